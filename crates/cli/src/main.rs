@@ -1,0 +1,29 @@
+//! The `hashbank` command. Each subcommand lives in a module of its own;
+//! this file parses arguments, sets up logging and maps errors to exit codes.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// hashbank: hash-and-match against non-consensual intimate images.
+#[derive(Parser)]
+#[command(name = "hashbank", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HASHBANK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {}
+}
