@@ -1,0 +1,355 @@
+//! The file envelope shared by indexes and digest sets: a 64-byte header,
+//! then a body of flat little-endian arrays, checked by an xxh3 checksum.
+//!
+//! | offset | size | field |
+//! |---|---|---|
+//! | 0 | 8 | magic `HASHBANK` |
+//! | 8 | 8 | kind: `PDQINDEX`, `DIGEST16` (MD5), `DIGEST32` (SHA-256) |
+//! | 16 | 4 | format version ([`FORMAT_VERSION`]) |
+//! | 20 | 4 | flags (0) |
+//! | 24 | 8 | number of live entries |
+//! | 32 | 8 | body length in bytes |
+//! | 40 | 8 | xxh3-64 of the body |
+//! | 48 | 8 | xxh3-64 of bytes 0..48 |
+//! | 56 | 8 | zero |
+//!
+//! A reader checks the magic, the header checksum, the version, the kind and
+//! the length before it allocates anything, bounds every array by the bytes
+//! left, and compares the body checksum once the body is read. Writers write
+//! a temporary file beside the target, sync it and rename it over the target.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+
+use crate::IndexError;
+
+/// Every hashbank file starts with these bytes.
+pub(crate) const MAGIC: [u8; 8] = *b"HASHBANK";
+
+/// The version of the layout written and read by this build.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Length of the header.
+const HEADER_LEN: usize = 64;
+
+/// Bytes read or written (and checksummed) at a time.
+const CHUNK: usize = 1 << 20;
+
+/// What a header says.
+pub(crate) struct Header {
+    pub kind: [u8; 8],
+    pub count: u64,
+    body_len: u64,
+    checksum: u64,
+}
+
+fn encode(header: &Header) -> [u8; HEADER_LEN] {
+    let mut out = [0u8; HEADER_LEN];
+    out[0..8].copy_from_slice(&MAGIC);
+    out[8..16].copy_from_slice(&header.kind);
+    out[16..20].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out[24..32].copy_from_slice(&header.count.to_le_bytes());
+    out[32..40].copy_from_slice(&header.body_len.to_le_bytes());
+    out[40..48].copy_from_slice(&header.checksum.to_le_bytes());
+    let own = xxh3_64(&out[..48]);
+    out[48..56].copy_from_slice(&own.to_le_bytes());
+    out
+}
+
+/// A kind tag as text, for messages.
+pub(crate) fn kind_name(kind: &[u8; 8]) -> String {
+    match kind {
+        b"PDQINDEX" => "PDQ index".to_string(),
+        b"DIGEST16" => "MD5 set".to_string(),
+        b"DIGEST32" => "SHA-256 set".to_string(),
+        other => format!("file of kind {:?}", String::from_utf8_lossy(other)),
+    }
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> IndexError + '_ {
+    move |source| IndexError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes the body of a file, counting and checksumming it.
+pub(crate) struct BodyWriter {
+    out: BufWriter<File>,
+    hasher: Xxh3,
+    len: u64,
+}
+
+impl BodyWriter {
+    pub(crate) fn bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
+        for chunk in bytes.chunks(CHUNK) {
+            self.hasher.update(chunk);
+            self.out.write_all(chunk)?;
+        }
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+
+    pub(crate) fn u32(&mut self, value: u32) -> io::Result<()> {
+        self.bytes(&value.to_le_bytes())
+    }
+
+    pub(crate) fn u64(&mut self, value: u64) -> io::Result<()> {
+        self.bytes(&value.to_le_bytes())
+    }
+
+    /// An array of plain numbers, little-endian.
+    pub(crate) fn array<T: bytemuck::Pod + ToLe>(&mut self, values: &[T]) -> io::Result<()> {
+        if cfg!(target_endian = "little") {
+            self.bytes(bytemuck::cast_slice(values))
+        } else {
+            let swapped: Vec<T> = values.iter().map(|v| v.to_le()).collect();
+            self.bytes(bytemuck::cast_slice(&swapped))
+        }
+    }
+}
+
+/// Byte order for arrays on big-endian machines.
+pub(crate) trait ToLe: Copy {
+    /// Little-endian to native or back (the same swap).
+    fn to_le(self) -> Self;
+}
+
+impl ToLe for u32 {
+    fn to_le(self) -> Self {
+        u32::to_le(self)
+    }
+}
+
+impl ToLe for u64 {
+    fn to_le(self) -> Self {
+        u64::to_le(self)
+    }
+}
+
+impl ToLe for [u64; 4] {
+    fn to_le(self) -> Self {
+        self.map(u64::to_le)
+    }
+}
+
+impl ToLe for u8 {
+    fn to_le(self) -> Self {
+        self
+    }
+}
+
+/// Saves a file atomically: `body` writes the body, then the header is filled in.
+pub(crate) fn save(
+    path: &Path,
+    kind: [u8; 8],
+    count: u64,
+    body: impl FnOnce(&mut BodyWriter) -> io::Result<()>,
+) -> Result<(), IndexError> {
+    let name = path
+        .file_name()
+        .map_or_else(|| "index".into(), |n| n.to_string_lossy().into_owned());
+    let temp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = write_file(&temp, kind, count, body).and_then(|()| std::fs::rename(&temp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result.map_err(io_error(path))
+}
+
+fn write_file(
+    temp: &Path,
+    kind: [u8; 8],
+    count: u64,
+    body: impl FnOnce(&mut BodyWriter) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut file = File::create(temp)?;
+    file.write_all(&[0u8; HEADER_LEN])?;
+    let mut writer = BodyWriter {
+        out: BufWriter::with_capacity(CHUNK, file),
+        hasher: Xxh3::new(),
+        len: 0,
+    };
+    body(&mut writer)?;
+    let header = Header {
+        kind,
+        count,
+        body_len: writer.len,
+        checksum: writer.hasher.digest(),
+    };
+    let mut file = writer.out.into_inner().map_err(|e| e.into_error())?;
+    file.seek(SeekFrom::Start(0))?;
+    file.write_all(&encode(&header))?;
+    file.sync_all()
+}
+
+/// Reads the body of a file, bounding every read by the bytes left.
+pub(crate) struct BodyReader {
+    input: BufReader<File>,
+    hasher: Xxh3,
+    left: u64,
+    expected: u64,
+    path: PathBuf,
+}
+
+impl BodyReader {
+    /// Opens `path`, checks its header against `kind`, and positions at the body.
+    pub(crate) fn open(path: &Path, kind: [u8; 8]) -> Result<(Header, BodyReader), IndexError> {
+        let file = File::open(path).map_err(io_error(path))?;
+        let file_len = file.metadata().map_err(io_error(path))?.len();
+        let mut input = BufReader::with_capacity(CHUNK, file);
+        let mut raw = [0u8; HEADER_LEN];
+        let got = read_up_to(&mut input, &mut raw).map_err(io_error(path))?;
+        let seen = got.min(MAGIC.len());
+        if raw[..seen] != MAGIC[..seen] || got == 0 {
+            return Err(IndexError::Foreign { path: path.into() });
+        }
+        if got < HEADER_LEN {
+            return Err(IndexError::Truncated {
+                path: path.into(),
+                expected: HEADER_LEN as u64,
+                found: file_len,
+            });
+        }
+        let field = |at: usize| u64::from_le_bytes(raw[at..at + 8].try_into().expect("8 bytes"));
+        if xxh3_64(&raw[..48]) != field(48) {
+            return Err(corrupt(path, "header checksum mismatch"));
+        }
+        let version = u32::from_le_bytes(raw[16..20].try_into().expect("4 bytes"));
+        if version != FORMAT_VERSION {
+            return Err(IndexError::UnsupportedVersion {
+                path: path.into(),
+                found: version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let found: [u8; 8] = raw[8..16].try_into().expect("8 bytes");
+        if found != kind {
+            return Err(IndexError::WrongKind {
+                path: path.into(),
+                expected: kind_name(&kind),
+                found: kind_name(&found),
+            });
+        }
+        let header = Header {
+            kind: found,
+            count: field(24),
+            body_len: field(32),
+            checksum: field(40),
+        };
+        let body_on_disk = file_len - HEADER_LEN as u64;
+        if body_on_disk < header.body_len {
+            return Err(IndexError::Truncated {
+                path: path.into(),
+                expected: HEADER_LEN as u64 + header.body_len,
+                found: file_len,
+            });
+        }
+        if body_on_disk > header.body_len {
+            return Err(corrupt(path, "bytes after the end of the body"));
+        }
+        let reader = BodyReader {
+            input,
+            hasher: Xxh3::new(),
+            left: header.body_len,
+            expected: header.checksum,
+            path: path.into(),
+        };
+        Ok((header, reader))
+    }
+
+    /// An error about this file's contents.
+    pub(crate) fn corrupt(&self, reason: &str) -> IndexError {
+        corrupt(&self.path, reason)
+    }
+
+    pub(crate) fn bytes(&mut self, len: usize) -> Result<Vec<u8>, IndexError> {
+        let mut out = vec![0u8; self.claim(len, 1)?];
+        self.fill(&mut out)?;
+        Ok(out)
+    }
+
+    pub(crate) fn u32(&mut self) -> Result<u32, IndexError> {
+        let mut raw = [0u8; 4];
+        self.claim(1, 4)?;
+        self.fill(&mut raw)?;
+        Ok(u32::from_le_bytes(raw))
+    }
+
+    pub(crate) fn u64(&mut self) -> Result<u64, IndexError> {
+        let mut raw = [0u8; 8];
+        self.claim(1, 8)?;
+        self.fill(&mut raw)?;
+        Ok(u64::from_le_bytes(raw))
+    }
+
+    /// A count read from the file, as a usize.
+    pub(crate) fn count(&mut self) -> Result<usize, IndexError> {
+        let value = self.u64()?;
+        usize::try_from(value).map_err(|_| self.corrupt("count too large"))
+    }
+
+    /// `len` plain numbers, little-endian.
+    pub(crate) fn array<T: bytemuck::Pod + ToLe + Default>(
+        &mut self,
+        len: usize,
+    ) -> Result<Vec<T>, IndexError> {
+        let mut out = vec![T::default(); self.claim(len, size_of::<T>())?];
+        self.fill(bytemuck::cast_slice_mut(&mut out))?;
+        if cfg!(target_endian = "big") {
+            out.iter_mut().for_each(|v| *v = v.to_le());
+        }
+        Ok(out)
+    }
+
+    /// Checks that `len` items of `size` bytes are left, before allocating them.
+    fn claim(&mut self, len: usize, size: usize) -> Result<usize, IndexError> {
+        let bytes = len
+            .checked_mul(size)
+            .filter(|&b| b as u64 <= self.left)
+            .ok_or_else(|| self.corrupt("an array runs past the end of the body"))?;
+        self.left -= bytes as u64;
+        Ok(len)
+    }
+
+    fn fill(&mut self, out: &mut [u8]) -> Result<(), IndexError> {
+        for chunk in out.chunks_mut(CHUNK) {
+            self.input.read_exact(chunk).map_err(io_error(&self.path))?;
+            self.hasher.update(chunk);
+        }
+        Ok(())
+    }
+
+    /// Checks that the whole body was read and its checksum matches.
+    pub(crate) fn finish(self) -> Result<(), IndexError> {
+        if self.left != 0 {
+            return Err(self.corrupt("unread bytes at the end of the body"));
+        }
+        if self.hasher.digest() != self.expected {
+            return Err(IndexError::ChecksumMismatch { path: self.path });
+        }
+        Ok(())
+    }
+}
+
+fn corrupt(path: &Path, reason: &str) -> IndexError {
+    IndexError::Corrupt {
+        path: path.into(),
+        reason: reason.into(),
+    }
+}
+
+/// Reads as much of `out` as the input has.
+fn read_up_to(input: &mut impl Read, out: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < out.len() {
+        match input.read(&mut out[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    Ok(got)
+}

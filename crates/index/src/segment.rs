@@ -1,0 +1,248 @@
+//! A sealed, immutable group of hashes with its eight lookup tables.
+//!
+//! The hashes are stored in the bucket order of substring 0, so the first
+//! table needs no postings: its directory points straight into the hash
+//! array. Substrings 1 to 7 each have a [`Table`]. Memory per hash: 32 bytes
+//! of hash, 3 to 8 of id, 7 x 4 of postings and under 1 of directories.
+
+use pdq::Hash256;
+
+use crate::found::Match;
+use crate::ids::IdColumn;
+use crate::key::{distance, substring, substring_distance, SUBSTRINGS};
+use crate::masks::masks;
+use crate::plan::{Method, Probe};
+use crate::removed::Removed;
+use crate::scan::scan;
+use crate::table::{
+    bucket_of, directory_bits, filter_of, Directory, Posting, Postings, Table, BYTE_WEIGHT,
+};
+
+/// A hash and the id it is stored under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub hash: [u64; 4],
+    pub id: u64,
+}
+
+/// Immutable hashes, ids and lookup tables.
+#[derive(Clone, Debug)]
+pub(crate) struct HashSegment {
+    hashes: Vec<[u64; 4]>,
+    ids: IdColumn,
+    /// Table 0: buckets of substring 0, as ranges of `hashes`.
+    main: Directory,
+    /// Tables of substrings 1..8.
+    tables: Vec<Table>,
+}
+
+impl HashSegment {
+    /// Sorts `entries` into a segment and builds its tables.
+    pub(crate) fn build(entries: Vec<Entry>) -> HashSegment {
+        let bits = directory_bits(entries.len());
+        let keys: Vec<u32> = entries.iter().map(|e| substring(&e.hash, 0)).collect();
+        let (main, order) = Directory::group(&keys, bits);
+        drop(keys);
+        let hashes: Vec<[u64; 4]> = order.iter().map(|&p| entries[p as usize].hash).collect();
+        let ids: Vec<u64> = order.iter().map(|&p| entries[p as usize].id).collect();
+        drop(entries);
+        drop(order);
+        let ids = IdColumn::pack(&ids);
+        let tables = (1..SUBSTRINGS)
+            .map(|t| Table::build(&hashes, t, bits))
+            .collect();
+        HashSegment {
+            hashes,
+            ids,
+            main,
+            tables,
+        }
+    }
+
+    /// Rebuilds a segment from stored parts; `None` if they do not fit together.
+    pub(crate) fn from_parts(
+        hashes: Vec<[u64; 4]>,
+        ids: IdColumn,
+        main: Directory,
+        tables: Vec<Table>,
+    ) -> Option<HashSegment> {
+        let len = hashes.len();
+        let bits = main.bits();
+        let consistent = tables.len() == SUBSTRINGS - 1
+            && main.offsets().last() == Some(&(len as u32))
+            && tables.iter().all(|t| {
+                t.directory.bits() == bits
+                    && t.postings.len() == len
+                    && t.postings.positions_below(len)
+            })
+            && (0..1usize << bits).all(|b| {
+                hashes[main.range(b)]
+                    .iter()
+                    .all(|h| bucket_of(substring(h, 0), bits) == b)
+            });
+        consistent.then_some(HashSegment {
+            hashes,
+            ids,
+            main,
+            tables,
+        })
+    }
+
+    /// Whether every table agrees with the hashes (linear in size, with random access).
+    pub(crate) fn tables_agree(&self) -> bool {
+        self.tables
+            .iter()
+            .enumerate()
+            .all(|(i, t)| t.agrees_with(&self.hashes, i + 1))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    pub(crate) fn directory_bits(&self) -> u32 {
+        self.main.bits()
+    }
+
+    pub(crate) fn hashes(&self) -> &[[u64; 4]] {
+        &self.hashes
+    }
+
+    pub(crate) fn ids(&self) -> &IdColumn {
+        &self.ids
+    }
+
+    pub(crate) fn main_directory(&self) -> &Directory {
+        &self.main
+    }
+
+    pub(crate) fn tables(&self) -> &[Table] {
+        &self.tables
+    }
+
+    pub(crate) fn entry(&self, position: usize) -> Entry {
+        Entry {
+            hash: self.hashes[position],
+            id: self.ids.get(position),
+        }
+    }
+
+    /// Appends to `out` every live hash within `radius` of `query`.
+    #[inline(always)]
+    pub(crate) fn search(
+        &self,
+        query: &[u64; 4],
+        radius: u32,
+        method: Method,
+        removed: &Removed,
+        out: &mut Vec<Match>,
+    ) {
+        match method {
+            Method::LinearScan => scan(&self.hashes, query, radius, |position, d| {
+                if !removed.contains(position) {
+                    out.push(self.found(position, d));
+                }
+            }),
+            Method::MultiIndex(probes) => {
+                let search = Search {
+                    segment: self,
+                    query,
+                    radius,
+                    probes: probes.as_slice(),
+                    removed,
+                };
+                for (index, probe) in search.probes.iter().enumerate() {
+                    search.probe(index, probe, out);
+                }
+            }
+        }
+    }
+
+    fn found(&self, position: usize, distance: u32) -> Match {
+        Match {
+            id: self.ids.get(position),
+            hash: Hash256(self.hashes[position]),
+            distance,
+        }
+    }
+}
+
+/// One multi-index search of one segment.
+struct Search<'a> {
+    segment: &'a HashSegment,
+    query: &'a [u64; 4],
+    radius: u32,
+    probes: &'a [Probe],
+    removed: &'a Removed,
+}
+
+impl Search<'_> {
+    /// Visits every bucket within the probe's radius in its table.
+    #[inline(always)]
+    fn probe(&self, index: usize, probe: &Probe, out: &mut Vec<Match>) {
+        let segment = self.segment;
+        let bits = segment.main.bits();
+        let key = substring(self.query, probe.table);
+        let home = bucket_of(key, bits);
+        let filter = filter_of(key, bits);
+        for weight in 0..=probe.radius {
+            let allowance = probe.radius - weight;
+            for &mask in masks(bits, weight) {
+                let bucket = home ^ mask as usize;
+                if probe.table == 0 {
+                    for position in segment.main.range(bucket) {
+                        let hash = &segment.hashes[position];
+                        if substring_distance(hash, self.query, 0) <= probe.radius {
+                            self.verify(position, index, out);
+                        }
+                    }
+                } else {
+                    let table = &segment.tables[probe.table - 1];
+                    let range = table.directory.range(bucket);
+                    match &table.postings {
+                        Postings::Narrow(p) => {
+                            self.filter(&p[range], filter, allowance, index, out)
+                        }
+                        Postings::Wide(p) => self.filter(&p[range], filter, allowance, index, out),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Verifies the postings whose filter byte lies within `allowance`.
+    #[inline(always)]
+    fn filter<P: Posting>(
+        &self,
+        postings: &[P],
+        filter: u8,
+        allowance: u32,
+        index: usize,
+        out: &mut Vec<Match>,
+    ) {
+        for &posting in postings {
+            if u32::from(BYTE_WEIGHT[usize::from(posting.filter() ^ filter)]) <= allowance {
+                self.verify(posting.position(), index, out);
+            }
+        }
+    }
+
+    /// Keeps the hash at `position` if it lies within the radius and probe
+    /// `index` is the first probe whose substring lies within its radius
+    /// (every match has one, by the pigeonhole, and that probe finds it).
+    #[inline(always)]
+    fn verify(&self, position: usize, index: usize, out: &mut Vec<Match>) {
+        let hash = &self.segment.hashes[position];
+        let first = self
+            .probes
+            .iter()
+            .position(|p| substring_distance(hash, self.query, p.table) <= p.radius);
+        if first != Some(index) {
+            return;
+        }
+        let d = distance(hash, self.query);
+        if d <= self.radius && !self.removed.contains(position) {
+            out.push(self.segment.found(position, d));
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! Saving and opening: round trips, and files that must be refused.
+
+mod common;
+
+use std::fs;
+use std::path::PathBuf;
+
+use common::*;
+use hashbank_index::{HammingIndex, Hash256, IndexError, Md5Set, Sha256Set};
+
+fn temp_path(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hashbank-index-test-{}", std::process::id()));
+    fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name)
+}
+
+/// An index with several segments, a tail and removals.
+fn layered_index() -> (HammingIndex, Vec<(u64, Hash256)>) {
+    let mut rng = Rng(21);
+    let index = HammingIndex::with_tail_limit(100);
+    let mut stored = Vec::new();
+    for batch in 0..7u64 {
+        let entries: Vec<(u64, Hash256)> = (0..(150 + batch * 40))
+            .map(|i| (batch * 10_000 + i, rng.hash()))
+            .collect();
+        stored.extend(&entries);
+        index.insert_many(entries);
+    }
+    index.remove_many([3, 10_005, 60_001]);
+    stored.retain(|(id, _)| ![3, 10_005, 60_001].contains(id));
+    (index, stored)
+}
+
+#[test]
+fn round_trip_keeps_every_answer() {
+    let (index, stored) = layered_index();
+    let path = temp_path("round-trip.hbi");
+    index.save(&path).expect("save");
+    let opened = HammingIndex::open(&path).expect("open");
+    assert!(opened.verify());
+    assert_eq!(opened.len(), stored.len());
+    let mut rng = Rng(5);
+    for i in 0..40 {
+        let query = rng.flip(stored[i * 13].1, (i % 40) as u32);
+        for radius in [0, 31, 63] {
+            assert_eq!(
+                opened.search(&query, radius),
+                brute_force(&stored, &query, radius)
+            );
+        }
+    }
+    // Writes go on after opening.
+    opened.insert(7, Hash256::ZERO);
+    assert_eq!(opened.search(&Hash256::ZERO, 0)[0].id, 7);
+    // A compacted index saves and opens the same.
+    index.compact();
+    index.save(&path).expect("save");
+    let opened = HammingIndex::open(&path).expect("open");
+    let query = stored[0].1;
+    assert_eq!(opened.search(&query, 40), brute_force(&stored, &query, 40));
+    // An empty index too.
+    HammingIndex::new().save(&path).expect("save");
+    assert!(HammingIndex::open(&path).expect("open").is_empty());
+}
+
+fn saved_bytes() -> (PathBuf, Vec<u8>) {
+    let (index, _) = layered_index();
+    let path = temp_path("bytes.hbi");
+    index.save(&path).expect("save");
+    let bytes = fs::read(&path).expect("read");
+    (path, bytes)
+}
+
+fn open_bytes(name: &str, bytes: &[u8]) -> Result<HammingIndex, IndexError> {
+    let path = temp_path(name);
+    fs::write(&path, bytes).expect("write");
+    HammingIndex::open(&path)
+}
+
+#[test]
+fn truncated_files_are_refused() {
+    let (_, bytes) = saved_bytes();
+    for cut in [0, 5, 63, 64, 100, bytes.len() / 2, bytes.len() - 1] {
+        let err = open_bytes("truncated.hbi", &bytes[..cut])
+            .err()
+            .expect("refused");
+        let clear = match cut {
+            0 => matches!(err, IndexError::Foreign { .. }),
+            _ => matches!(err, IndexError::Truncated { .. }),
+        };
+        assert!(clear, "cut at {cut}: {err}");
+    }
+}
+
+#[test]
+fn altered_bytes_are_refused() {
+    let (_, bytes) = saved_bytes();
+    let mut rng = Rng(8);
+    for _ in 0..40 {
+        let mut bad = bytes.clone();
+        let at = 64 + rng.below(bytes.len() as u64 - 64) as usize;
+        bad[at] ^= 1 << rng.below(8);
+        let err = open_bytes("altered.hbi", &bad).err().expect("refused");
+        assert!(
+            matches!(
+                err,
+                IndexError::ChecksumMismatch { .. } | IndexError::Corrupt { .. }
+            ),
+            "byte {at}: {err}"
+        );
+    }
+    // A header byte.
+    let mut bad = bytes.clone();
+    bad[30] ^= 4;
+    assert!(matches!(
+        open_bytes("header.hbi", &bad),
+        Err(IndexError::Corrupt { .. })
+    ));
+    // Bytes after the end.
+    let mut long = bytes.clone();
+    long.push(0);
+    assert!(matches!(
+        open_bytes("long.hbi", &long),
+        Err(IndexError::Corrupt { .. })
+    ));
+}
+
+#[test]
+fn foreign_and_other_kinds_are_refused() {
+    let err = open_bytes("foreign.hbi", b"hash,id\nabc,1\n")
+        .err()
+        .expect("refused");
+    assert!(matches!(err, IndexError::Foreign { .. }), "{err}");
+    assert!(err.to_string().contains("not a hashbank index file"));
+    let mut rng = Rng(1);
+    let noise: Vec<u8> = (0..5000).map(|_| rng.next() as u8).collect();
+    assert!(matches!(
+        open_bytes("noise.hbi", &noise),
+        Err(IndexError::Foreign { .. })
+    ));
+
+    let set = Sha256Set::new();
+    set.insert(1, [7; 32]);
+    let path = temp_path("sha.set");
+    set.save(&path).expect("save");
+    let err = HammingIndex::open(&path).err().expect("refused");
+    assert!(matches!(err, IndexError::WrongKind { .. }), "{err}");
+    assert!(err.to_string().contains("SHA-256 set"), "{err}");
+    assert!(matches!(
+        Md5Set::open(&path),
+        Err(IndexError::WrongKind { .. })
+    ));
+    assert!(matches!(
+        HammingIndex::open(temp_path("missing.hbi")),
+        Err(IndexError::Io { .. })
+    ));
+}
+
+#[test]
+fn other_versions_are_refused() {
+    let (_, mut bytes) = saved_bytes();
+    bytes[16..20].copy_from_slice(&2u32.to_le_bytes());
+    let own = xxhash_rust::xxh3::xxh3_64(&bytes[..48]);
+    bytes[48..56].copy_from_slice(&own.to_le_bytes());
+    let err = open_bytes("version.hbi", &bytes).err().expect("refused");
+    assert!(
+        matches!(
+            err,
+            IndexError::UnsupportedVersion {
+                found: 2,
+                supported: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn digest_sets_round_trip_and_refuse_damage() {
+    let set = Md5Set::with_tail_limit(10);
+    for i in 0..95u64 {
+        let mut digest = [0u8; 16];
+        digest[..8].copy_from_slice(&(i * 7919).to_le_bytes());
+        set.insert(i, digest);
+    }
+    set.remove(4);
+    let path = temp_path("md5.set");
+    set.save(&path).expect("save");
+    let opened = Md5Set::open(&path).expect("open");
+    assert_eq!(opened.len(), 94);
+    let mut digest = [0u8; 16];
+    digest[..8].copy_from_slice(&(5u64 * 7919).to_le_bytes());
+    assert_eq!(opened.ids_of(&digest), vec![5]);
+    digest[..8].copy_from_slice(&(4u64 * 7919).to_le_bytes());
+    assert!(!opened.contains(&digest));
+
+    let bytes = fs::read(&path).expect("read");
+    let damaged = temp_path("md5-damaged.set");
+    fs::write(&damaged, &bytes[..bytes.len() - 3]).expect("write");
+    assert!(matches!(
+        Md5Set::open(&damaged),
+        Err(IndexError::Truncated { .. })
+    ));
+    let mut flipped = bytes.clone();
+    flipped[100] ^= 1;
+    fs::write(&damaged, &flipped).expect("write");
+    assert!(matches!(
+        Md5Set::open(&damaged),
+        Err(IndexError::ChecksumMismatch { .. } | IndexError::Corrupt { .. })
+    ));
+}
