@@ -31,7 +31,8 @@ const LUMA_B: f32 = 0.114_f64 as f32;
 /// Where luma comes from.
 #[derive(Clone, Copy)]
 pub(crate) enum LumaSource<'a> {
-    /// Interleaved 8-bit samples, `channels` per pixel, red, green, blue first.
+    /// Interleaved 8-bit samples, `channels` (3 or 4) per pixel, red, green,
+    /// blue first.
     Rgb { data: &'a [u8], channels: usize },
     /// 8-bit grey: the luma is the grey value itself.
     Gray(&'a [u8]),
@@ -40,16 +41,46 @@ pub(crate) enum LumaSource<'a> {
 }
 
 impl LumaSource<'_> {
+    /// Writes the luma of rows `first..first + lanes` side by side into
+    /// `group[col][lane]`; `line` is scratch space of `cols` values.
+    fn fill_lanes(
+        &self,
+        first: usize,
+        lanes: usize,
+        cols: usize,
+        group: &mut [[f32; LANES]],
+        line: &mut [f32],
+    ) {
+        match *self {
+            LumaSource::Rgb { data, channels: 3 } if lanes == LANES => luma_lanes::<3>(
+                &data[first * cols * 3..(first + LANES) * cols * 3],
+                cols,
+                group,
+            ),
+            LumaSource::Rgb { data, channels: 4 } if lanes == LANES => luma_lanes::<4>(
+                &data[first * cols * 4..(first + LANES) * cols * 4],
+                cols,
+                group,
+            ),
+            _ => {
+                for lane in 0..lanes {
+                    self.fill_row(first + lane, cols, line);
+                    for (g, &v) in group.iter_mut().zip(line.iter()) {
+                        g[lane] = v;
+                    }
+                }
+            }
+        }
+    }
+
     /// Writes the luma of row `row` (of `cols` pixels) into `out`.
     pub(crate) fn fill_row(&self, row: usize, cols: usize, out: &mut [f32]) {
         match *self {
             LumaSource::Rgb { data, channels } => {
                 let line = &data[row * cols * channels..(row + 1) * cols * channels];
-                for (y, px) in out.iter_mut().zip(line.chunks_exact(channels)) {
-                    // Evaluated left to right in f32, as the reference does.
-                    *y = LUMA_R * f32::from(px[0])
-                        + LUMA_G * f32::from(px[1])
-                        + LUMA_B * f32::from(px[2]);
+                match channels {
+                    3 => luma_row::<3>(line, out),
+                    _ => luma_row::<4>(line, out),
                 }
             }
             LumaSource::Gray(data) => {
@@ -58,6 +89,47 @@ impl LumaSource<'_> {
                 }
             }
             LumaSource::Float(data) => out.copy_from_slice(&data[row * cols..(row + 1) * cols]),
+        }
+    }
+}
+
+/// `weight * v` for every 8-bit `v`, as f32: the products the reference
+/// computes, looked up instead of recomputed.
+const fn weighted(weight: f32) -> [f32; 256] {
+    let mut table = [0f32; 256];
+    let mut v = 0;
+    while v < 256 {
+        table[v] = weight * v as f32;
+        v += 1;
+    }
+    table
+}
+
+const LUMA_R_TABLE: [f32; 256] = weighted(LUMA_R);
+const LUMA_G_TABLE: [f32; 256] = weighted(LUMA_G);
+const LUMA_B_TABLE: [f32; 256] = weighted(LUMA_B);
+
+/// Luma of one row of interleaved pixels with `C` values each:
+/// `(0.299*R + 0.587*G) + 0.114*B` in f32, the reference's order.
+fn luma_row<const C: usize>(line: &[u8], out: &mut [f32]) {
+    for (y, px) in out.iter_mut().zip(line.chunks_exact(C)) {
+        *y = LUMA_R_TABLE[usize::from(px[0])]
+            + LUMA_G_TABLE[usize::from(px[1])]
+            + LUMA_B_TABLE[usize::from(px[2])];
+    }
+}
+
+/// Luma of `LANES` rows of interleaved pixels with `C` values each, written
+/// side by side: `group[col][lane]`. Column by column, so each column's
+/// lanes are stored together.
+fn luma_lanes<const C: usize>(rows: &[u8], cols: usize, group: &mut [[f32; LANES]]) {
+    let lines: [&[u8]; LANES] = std::array::from_fn(|l| &rows[l * cols * C..(l + 1) * cols * C]);
+    for (c, g) in group.iter_mut().enumerate().take(cols) {
+        for (y, line) in g.iter_mut().zip(&lines) {
+            let px = &line[c * C..c * C + 3];
+            *y = LUMA_R_TABLE[usize::from(px[0])]
+                + LUMA_G_TABLE[usize::from(px[1])]
+                + LUMA_B_TABLE[usize::from(px[2])];
         }
     }
 }
@@ -153,48 +225,81 @@ fn sub<const L: usize>(sum: &mut [f32; L], x: &[f32; L]) {
     }
 }
 
-/// Box filter down the columns of a `rows x width` plane, all columns at
-/// once. `emit` receives each output row index, the column sums and the
-/// window count.
-fn box_columns(
-    input: &[f32],
+/// Rows of a plane kept for a column filter: row `r` lives in slot
+/// `r % capacity`, so only the last `capacity` rows are held.
+struct Rows {
+    values: Vec<f32>,
     width: usize,
+    capacity: usize,
+}
+
+impl Rows {
+    fn new(width: usize, capacity: usize) -> Rows {
+        Rows {
+            values: vec![0f32; width * capacity],
+            width,
+            capacity,
+        }
+    }
+
+    fn row(&self, r: usize) -> &[f32] {
+        let slot = r % self.capacity;
+        &self.values[slot * self.width..(slot + 1) * self.width]
+    }
+
+    fn row_mut(&mut self, r: usize) -> &mut [f32] {
+        let slot = r % self.capacity;
+        &mut self.values[slot * self.width..(slot + 1) * self.width]
+    }
+}
+
+/// A box filter running down every column of a plane at once, fed one row
+/// at a time. Its sums follow the reference's four phases exactly; output
+/// row `o` comes out once input row `o + half - 1` (or the last row) is in.
+struct ColumnBox {
+    sum: Vec<f32>,
+    phases: Phases,
     window: usize,
-    mut emit: impl FnMut(usize, &[f32], f32),
-) {
-    let rows = input.len() / width;
-    let p = Phases::new(rows, window);
-    let row = |r: usize| &input[r * width..(r + 1) * width];
-    let mut sum = vec![0f32; width];
-    let mut count = 0usize;
-    let (mut left, mut right, mut out) = (0usize, 0usize, 0usize);
-    for _ in 0..p.warm {
-        add_slice(&mut sum, row(right));
-        right += 1;
-        count += 1;
+    rows: usize,
+    count: usize,
+}
+
+impl ColumnBox {
+    fn new(width: usize, rows: usize, window: usize) -> ColumnBox {
+        ColumnBox {
+            sum: vec![0f32; width],
+            phases: Phases::new(rows, window),
+            window,
+            rows,
+            count: 0,
+        }
     }
-    for _ in 0..p.grow {
-        add_slice(&mut sum, row(right));
-        right += 1;
-        count += 1;
-        emit(out, &sum, count as f32);
-        out += 1;
+
+    /// Takes input row `r` (rows must come in order); `held` must still
+    /// hold row `r - window`. Emits the output row that becomes ready.
+    fn push(&mut self, r: usize, held: &Rows, mut emit: impl FnMut(usize, &[f32], f32)) {
+        add_slice(&mut self.sum, held.row(r));
+        if r < self.phases.warm + self.phases.grow {
+            self.count += 1;
+        } else {
+            sub_slice(&mut self.sum, held.row(r - self.window));
+        }
+        if r >= self.phases.warm {
+            emit(r - self.phases.warm, &self.sum, self.count as f32);
+        }
     }
-    let full = count as f32;
-    for _ in 0..p.slide {
-        add_slice(&mut sum, row(right));
-        sub_slice(&mut sum, row(left));
-        right += 1;
-        left += 1;
-        emit(out, &sum, full);
-        out += 1;
-    }
-    for _ in 0..p.shrink {
-        sub_slice(&mut sum, row(left));
-        left += 1;
-        count -= 1;
-        emit(out, &sum, count as f32);
-        out += 1;
+
+    /// After the last row: emits the outputs of the shrinking window.
+    fn finish(&mut self, held: &Rows, mut emit: impl FnMut(usize, &[f32], f32)) {
+        for i in 0..self.phases.shrink {
+            sub_slice(&mut self.sum, held.row(self.rows - self.window + i));
+            self.count -= 1;
+            emit(
+                self.rows - self.phases.warm + i,
+                &self.sum,
+                self.count as f32,
+            );
+        }
     }
 }
 
@@ -210,45 +315,32 @@ fn sub_slice(sum: &mut [f32], x: &[f32]) {
     }
 }
 
-fn divide_into(out: &mut [f32], sum: &[f32], count: f32) {
-    for (o, s) in out.iter_mut().zip(sum) {
-        *o = s / count;
-    }
+/// Groups of `LANES` rows laid side by side (`group[col][lane]`), the input
+/// of a row filter that runs the rows together.
+struct Lanes {
+    group: Vec<[f32; LANES]>,
+    out: Vec<[f32; LANES]>,
+    line: Vec<f32>,
 }
 
-/// Runs `filter` over every group of `LANES` rows of a `rows x cols` plane,
-/// given as a function that fills one row. The group's rows are laid side by
-/// side (`group[col][lane]`); a last, short group is padded with zero rows
-/// whose results are dropped.
-fn for_row_groups(
-    rows: usize,
-    cols: usize,
-    mut fill_row: impl FnMut(usize, &mut [f32]),
-    mut filter: impl FnMut(usize, usize, &[[f32; LANES]]),
-) {
-    let mut line = vec![0f32; cols];
-    let mut group = vec![[0f32; LANES]; cols];
-    for first in (0..rows).step_by(LANES) {
-        let lanes = LANES.min(rows - first);
-        for lane in 0..LANES {
-            if lane < lanes {
-                fill_row(first + lane, &mut line);
-                for (g, &v) in group.iter_mut().zip(&line) {
-                    g[lane] = v;
-                }
-            } else {
-                for g in group.iter_mut() {
-                    g[lane] = 0.0;
-                }
-            }
+impl Lanes {
+    fn new(cols: usize) -> Lanes {
+        Lanes {
+            group: vec![[0f32; LANES]; cols],
+            out: vec![[0f32; LANES]; cols],
+            line: vec![0f32; cols],
         }
-        filter(first, lanes, &group);
     }
 }
 
 /// Blurs the luma of a `rows x cols` image with the reference's two Jarosz
 /// passes and returns the 64x64 decimation (`jaroszFilterFloat` then
 /// `decimateFloat`). Needs `rows, cols >= 1`.
+///
+/// The passes stream: eight rows at a time are filtered along rows, pushed
+/// through the first column filter (which holds only the rows its window
+/// still needs), filtered along rows again at the 64 sampled columns, and
+/// the second column filter runs on those 64 columns alone.
 pub(crate) fn blur_and_decimate(
     source: LumaSource<'_>,
     rows: usize,
@@ -259,64 +351,74 @@ pub(crate) fn blur_and_decimate(
     let sampled_cols: Vec<usize> = (0..DOWNSCALED).map(|j| decimation_index(j, cols)).collect();
     let sampled_rows: Vec<usize> = (0..DOWNSCALED).map(|i| decimation_index(i, rows)).collect();
 
-    // Pass 1, along rows: luma -> a.
-    let mut a = vec![0f32; rows * cols];
-    let mut out_group = vec![[0f32; LANES]; cols];
-    for_row_groups(
-        rows,
-        cols,
-        |r, line| source.fill_row(r, cols, line),
-        |first, lanes, group| {
-            box_lanes(group, row_window, |o, sum, count| {
-                for (dst, s) in out_group[o].iter_mut().zip(sum) {
-                    *dst = s / count;
-                }
-            });
-            for lane in 0..lanes {
-                let dst = &mut a[(first + lane) * cols..(first + lane + 1) * cols];
-                for (d, g) in dst.iter_mut().zip(&out_group) {
-                    *d = g[lane];
-                }
-            }
-        },
-    );
+    // First pass along rows writes into `blurred`, which keeps the rows the
+    // first column filter still needs.
+    let mut input = Lanes::new(cols);
+    let mut blurred = Rows::new(cols, col_window + LANES);
+    let mut columns = ColumnBox::new(cols, rows, col_window);
+    // Rows out of the first column filter wait in `second` for the second
+    // pass along rows, which keeps only the sampled columns, in `narrow`.
+    let mut second = Lanes::new(cols);
+    let mut narrow = Rows::new(DOWNSCALED, rows);
 
-    // Pass 1, along columns: a -> b.
-    let mut b = vec![0f32; rows * cols];
-    box_columns(&a, cols, col_window, |o, sum, count| {
-        divide_into(&mut b[o * cols..(o + 1) * cols], sum, count);
-    });
-    drop(a);
-
-    // Pass 2, along rows, kept only at the sampled columns: b -> c (rows x 64).
-    let mut c = vec![0f32; rows * DOWNSCALED];
-    for_row_groups(
-        rows,
-        cols,
-        |r, line| line.copy_from_slice(&b[r * cols..(r + 1) * cols]),
-        |first, lanes, group| {
+    let to_second = |o: usize, sum: &[f32], count: f32, second: &mut Lanes, narrow: &mut Rows| {
+        let lane = o % LANES;
+        for (g, s) in second.group.iter_mut().zip(sum) {
+            g[lane] = s / count;
+        }
+        if lane == LANES - 1 || o == rows - 1 {
+            let first = o - lane;
             let mut next = 0;
-            box_lanes(group, row_window, |o, sum, count| {
-                while next < DOWNSCALED && sampled_cols[next] == o {
-                    for lane in 0..lanes {
-                        c[(first + lane) * DOWNSCALED + next] = sum[lane] / count;
+            box_lanes(&second.group, row_window, |c, sums, count| {
+                while next < DOWNSCALED && sampled_cols[next] == c {
+                    for (l, s) in sums.iter().enumerate().take(lane + 1) {
+                        narrow.row_mut(first + l)[next] = s / count;
                     }
                     next += 1;
                 }
             });
-        },
-    );
-    drop(b);
+        }
+    };
 
-    // Pass 2, along columns, kept only at the sampled rows: c -> 64x64.
+    for first in (0..rows).step_by(LANES) {
+        let lanes = LANES.min(rows - first);
+        source.fill_lanes(first, lanes, cols, &mut input.group, &mut input.line);
+        box_lanes(&input.group, row_window, |c, sums, count| {
+            for (dst, s) in input.out[c].iter_mut().zip(sums) {
+                *dst = s / count;
+            }
+        });
+        for lane in 0..lanes {
+            for (dst, g) in blurred.row_mut(first + lane).iter_mut().zip(&input.out) {
+                *dst = g[lane];
+            }
+        }
+        for r in first..first + lanes {
+            columns.push(r, &blurred, |o, sum, count| {
+                to_second(o, sum, count, &mut second, &mut narrow)
+            });
+        }
+    }
+    columns.finish(&blurred, |o, sum, count| {
+        to_second(o, sum, count, &mut second, &mut narrow)
+    });
+
+    // Second pass along columns, on the 64 sampled columns only.
     let mut out = Box::new([[0f32; 64]; 64]);
+    let mut last = ColumnBox::new(DOWNSCALED, rows, col_window);
     let mut next = 0;
-    box_columns(&c, DOWNSCALED, col_window, |o, sum, count| {
+    let mut keep = |o: usize, sum: &[f32], count: f32| {
         while next < DOWNSCALED && sampled_rows[next] == o {
-            divide_into(&mut out[next], sum, count);
+            for (dst, s) in out[next].iter_mut().zip(sum) {
+                *dst = s / count;
+            }
             next += 1;
         }
-    });
+    };
+    for r in 0..rows {
+        last.push(r, &narrow, &mut keep);
+    }
+    last.finish(&narrow, &mut keep);
     out
 }
 
@@ -438,6 +540,40 @@ mod tests {
         assert_eq!(LUMA_R, 0.299f32);
         assert_eq!(LUMA_G, 0.587f32);
         assert_eq!(LUMA_B, 0.114f32);
+    }
+
+    #[test]
+    fn luma_tables_give_the_computed_products() {
+        for v in 0..=255u8 {
+            let x = f32::from(v);
+            assert_eq!(
+                LUMA_R_TABLE[usize::from(v)].to_bits(),
+                (0.299f32 * x).to_bits()
+            );
+            assert_eq!(
+                LUMA_G_TABLE[usize::from(v)].to_bits(),
+                (0.587f32 * x).to_bits()
+            );
+            assert_eq!(
+                LUMA_B_TABLE[usize::from(v)].to_bits(),
+                (0.114f32 * x).to_bits()
+            );
+        }
+    }
+
+    #[test]
+    fn rgba_and_partial_row_groups_match_reference() {
+        // 13 rows: one full group of 8 and a short group of 5.
+        let (rows, cols) = (13, 300);
+        let data: Vec<u8> = (0..rows * cols * 4)
+            .map(|i| (i * 131 % 253) as u8)
+            .collect();
+        let source = LumaSource::Rgb {
+            data: &data,
+            channels: 4,
+        };
+        let want = reference::blur_and_decimate(&luma_of(source, rows, cols), rows, cols);
+        assert_same(&blur_and_decimate(source, rows, cols), &want);
     }
 
     #[test]

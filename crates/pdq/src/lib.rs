@@ -237,6 +237,22 @@ pub fn hash_dihedral(image: &Image<'_>) -> DihedralHashes {
     }
 }
 
+/// [`hash`] and [`hash_dihedral`] together, sharing the work: the blur and
+/// the DCT run once, except on an exactly 64x64 image, where the two
+/// reference paths differ (see [`hash_dihedral`]).
+pub fn hash_with_dihedral(image: &Image<'_>) -> (PdqHash, DihedralHashes) {
+    let all = hash_dihedral(image);
+    let plain = if image.width == 64 && image.height == 64 {
+        hash(image)
+    } else {
+        PdqHash {
+            hash: all.hashes[0],
+            quality: all.quality,
+        }
+    };
+    (plain, all)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
