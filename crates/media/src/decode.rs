@@ -1,0 +1,255 @@
+//! Bytes to pixels: format sniffing, limits checked on the header, decoding.
+
+use std::io::Cursor;
+
+use image::{ImageFormat, ImageReader};
+
+use crate::error::ErrorKind;
+use crate::jpeg;
+use crate::pixels::{area_average, from_dynamic, Decoded};
+
+/// Default largest file accepted: 64 MiB.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Default largest image accepted: 100 megapixels.
+pub const DEFAULT_MAX_PIXELS: u64 = 100_000_000;
+
+/// Input limits, checked before anything is decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest file size in bytes.
+    pub max_file_bytes: u64,
+    /// Largest width times height.
+    pub max_pixels: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_pixels: DEFAULT_MAX_PIXELS,
+        }
+    }
+}
+
+/// How pixels reach PDQ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pipeline {
+    /// Full resolution, as Java, pip `pdqhash` (python-threatexchange, HMA)
+    /// and vPDQ hash: the hashes other PDQ users hold.
+    #[default]
+    Canonical,
+    /// Scale first, then hash: JPEGs are decoded at 1/2, 1/4 or 1/8 size in
+    /// the DCT domain, other formats are area-averaged to about
+    /// [`FAST_SIDE`] pixels on the long side. Hashes land a few bits from the
+    /// canonical ones.
+    Fast,
+}
+
+/// The long side the fast pipeline aims at.
+pub const FAST_SIDE: usize = 512;
+
+/// The image formats read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JPEG (baseline and progressive; grey, YCbCr, CMYK, YCCK).
+    Jpeg,
+    /// PNG, any bit depth; palettes and 1-bit expanded; 16-bit scaled to 8.
+    Png,
+    /// WebP, lossy and lossless.
+    Webp,
+    /// GIF, first frame.
+    Gif,
+    /// BMP.
+    Bmp,
+    /// TIFF (baseline).
+    Tiff,
+}
+
+impl Format {
+    /// The format of `bytes`, from their first bytes (never from a file name).
+    pub fn sniff(bytes: &[u8]) -> Option<Format> {
+        match image::guess_format(bytes).ok()? {
+            ImageFormat::Jpeg => Some(Format::Jpeg),
+            ImageFormat::Png => Some(Format::Png),
+            ImageFormat::WebP => Some(Format::Webp),
+            ImageFormat::Gif => Some(Format::Gif),
+            ImageFormat::Bmp => Some(Format::Bmp),
+            ImageFormat::Tiff => Some(Format::Tiff),
+            _ => None,
+        }
+    }
+
+    /// The format's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jpeg => "JPEG",
+            Format::Png => "PNG",
+            Format::Webp => "WebP",
+            Format::Gif => "GIF",
+            Format::Bmp => "BMP",
+            Format::Tiff => "TIFF",
+        }
+    }
+
+    fn image_format(self) -> ImageFormat {
+        match self {
+            Format::Jpeg => ImageFormat::Jpeg,
+            Format::Png => ImageFormat::Png,
+            Format::Webp => ImageFormat::WebP,
+            Format::Gif => ImageFormat::Gif,
+            Format::Bmp => ImageFormat::Bmp,
+            Format::Tiff => ImageFormat::Tiff,
+        }
+    }
+}
+
+fn image_error(format: Format, err: image::ImageError) -> ErrorKind {
+    match err {
+        image::ImageError::Unsupported(e) => ErrorKind::Unsupported {
+            format: format.name(),
+            detail: e.to_string(),
+        },
+        image::ImageError::Limits(e) => ErrorKind::Unsupported {
+            format: format.name(),
+            detail: format!("decoding would exceed the memory limit ({e})"),
+        },
+        other => ErrorKind::Corrupt {
+            format: format.name(),
+            detail: other.to_string(),
+        },
+    }
+}
+
+fn reader<'a>(bytes: &'a [u8], format: Format, limits: &Limits) -> ImageReader<Cursor<&'a [u8]>> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
+    let mut decoder_limits = image::Limits::default();
+    // Room for the largest accepted image at 16-bit RGBA, plus the decoder's
+    // working buffers; the pixel limit itself is checked on the header.
+    decoder_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8).saturating_add(1 << 26));
+    reader.limits(decoder_limits);
+    reader
+}
+
+/// Width and height as the header states them.
+pub fn dimensions(
+    bytes: &[u8],
+    format: Format,
+    limits: &Limits,
+) -> Result<(usize, usize), ErrorKind> {
+    match format {
+        Format::Jpeg => jpeg::dimensions(bytes),
+        _ => {
+            let (w, h) = reader(bytes, format, limits)
+                .into_dimensions()
+                .map_err(|e| image_error(format, e))?;
+            Ok((w as usize, h as usize))
+        }
+    }
+}
+
+fn check_pixels(width: usize, height: usize, limits: &Limits) -> Result<(), ErrorKind> {
+    let pixels = (width as u64).saturating_mul(height as u64);
+    if pixels > limits.max_pixels {
+        return Err(ErrorKind::TooManyPixels {
+            width: width as u64,
+            height: height as u64,
+            pixels,
+            limit: limits.max_pixels,
+        });
+    }
+    Ok(())
+}
+
+/// The JPEG scale denominator for the fast pipeline: the largest of 8, 4, 2
+/// that keeps the long side at or above three quarters of [`FAST_SIDE`].
+fn jpeg_denominator(width: usize, height: usize) -> usize {
+    let long = width.max(height);
+    [8, 4, 2]
+        .into_iter()
+        .find(|d| long / d >= FAST_SIDE * 3 / 4)
+        .unwrap_or(1)
+}
+
+/// The area-average factor that brings the long side down to between
+/// [`FAST_SIDE`] and twice that.
+fn area_factor(width: usize, height: usize) -> usize {
+    (width.max(height) / FAST_SIDE).max(1)
+}
+
+/// Decodes `bytes` for hashing through `pipeline`, refusing them before
+/// decoding if they break `limits`.
+pub fn decode(bytes: &[u8], limits: &Limits, pipeline: Pipeline) -> Result<Decoded, ErrorKind> {
+    if bytes.is_empty() {
+        return Err(ErrorKind::Empty);
+    }
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(ErrorKind::FileTooLarge {
+            size: bytes.len() as u64,
+            limit: limits.max_file_bytes,
+        });
+    }
+    let format = Format::sniff(bytes).ok_or(ErrorKind::NotAnImage)?;
+    let (width, height) = dimensions(bytes, format, limits)?;
+    check_pixels(width, height, limits)?;
+    if width == 0 || height == 0 {
+        return Err(ErrorKind::Corrupt {
+            format: format.name(),
+            detail: format!("the header states a {width}x{height} image"),
+        });
+    }
+    let decoded = match (format, pipeline) {
+        (Format::Jpeg, Pipeline::Canonical) => jpeg::decode_full(bytes)?,
+        (Format::Jpeg, Pipeline::Fast) => {
+            let scaled = jpeg::decode_scaled(bytes, jpeg_denominator(width, height))?;
+            let factor = area_factor(scaled.width, scaled.height);
+            area_average(scaled, factor)
+        }
+        (_, pipeline) => {
+            let image = reader(bytes, format, limits)
+                .decode()
+                .map_err(|e| image_error(format, e))?;
+            let full = from_dynamic(image);
+            match pipeline {
+                Pipeline::Canonical => full,
+                Pipeline::Fast => {
+                    let factor = area_factor(full.width, full.height);
+                    area_average(full, factor)
+                }
+            }
+        }
+    };
+    if (decoded.source_width, decoded.source_height) != (width, height) {
+        return Err(ErrorKind::Corrupt {
+            format: format.name(),
+            detail: "the decoded size does not match the header".into(),
+        });
+    }
+    Ok(decoded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jpeg_scale_keeps_the_long_side_near_the_target() {
+        assert_eq!(jpeg_denominator(4032, 3024), 8);
+        assert_eq!(jpeg_denominator(1600, 1004), 4);
+        assert_eq!(jpeg_denominator(640, 480), 1);
+        assert_eq!(jpeg_denominator(900, 600), 2);
+    }
+
+    #[test]
+    fn area_factor_lands_between_one_and_two_targets() {
+        for (w, h) in [(4032, 3024), (1000, 300), (512, 512), (3000, 9000)] {
+            let f = area_factor(w, h);
+            let long = w.max(h) / f;
+            assert!(
+                (FAST_SIDE..2 * FAST_SIDE).contains(&long),
+                "{w}x{h}: {long}"
+            );
+        }
+        assert_eq!(area_factor(300, 200), 1);
+    }
+}

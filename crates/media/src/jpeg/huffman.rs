@@ -1,0 +1,269 @@
+//! Huffman tables (ITU T.81 Annex C and F.2.2.3): built from a DHT segment's
+//! code counts and symbols, checked as libjpeg checks them, and decoded with
+//! a lookup on the next [`LOOKAHEAD`] bits, falling back to the code-length
+//! search for longer codes.
+
+use super::bits::{extend, BitReader};
+use super::Malformed;
+
+/// Bits looked up at once: most codes of real files are this short.
+pub(crate) const LOOKAHEAD: u32 = 9;
+const LOOKUP_SIZE: usize = 1 << LOOKAHEAD;
+
+/// Longest Huffman code (ITU T.81 C.2: code lengths 1..=16).
+pub(crate) const MAX_CODE_LENGTH: usize = 16;
+
+/// Most symbols one table can hold (one per byte value).
+pub(crate) const MAX_SYMBOLS: usize = 256;
+
+/// Largest DC symbol libjpeg accepts: a magnitude category of 8-bit data
+/// (jdhuff.c, `jpeg_make_d_derived_tbl`).
+const MAX_DC_SYMBOL: u8 = 15;
+
+/// A table as the file defines it: how many codes of each length 1..=16,
+/// then the symbols in code order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HuffSpec {
+    /// `counts[l - 1]` codes of length `l`.
+    pub(crate) counts: [u8; MAX_CODE_LENGTH],
+    /// The symbols, at most [`MAX_SYMBOLS`].
+    pub(crate) symbols: Vec<u8>,
+}
+
+impl HuffSpec {
+    /// A spec from one of the Annex K tables.
+    pub(crate) fn from_standard(table: ([u8; MAX_CODE_LENGTH], &[u8])) -> HuffSpec {
+        HuffSpec {
+            counts: table.0,
+            symbols: table.1.to_vec(),
+        }
+    }
+}
+
+/// A table ready for decoding.
+pub(crate) struct HuffTable {
+    /// By the next [`LOOKAHEAD`] bits: `length << 8 | symbol`, or 0 when the
+    /// code is longer.
+    lookup: [u16; LOOKUP_SIZE],
+    /// By the next [`LOOKAHEAD`] bits, for a code and its extra bits that
+    /// both fit: `value << 16 | run << 8 | total length`, else 0.
+    fast_ac: [i32; LOOKUP_SIZE],
+    /// Largest code of each length, -1 when there is none (index = length).
+    max_code: [i32; MAX_CODE_LENGTH + 1],
+    /// Symbol index minus code, per length.
+    offset: [i32; MAX_CODE_LENGTH + 1],
+    symbols: [u8; MAX_SYMBOLS],
+}
+
+impl HuffTable {
+    /// Builds a table, refusing what libjpeg refuses: more than 256 codes,
+    /// codes that overflow their length (an all-ones code included), and
+    /// DC symbols over 15.
+    pub(crate) fn build(spec: &HuffSpec, dc: bool) -> Result<Box<HuffTable>, Malformed> {
+        let total: usize = spec.counts.iter().map(|&c| usize::from(c)).sum();
+        if total > MAX_SYMBOLS || total != spec.symbols.len() {
+            return Err(Malformed("bad Huffman table"));
+        }
+        if dc && spec.symbols.iter().any(|&s| s > MAX_DC_SYMBOL) {
+            return Err(Malformed("bad Huffman table: DC symbol over 15"));
+        }
+        let mut table = Box::new(HuffTable {
+            lookup: [0; LOOKUP_SIZE],
+            fast_ac: [0; LOOKUP_SIZE],
+            max_code: [-1; MAX_CODE_LENGTH + 1],
+            offset: [0; MAX_CODE_LENGTH + 1],
+            symbols: [0; MAX_SYMBOLS],
+        });
+        table.symbols[..total].copy_from_slice(&spec.symbols);
+        let mut code: i32 = 0;
+        let mut index: usize = 0;
+        for length in 1..=MAX_CODE_LENGTH {
+            let count = usize::from(spec.counts[length - 1]);
+            table.offset[length] = index as i32 - code;
+            for _ in 0..count {
+                if length as u32 <= LOOKAHEAD {
+                    let shift = LOOKAHEAD - length as u32;
+                    let first = (code as usize) << shift;
+                    let symbol = spec.symbols[index];
+                    for fill in first..first + (1 << shift) {
+                        table.lookup[fill] = (length as u16) << 8 | u16::from(symbol);
+                    }
+                }
+                code += 1;
+                index += 1;
+            }
+            if count > 0 {
+                table.max_code[length] = code - 1;
+            }
+            if code >= 1 << length {
+                return Err(Malformed("bad Huffman table: codes overflow"));
+            }
+            code <<= 1;
+        }
+        if !dc {
+            table.fill_fast_ac();
+        }
+        Ok(table)
+    }
+
+    /// Precomputes the decoded coefficient for codes whose extra bits also
+    /// fit in the lookahead.
+    fn fill_fast_ac(&mut self) {
+        for look in 0..LOOKUP_SIZE {
+            let entry = self.lookup[look];
+            let length = u32::from(entry >> 8);
+            let symbol = entry & 0xFF;
+            let size = u32::from(symbol & 15);
+            let run = i32::from(symbol >> 4);
+            if length == 0 || size == 0 || length + size > LOOKAHEAD {
+                continue;
+            }
+            let raw = (look as i32 >> (LOOKAHEAD - length - size)) & ((1 << size) - 1);
+            let value = extend(raw, size);
+            self.fast_ac[look] = value << 16 | run << 8 | (length + size) as i32;
+        }
+    }
+
+    /// Decodes one symbol.
+    #[inline(always)]
+    pub(crate) fn decode(&self, reader: &mut BitReader) -> Result<u8, Malformed> {
+        reader.refill();
+        let entry = self.lookup[reader.peek(LOOKAHEAD) as usize & (LOOKUP_SIZE - 1)];
+        if entry != 0 {
+            reader.consume(u32::from(entry >> 8));
+            return Ok(entry as u8);
+        }
+        self.decode_long(reader)
+    }
+
+    #[cold]
+    fn decode_long(&self, reader: &mut BitReader) -> Result<u8, Malformed> {
+        let bits = reader.peek(MAX_CODE_LENGTH as u32) as i32;
+        for length in LOOKAHEAD as usize + 1..=MAX_CODE_LENGTH {
+            let code = bits >> (MAX_CODE_LENGTH - length);
+            if code <= self.max_code[length] {
+                reader.consume(length as u32);
+                let index = (self.offset[length] + code) as usize;
+                return self
+                    .symbols
+                    .get(index)
+                    .copied()
+                    .ok_or(Malformed("bad Huffman code"));
+            }
+        }
+        Err(Malformed("bad Huffman code"))
+    }
+
+    /// The precomputed AC coefficient for the next bits, or 0: see
+    /// `fast_ac`. Needs a refill first.
+    #[inline(always)]
+    pub(crate) fn fast_ac(&self, reader: &BitReader) -> i32 {
+        self.fast_ac[reader.peek(LOOKAHEAD) as usize & (LOOKUP_SIZE - 1)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::std_tables;
+    use super::*;
+
+    /// Writes `(code, length)` pairs MSB first, then pads with ones.
+    fn pack(codes: &[(u32, u32)]) -> Vec<u8> {
+        let mut bits = Vec::new();
+        for &(code, length) in codes {
+            for i in (0..length).rev() {
+                bits.push((code >> i) & 1);
+            }
+        }
+        while bits.len() % 8 != 0 {
+            bits.push(1);
+        }
+        let mut out: Vec<u8> = bits
+            .chunks(8)
+            .map(|c| c.iter().fold(0u8, |a, &b| a << 1 | b as u8))
+            .collect();
+        out.extend_from_slice(&[0xFF, 0xD9]);
+        out
+    }
+
+    /// Canonical codes of a spec (ITU T.81 C.1, C.2).
+    fn codes(spec: &HuffSpec) -> Vec<(u32, u32, u8)> {
+        let mut out = Vec::new();
+        let mut code = 0u32;
+        let mut k = 0;
+        for length in 1..=16u32 {
+            for _ in 0..spec.counts[length as usize - 1] {
+                out.push((code, length, spec.symbols[k]));
+                code += 1;
+                k += 1;
+            }
+            code <<= 1;
+        }
+        out
+    }
+
+    #[test]
+    fn every_code_of_the_standard_tables_decodes_to_its_symbol() {
+        for (table, dc) in [
+            (std_tables::DC_LUMINANCE, true),
+            (std_tables::DC_CHROMINANCE, true),
+            (std_tables::AC_LUMINANCE, false),
+            (std_tables::AC_CHROMINANCE, false),
+        ] {
+            let spec = HuffSpec::from_standard(table);
+            let built = HuffTable::build(&spec, dc).unwrap();
+            let all = codes(&spec);
+            let data = pack(&all.iter().map(|&(c, l, _)| (c, l)).collect::<Vec<_>>());
+            let mut reader = BitReader::new(&data, 0);
+            for &(_, _, symbol) in &all {
+                assert_eq!(built.decode(&mut reader).unwrap(), symbol);
+            }
+            assert!(!reader.overran());
+        }
+    }
+
+    #[test]
+    fn fast_ac_entries_match_the_slow_decode() {
+        let spec = HuffSpec::from_standard(std_tables::AC_LUMINANCE);
+        let built = HuffTable::build(&spec, false).unwrap();
+        for look in 0..LOOKUP_SIZE as u32 {
+            let data = pack(&[(look, LOOKAHEAD), (0xFFFF, 16)]);
+            let mut reader = BitReader::new(&data, 0);
+            reader.refill();
+            let fast = built.fast_ac(&reader);
+            if fast == 0 {
+                continue;
+            }
+            let symbol = built.decode(&mut reader).unwrap();
+            let value = reader.signed(u32::from(symbol & 15));
+            assert_eq!(fast >> 16, value);
+            assert_eq!((fast >> 8) & 0xFF, i32::from(symbol >> 4));
+        }
+    }
+
+    #[test]
+    fn overfull_tables_and_big_dc_symbols_are_refused() {
+        // Three codes of length 1 cannot exist.
+        let mut counts = [0u8; 16];
+        counts[0] = 3;
+        let spec = HuffSpec {
+            counts,
+            symbols: vec![0, 1, 2],
+        };
+        assert!(HuffTable::build(&spec, false).is_err());
+        // Two codes of length 1 leave no room for the all-ones rule.
+        counts[0] = 2;
+        let spec = HuffSpec {
+            counts,
+            symbols: vec![0, 1],
+        };
+        assert!(HuffTable::build(&spec, false).is_err());
+        counts[0] = 1;
+        let spec = HuffSpec {
+            counts,
+            symbols: vec![16],
+        };
+        assert!(HuffTable::build(&spec, true).is_err());
+        assert!(HuffTable::build(&spec, false).is_ok());
+    }
+}

@@ -1,0 +1,204 @@
+//! Decoded 8-bit pixels, conversions into them, and area-average downscaling.
+
+use image::DynamicImage;
+
+/// 8-bit pixels, row-major, no padding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PixelData {
+    /// Red, green, blue.
+    Rgb(Vec<u8>),
+    /// Red, green, blue, alpha (alpha is ignored when hashing).
+    Rgba(Vec<u8>),
+    /// Grey.
+    Gray(Vec<u8>),
+}
+
+impl PixelData {
+    /// Values per pixel.
+    pub fn channels(&self) -> usize {
+        match self {
+            PixelData::Rgb(_) => 3,
+            PixelData::Rgba(_) => 4,
+            PixelData::Gray(_) => 1,
+        }
+    }
+
+    /// The raw values.
+    pub fn as_slice(&self) -> &[u8] {
+        match self {
+            PixelData::Rgb(v) | PixelData::Rgba(v) | PixelData::Gray(v) => v,
+        }
+    }
+
+    fn with_values(&self, values: Vec<u8>) -> PixelData {
+        match self {
+            PixelData::Rgb(_) => PixelData::Rgb(values),
+            PixelData::Rgba(_) => PixelData::Rgba(values),
+            PixelData::Gray(_) => PixelData::Gray(values),
+        }
+    }
+}
+
+/// An image ready for hashing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// Width of the pixels held here.
+    pub width: usize,
+    /// Height of the pixels held here.
+    pub height: usize,
+    /// Width of the image in the file (differs from `width` after the fast
+    /// pipeline scaled it).
+    pub source_width: usize,
+    /// Height of the image in the file.
+    pub source_height: usize,
+    /// The pixels.
+    pub pixels: PixelData,
+}
+
+impl Decoded {
+    /// A decoded image at its full size.
+    pub fn full(width: usize, height: usize, pixels: PixelData) -> Decoded {
+        Decoded {
+            width,
+            height,
+            source_width: width,
+            source_height: height,
+            pixels,
+        }
+    }
+
+    /// The pixels as PDQ's input.
+    pub fn as_image(&self) -> pdq::Image<'_> {
+        let data = self.pixels.as_slice();
+        let pixels = match self.pixels {
+            PixelData::Rgb(_) => pdq::Pixels::Rgb(data),
+            PixelData::Rgba(_) => pdq::Pixels::Rgba(data),
+            PixelData::Gray(_) => pdq::Pixels::Gray(data),
+        };
+        pdq::Image::new(self.width, self.height, pixels)
+            .expect("decoded buffers always match their size")
+    }
+}
+
+/// A 16-bit sample scaled to 8 bits, rounding to nearest: 0 stays 0 and
+/// 65535 becomes 255 (not truncated to the high or low byte, not clipped).
+pub(crate) fn scale_16_to_8(v: u16) -> u8 {
+    ((u32::from(v) * 255 + 32767) / 65535) as u8
+}
+
+/// A float sample in 0..=1 scaled to 8 bits, clamped.
+fn scale_f32_to_8(v: f32) -> u8 {
+    (v.clamp(0.0, 1.0) * 255.0).round() as u8
+}
+
+fn scale_all_16(values: &[u16]) -> Vec<u8> {
+    values.iter().map(|&v| scale_16_to_8(v)).collect()
+}
+
+fn scale_all_f32(values: &[f32]) -> Vec<u8> {
+    values.iter().map(|&v| scale_f32_to_8(v)).collect()
+}
+
+/// Keeps the first `keep` of every `stride` values (drops alpha).
+fn drop_channels<T: Copy>(values: &[T], stride: usize, keep: usize) -> Vec<T> {
+    values
+        .chunks_exact(stride)
+        .flat_map(|px| px[..keep].iter().copied())
+        .collect()
+}
+
+/// Any decoded image as 8-bit grey, RGB or RGBA. Grey with alpha loses its
+/// alpha (the reference drops alpha without compositing); palette and 1-bit
+/// images arrive already expanded by the decoders.
+pub(crate) fn from_dynamic(image: DynamicImage) -> Decoded {
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let pixels = match image {
+        DynamicImage::ImageLuma8(buf) => PixelData::Gray(buf.into_raw()),
+        DynamicImage::ImageLumaA8(buf) => PixelData::Gray(drop_channels(buf.as_raw(), 2, 1)),
+        DynamicImage::ImageRgb8(buf) => PixelData::Rgb(buf.into_raw()),
+        DynamicImage::ImageRgba8(buf) => PixelData::Rgba(buf.into_raw()),
+        DynamicImage::ImageLuma16(buf) => PixelData::Gray(scale_all_16(buf.as_raw())),
+        DynamicImage::ImageLumaA16(buf) => {
+            PixelData::Gray(scale_all_16(&drop_channels(buf.as_raw(), 2, 1)))
+        }
+        DynamicImage::ImageRgb16(buf) => PixelData::Rgb(scale_all_16(buf.as_raw())),
+        DynamicImage::ImageRgba16(buf) => {
+            PixelData::Rgb(scale_all_16(&drop_channels(buf.as_raw(), 4, 3)))
+        }
+        DynamicImage::ImageRgb32F(buf) => PixelData::Rgb(scale_all_f32(buf.as_raw())),
+        DynamicImage::ImageRgba32F(buf) => {
+            PixelData::Rgb(scale_all_f32(&drop_channels(buf.as_raw(), 4, 3)))
+        }
+        other => PixelData::Rgb(other.to_rgb8().into_raw()),
+    };
+    Decoded::full(w, h, pixels)
+}
+
+/// Shrinks by the integer `factor`, each output pixel the rounded mean of a
+/// `factor x factor` block (the last partial row and column of blocks is
+/// dropped). Keeps `source_width`/`source_height`; a factor of 1 changes
+/// nothing.
+pub(crate) fn area_average(image: Decoded, factor: usize) -> Decoded {
+    if factor <= 1 {
+        return image;
+    }
+    let c = image.pixels.channels();
+    let (ow, oh) = (image.width / factor, image.height / factor);
+    let src = image.pixels.as_slice();
+    let area = (factor * factor) as u32;
+    let mut out = vec![0u8; ow * oh * c];
+    let mut sums = vec![0u32; ow * c];
+    for oy in 0..oh {
+        sums.fill(0);
+        for y in oy * factor..(oy + 1) * factor {
+            let row = &src[y * image.width * c..(y * image.width + ow * factor) * c];
+            for (ox, block) in row.chunks_exact(factor * c).enumerate() {
+                let acc = &mut sums[ox * c..ox * c + c];
+                for px in block.chunks_exact(c) {
+                    for (a, &v) in acc.iter_mut().zip(px) {
+                        *a += u32::from(v);
+                    }
+                }
+            }
+        }
+        for (o, &s) in out[oy * ow * c..(oy + 1) * ow * c].iter_mut().zip(&sums) {
+            *o = ((s + area / 2) / area) as u8;
+        }
+    }
+    Decoded {
+        width: ow,
+        height: oh,
+        source_width: image.source_width,
+        source_height: image.source_height,
+        pixels: image.pixels.with_values(out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sixteen_bit_samples_scale_with_rounding() {
+        assert_eq!(scale_16_to_8(0), 0);
+        assert_eq!(scale_16_to_8(65535), 255);
+        assert_eq!(scale_16_to_8(257), 1);
+        assert_eq!(scale_16_to_8(128), 0);
+        assert_eq!(scale_16_to_8(129), 1);
+        // Neither the low byte (0x34) nor the high byte (0x12) of 0x1234.
+        assert_eq!(scale_16_to_8(0x1234), 18);
+        assert_eq!(scale_16_to_8(0x12ff), 19);
+    }
+
+    #[test]
+    fn area_average_takes_block_means() {
+        // 5x4 grey, factor 2 -> 2x2; the fifth column is dropped.
+        let values: Vec<u8> = (0..20).map(|i| (i * 10) as u8).collect();
+        let image = Decoded::full(5, 4, PixelData::Gray(values));
+        let small = area_average(image, 2);
+        assert_eq!((small.width, small.height), (2, 2));
+        assert_eq!((small.source_width, small.source_height), (5, 4));
+        // Block (0,0): 0, 10, 50, 60 -> 30.
+        assert_eq!(small.pixels, PixelData::Gray(vec![30, 50, 130, 150]));
+    }
+}
