@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod index;
+
 /// hashbank: hash-and-match against non-consensual intimate images.
 #[derive(Parser)]
 #[command(name = "hashbank", version, about, long_about = None)]
@@ -14,7 +16,10 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Build a PDQ index from hash lists, and match hashes against it.
+    Index(index::IndexArgs),
+}
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -25,5 +30,17 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    match cli.command {}
+    let result = match cli.command {
+        Command::Index(args) => index::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("hashbank: {err:#}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
 }
+
+/// Exit status when the command could not do its work at all.
+const EXIT_FAILURE: u8 = 1;

@@ -222,25 +222,45 @@ fn range(
     strategy: Strategy,
 ) -> Vec<Match> {
     let mut out = Vec::new();
-    with_popcnt(|| {
-        for part in &snapshot.parts {
-            let segment = &part.segment;
-            let method = choose(strategy, segment.len(), segment.directory_bits(), radius);
-            segment.search(query, radius, method, &part.removed, &mut out);
-        }
-        for entry in snapshot.tail.iter() {
-            let d = distance(&entry.hash, query);
-            if d <= radius {
-                out.push(Match {
-                    id: entry.id,
-                    hash: Hash256(entry.hash),
-                    distance: d,
-                });
-            }
-        }
-    });
+    range_into_fast(snapshot, query, radius, strategy, &mut out);
     out.sort_unstable();
     out
+}
+
+with_popcnt!(
+    /// Appends every live match within `radius` to `out`, unsorted.
+    fn range_into_fast(
+        snapshot: &Snapshot<HashSegment>,
+        query: &[u64; 4],
+        radius: u32,
+        strategy: Strategy,
+        out: &mut Vec<Match>
+    ) -> () = range_into
+);
+
+#[inline(always)]
+fn range_into(
+    snapshot: &Snapshot<HashSegment>,
+    query: &[u64; 4],
+    radius: u32,
+    strategy: Strategy,
+    out: &mut Vec<Match>,
+) {
+    for part in &snapshot.parts {
+        let segment = &part.segment;
+        let method = choose(strategy, segment.len(), segment.directory_bits(), radius);
+        segment.search(query, radius, method, &part.removed, out);
+    }
+    for entry in snapshot.tail.iter() {
+        let d = distance(&entry.hash, query);
+        if d <= radius {
+            out.push(Match {
+                id: entry.id,
+                hash: Hash256(entry.hash),
+                distance: d,
+            });
+        }
+    }
 }
 
 fn nearest(
@@ -259,10 +279,11 @@ fn nearest(
         .chain([radius])
     {
         let scans = largest.is_none_or(|p| {
+            let segment = &p.segment;
             let method = choose(
                 Strategy::Auto,
-                p.segment.len(),
-                p.segment.directory_bits(),
+                segment.len(),
+                segment.directory_bits(),
                 step,
             );
             matches!(method, Method::LinearScan)
@@ -279,8 +300,18 @@ fn nearest(
     nearest_by_scan(snapshot, query, k, radius)
 }
 
-/// One pass over everything with a heap of the best `k`.
-fn nearest_by_scan(
+with_popcnt!(
+    /// One pass over everything with a heap of the best `k`.
+    fn nearest_by_scan(
+        snapshot: &Snapshot<HashSegment>,
+        query: &[u64; 4],
+        k: usize,
+        radius: u32
+    ) -> Vec<Match> = nearest_by_scan_body
+);
+
+#[inline(always)]
+fn nearest_by_scan_body(
     snapshot: &Snapshot<HashSegment>,
     query: &[u64; 4],
     k: usize,
@@ -295,29 +326,27 @@ fn nearest_by_scan(
             best.push(m);
         }
     };
-    with_popcnt(|| {
-        for part in &snapshot.parts {
-            let segment = &part.segment;
-            scan(segment.hashes(), query, radius, |position, d| {
-                if !part.removed.contains(position) {
-                    offer(Match {
-                        id: segment.ids().get(position),
-                        hash: Hash256(segment.hashes()[position]),
-                        distance: d,
-                    });
-                }
-            });
-        }
-        for entry in snapshot.tail.iter() {
-            let d = distance(&entry.hash, query);
-            if d <= radius {
+    for part in &snapshot.parts {
+        let segment = &part.segment;
+        scan(segment.hashes(), query, radius, |position, d| {
+            if !part.removed.contains(position) {
                 offer(Match {
-                    id: entry.id,
-                    hash: Hash256(entry.hash),
+                    id: segment.ids().get(position),
+                    hash: Hash256(segment.hashes()[position]),
                     distance: d,
                 });
             }
+        });
+    }
+    for entry in snapshot.tail.iter() {
+        let d = distance(&entry.hash, query);
+        if d <= radius {
+            offer(Match {
+                id: entry.id,
+                hash: Hash256(entry.hash),
+                distance: d,
+            });
         }
-    });
+    }
     best.into_sorted_vec()
 }

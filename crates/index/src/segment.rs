@@ -13,10 +13,8 @@ use crate::key::{distance, substring, substring_distance, SUBSTRINGS};
 use crate::masks::masks;
 use crate::plan::{Method, Probe};
 use crate::removed::Removed;
-use crate::scan::scan;
-use crate::table::{
-    bucket_of, directory_bits, filter_of, Directory, Posting, Postings, Table, BYTE_WEIGHT,
-};
+use crate::scan::{prefetch, prefetch_all, scan};
+use crate::table::{bucket_of, directory_bits, filter_of, Directory, Posting, Postings, Table};
 
 /// A hash and the id it is stored under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,9 +149,7 @@ impl HashSegment {
                     probes: probes.as_slice(),
                     removed,
                 };
-                for (index, probe) in search.probes.iter().enumerate() {
-                    search.probe(index, probe, out);
-                }
+                search.run(out);
             }
         }
     }
@@ -167,6 +163,13 @@ impl HashSegment {
     }
 }
 
+/// How many masks ahead a probe prefetches: the bucket's postings at this
+/// distance, its directory entry at twice this distance.
+const PREFETCH_AHEAD: usize = 8;
+
+/// Postings tested per branch-free block of the filter loop.
+const FILTER_BLOCK: usize = 16;
+
 /// One multi-index search of one segment.
 struct Search<'a> {
     segment: &'a HashSegment,
@@ -177,9 +180,32 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
+    /// Probes every table, then verifies the candidates found (whose hashes
+    /// were prefetched when they were found).
+    #[inline(always)]
+    fn run(&self, out: &mut Vec<Match>) {
+        let mut candidates = Vec::new();
+        for (index, probe) in self.probes.iter().enumerate() {
+            self.probe(index, probe, &mut candidates, out);
+        }
+        for &candidate in &candidates {
+            self.verify(
+                candidate.position as usize,
+                usize::from(candidate.probe),
+                out,
+            );
+        }
+    }
+
     /// Visits every bucket within the probe's radius in its table.
     #[inline(always)]
-    fn probe(&self, index: usize, probe: &Probe, out: &mut Vec<Match>) {
+    fn probe(
+        &self,
+        index: usize,
+        probe: &Probe,
+        candidates: &mut Vec<Candidate>,
+        out: &mut Vec<Match>,
+    ) {
         let segment = self.segment;
         let bits = segment.main.bits();
         let key = substring(self.query, probe.table);
@@ -187,30 +213,51 @@ impl Search<'_> {
         let filter = filter_of(key, bits);
         for weight in 0..=probe.radius {
             let allowance = probe.radius - weight;
-            for &mask in masks(bits, weight) {
-                let bucket = home ^ mask as usize;
-                if probe.table == 0 {
-                    for position in segment.main.range(bucket) {
+            let masks = masks(bits, weight);
+            let bucket = |i: usize| masks.get(i).map(|&m| home ^ m as usize);
+            if probe.table == 0 {
+                let directory = &segment.main;
+                for (i, &mask) in masks.iter().enumerate() {
+                    if let Some(ahead) = bucket(i + PREFETCH_AHEAD) {
+                        prefetch_all(&segment.hashes[directory.range(ahead)]);
+                    }
+                    for position in directory.range(home ^ mask as usize) {
                         let hash = &segment.hashes[position];
                         if substring_distance(hash, self.query, 0) <= probe.radius {
                             self.verify(position, index, out);
                         }
                     }
-                } else {
-                    let table = &segment.tables[probe.table - 1];
-                    let range = table.directory.range(bucket);
+                }
+            } else {
+                let table = &segment.tables[probe.table - 1];
+                let directory = &table.directory;
+                for (i, &mask) in masks.iter().enumerate() {
+                    if let Some(far) = bucket(i + 2 * PREFETCH_AHEAD) {
+                        prefetch(directory.offsets().as_ptr().wrapping_add(far));
+                    }
+                    let ahead = bucket(i + PREFETCH_AHEAD).map(|b| directory.range(b));
+                    let range = directory.range(home ^ mask as usize);
                     match &table.postings {
                         Postings::Narrow(p) => {
-                            self.filter(&p[range], filter, allowance, index, out)
+                            if let Some(ahead) = ahead.clone() {
+                                prefetch_all(&p[ahead]);
+                            }
+                            self.filter(&p[range], filter, allowance, index, candidates);
                         }
-                        Postings::Wide(p) => self.filter(&p[range], filter, allowance, index, out),
+                        Postings::Wide(p) => {
+                            if let Some(ahead) = ahead.clone() {
+                                prefetch_all(&p[ahead]);
+                            }
+                            self.filter(&p[range], filter, allowance, index, candidates);
+                        }
                     }
                 }
             }
         }
     }
 
-    /// Verifies the postings whose filter byte lies within `allowance`.
+    /// Keeps as candidates the postings whose filter byte lies within
+    /// `allowance`, and prefetches their hashes.
     #[inline(always)]
     fn filter<P: Posting>(
         &self,
@@ -218,11 +265,33 @@ impl Search<'_> {
         filter: u8,
         allowance: u32,
         index: usize,
-        out: &mut Vec<Match>,
+        candidates: &mut Vec<Candidate>,
     ) {
-        for &posting in postings {
-            if u32::from(BYTE_WEIGHT[usize::from(posting.filter() ^ filter)]) <= allowance {
-                self.verify(posting.position(), index, out);
+        let mut keep = |posting: P| {
+            let position = posting.position();
+            prefetch(self.segment.hashes.as_ptr().wrapping_add(position));
+            candidates.push(Candidate {
+                position: position as u32,
+                probe: index as u8,
+            });
+        };
+        let passes = |posting: P| (posting.filter() ^ filter).count_ones() <= allowance;
+        let mut blocks = postings.chunks_exact(FILTER_BLOCK);
+        for block in &mut blocks {
+            // Branch-free over the block (the compiler vectorises it), then
+            // one branch per passing posting.
+            let mut passed = 0u32;
+            for (i, &posting) in block.iter().enumerate() {
+                passed |= u32::from(passes(posting)) << i;
+            }
+            while passed != 0 {
+                keep(block[passed.trailing_zeros() as usize]);
+                passed &= passed - 1;
+            }
+        }
+        for &posting in blocks.remainder() {
+            if passes(posting) {
+                keep(posting);
             }
         }
     }
@@ -245,4 +314,11 @@ impl Search<'_> {
             out.push(self.segment.found(position, d));
         }
     }
+}
+
+/// A posting that passed its filter, to verify once all tables are probed.
+#[derive(Clone, Copy)]
+struct Candidate {
+    position: u32,
+    probe: u8,
 }

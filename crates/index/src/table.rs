@@ -49,17 +49,6 @@ pub(crate) fn filter_of(key: u32, bits: u32) -> u8 {
     (key >> (MAX_DIRECTORY_BITS - bits)) as u8
 }
 
-/// Number of bits set in each byte, for the filter test.
-pub(crate) static BYTE_WEIGHT: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        table[i] = (i as u8).count_ones() as u8;
-        i += 1;
-    }
-    table
-};
-
 /// Bucket offsets: bucket `b` is `offsets[b]..offsets[b + 1]`.
 #[derive(Clone, Debug)]
 pub(crate) struct Directory {
