@@ -211,9 +211,15 @@ mod tests {
 
     #[test]
     fn stuffed_ff_is_one_data_byte() {
-        assert_eq!(read_all(&[0x12, 0xFF, 0x00, 0x34], 3), vec![0x12, 0xFF, 0x34]);
+        assert_eq!(
+            read_all(&[0x12, 0xFF, 0x00, 0x34], 3),
+            vec![0x12, 0xFF, 0x34]
+        );
         // Several FF before the 00 still stand for one FF.
-        assert_eq!(read_all(&[0xFF, 0xFF, 0xFF, 0x00, 0x01], 2), vec![0xFF, 0x01]);
+        assert_eq!(
+            read_all(&[0xFF, 0xFF, 0xFF, 0x00, 0x01], 2),
+            vec![0xFF, 0x01]
+        );
     }
 
     #[test]

@@ -81,6 +81,9 @@ impl HuffTable {
             let count = usize::from(spec.counts[length - 1]);
             table.offset[length] = index as i32 - code;
             for _ in 0..count {
+                if code >= 1 << length {
+                    return Err(Malformed("bad Huffman table: codes overflow"));
+                }
                 if length as u32 <= LOOKAHEAD {
                     let shift = LOOKAHEAD - length as u32;
                     let first = (code as usize) << shift;
@@ -178,10 +181,15 @@ mod tests {
         while bits.len() % 8 != 0 {
             bits.push(1);
         }
-        let mut out: Vec<u8> = bits
-            .chunks(8)
-            .map(|c| c.iter().fold(0u8, |a, &b| a << 1 | b as u8))
-            .collect();
+        let mut out = Vec::new();
+        for chunk in bits.chunks(8) {
+            let byte = chunk.iter().fold(0u8, |a, &b| a << 1 | b as u8);
+            out.push(byte);
+            if byte == 0xFF {
+                // Byte stuffing.
+                out.push(0x00);
+            }
+        }
         out.extend_from_slice(&[0xFF, 0xD9]);
         out
     }

@@ -1,0 +1,315 @@
+//! JPEG decoding that gives, sample for sample, what Pillow gives with its
+//! libjpeg-turbo (`Image.open(p).convert('RGB')`, or mode L for grey files):
+//! libjpeg's integer IDCT, fancy upsampling, fixed-point colour conversion
+//! and progressive block smoothing, and Pillow's CMYK handling. Also a
+//! decode at 1/2, 1/4 or 1/8 size through libjpeg's reduced IDCTs.
+//!
+//! Baseline, extended sequential and progressive Huffman files with 1, 3 or
+//! 4 components and any integer sampling ratios are read; arithmetic
+//! coding, lossless and hierarchical files, and 12-bit samples are
+//! refused as unsupported. Unlike libjpeg, data that ends early or breaks
+//! off at a wrong marker is an error, never a grey fill.
+//!
+//! One file per step: [`markers`] (segments), [`huffman`] and [`bits`]
+//! (entropy decoding), [`scan`] (the MCU walk and restarts), [`sequential`]
+//! and [`progressive`] (blocks), [`coefficients`] and [`smoothing`]
+//! (multi-scan images), [`idct`] and [`reduced`] (transforms), [`frame`]
+//! (geometry), [`upsample`], [`color`] and [`output`] (pixels).
+
+mod bits;
+mod coefficients;
+mod color;
+mod frame;
+mod huffman;
+mod idct;
+mod markers;
+mod output;
+mod progressive;
+mod reduced;
+mod scan;
+mod sequential;
+mod smoothing;
+mod std_tables;
+mod upsample;
+
+use crate::error::ErrorKind;
+use crate::pixels::{Decoded, PixelData};
+
+use coefficients::Coefficients;
+use color::ColorSpace;
+use frame::{Frame, BLOCK_SIDE};
+use huffman::{HuffSpec, HuffTable};
+use idct::Multipliers;
+use markers::{Coding, Cursor, FrameHeader, ScanHeader, Stop, Tables, BLOCK_SIZE};
+use output::Output;
+use progressive::{Pass, ProgressiveScan};
+use sequential::{IntoCoefficients, IntoPlanes, ScanTables};
+
+const FORMAT: &str = "JPEG";
+
+/// Most scans read from one file: a progressive file needs about ten, a
+/// generous successive-approximation script a few dozen; each scan walks
+/// every block it covers, so the count bounds the work a small hostile file
+/// can ask for.
+const MAX_SCANS: usize = 256;
+
+/// Bad data, with what was wrong. Small, for the hot decoding paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Malformed(pub(crate) &'static str);
+
+/// Why a file was not decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Problem {
+    /// Corrupt or truncated.
+    Malformed(Malformed),
+    /// Valid, but a feature not decoded here.
+    Unsupported(&'static str),
+}
+
+impl From<Problem> for ErrorKind {
+    fn from(p: Problem) -> ErrorKind {
+        match p {
+            Problem::Malformed(Malformed(detail)) => ErrorKind::Corrupt {
+                format: FORMAT,
+                detail: detail.to_owned(),
+            },
+            Problem::Unsupported(detail) => ErrorKind::Unsupported {
+                format: FORMAT,
+                detail: detail.to_owned(),
+            },
+        }
+    }
+}
+
+/// Width and height from the frame header, without decoding.
+pub(crate) fn dimensions(bytes: &[u8]) -> Result<(usize, usize), ErrorKind> {
+    Ok(markers::frame_size(bytes)?)
+}
+
+/// Decodes at full size: grey files give one channel, all others RGB.
+pub(crate) fn decode_full(bytes: &[u8]) -> Result<Decoded, ErrorKind> {
+    Ok(decode(bytes, BLOCK_SIDE)?)
+}
+
+/// Decodes at `1/denominator` of the size (1, 2, 4 or 8) in the DCT domain;
+/// `source_width` and `source_height` stay the full size.
+pub(crate) fn decode_scaled(bytes: &[u8], denominator: usize) -> Result<Decoded, ErrorKind> {
+    let scale = match denominator {
+        1 => BLOCK_SIDE,
+        2 | 4 | 8 => BLOCK_SIDE / denominator,
+        _ => return Err(Problem::Unsupported("a scale other than 1/1, 1/2, 1/4 or 1/8").into()),
+    };
+    Ok(decode(bytes, scale)?)
+}
+
+/// Decodes with `scale` samples per block side.
+fn decode(bytes: &[u8], scale: usize) -> Result<Decoded, Problem> {
+    let mut cursor = Cursor::new(bytes);
+    cursor.expect_soi()?;
+    let mut tables = Tables::default();
+    let header = match tables.read_until_stop(&mut cursor, None)? {
+        Stop::Frame(header) => header,
+        _ => return Err(Problem::Malformed(Malformed("no frame header"))),
+    };
+    let frame = Frame::new(&header, scale)?;
+    let first = match tables.read_until_stop(&mut cursor, Some(&header))? {
+        Stop::Scan(scan) => scan,
+        _ => return Err(Problem::Malformed(Malformed("no scan"))),
+    };
+    let color = ColorSpace::detect(&header, &tables);
+    let mut output = Output::new(&frame, color)?;
+    let mut planes = output::planes(&frame)?;
+    let single =
+        header.coding == Coding::Sequential && first.components.len() == header.components.len();
+    if single {
+        let quant = latch_all(&tables, &frame)?;
+        // A scan of one component (a grey frame) has MCUs of one block.
+        let rows_per_mcu_row = match frame.components.as_slice() {
+            [only] => only.block_size,
+            _ => frame.max_v * frame.scale,
+        };
+        let mut decoder = IntoPlanes {
+            tables: scan_tables(&tables, &first)?,
+            quant,
+            frame: &frame,
+            planes: &mut planes,
+            output: &mut output,
+            rows_per_mcu_row,
+            predictions: [0; 4],
+            block: [0; BLOCK_SIZE],
+        };
+        scan::decode_scan(
+            &mut cursor,
+            &frame,
+            &first,
+            tables.restart_interval,
+            &mut decoder,
+        )?;
+        match tables.read_until_stop(&mut cursor, Some(&header))? {
+            Stop::End => {}
+            _ => return Err(Problem::Malformed(Malformed("data after the only scan"))),
+        }
+    } else {
+        decode_multi_scan(
+            &mut cursor,
+            &mut tables,
+            &header,
+            &frame,
+            first,
+            &mut planes,
+        )?;
+    }
+    output.emit(&planes, frame.out_height);
+    let pixels = match output.color() {
+        ColorSpace::Gray => PixelData::Gray(output.into_pixels()),
+        _ => PixelData::Rgb(output.into_pixels()),
+    };
+    Ok(Decoded {
+        width: frame.out_width,
+        height: frame.out_height,
+        source_width: frame.width,
+        source_height: frame.height,
+        pixels,
+    })
+}
+
+/// Progressive files and sequential files with more than one scan: all
+/// scans into the coefficient store, then the IDCT (with block smoothing
+/// where libjpeg applies it).
+fn decode_multi_scan(
+    cursor: &mut Cursor,
+    tables: &mut Tables,
+    header: &FrameHeader,
+    frame: &Frame,
+    first: ScanHeader,
+    planes: &mut [output::Plane],
+) -> Result<(), Problem> {
+    let mut store = Coefficients::new(frame)?;
+    let mut progress: progressive::Progress = vec![[-1; BLOCK_SIZE]; frame.components.len()];
+    // Quantisation tables are latched at each component's first scan.
+    let mut latched: Vec<Option<[u16; BLOCK_SIZE]>> = vec![None; frame.components.len()];
+    let mut scan = first;
+    for count in 1.. {
+        if count > MAX_SCANS {
+            return Err(Problem::Unsupported("more than 256 scans"));
+        }
+        for sc in &scan.components {
+            if let Some(slot @ None) = latched.get_mut(sc.index) {
+                let table = frame
+                    .components
+                    .get(sc.index)
+                    .and_then(|c| tables.quant.get(c.table))
+                    .and_then(|t| t.as_ref())
+                    .ok_or(Malformed("a component without a quantisation table"))?;
+                *slot = Some(*table);
+            }
+        }
+        let restart = tables.restart_interval;
+        match frame.coding {
+            Coding::Sequential => {
+                let mut decoder = IntoCoefficients {
+                    tables: scan_tables(tables, &scan)?,
+                    store: &mut store,
+                    predictions: [0; 4],
+                };
+                scan::decode_scan(cursor, frame, &scan, restart, &mut decoder)?;
+            }
+            Coding::Progressive => {
+                let pass = progressive::start_pass(&scan, &mut progress)?;
+                let mut dc = Vec::new();
+                let mut ac = None;
+                match pass {
+                    Pass::DcFirst => {
+                        for sc in &scan.components {
+                            dc.push(*huffman_table(tables, true, sc.dc_table)?);
+                        }
+                    }
+                    Pass::AcFirst | Pass::AcRefine => {
+                        let sc = scan.components.first().ok_or(Malformed("an empty scan"))?;
+                        ac = Some(huffman_table(tables, false, sc.ac_table)?);
+                    }
+                    Pass::DcRefine => {}
+                }
+                let mut decoder = ProgressiveScan {
+                    pass,
+                    components: scan.components.iter().map(|c| c.index).collect(),
+                    dc,
+                    ac,
+                    ss: scan.ss,
+                    se: scan.se,
+                    al: scan.al,
+                    store: &mut store,
+                    predictions: [0; 4],
+                    eob_run: 0,
+                };
+                scan::decode_scan(cursor, frame, &scan, restart, &mut decoder)?;
+            }
+        }
+        match tables.read_until_stop(cursor, Some(header))? {
+            Stop::Scan(next) => scan = next,
+            Stop::End => break,
+            Stop::Frame(_) => return Err(Problem::Malformed(Malformed("a second frame header"))),
+        }
+    }
+    let multipliers: Vec<Multipliers> = latched
+        .iter()
+        .map(|t| t.as_ref().map_or([0; BLOCK_SIZE], idct::multipliers))
+        .collect();
+    if smoothing::applies(frame, &latched, &progress) {
+        smoothing::to_planes(frame, &store, &latched, &multipliers, &progress, planes);
+    } else {
+        store.to_planes(frame, &multipliers, planes);
+    }
+    Ok(())
+}
+
+/// The quantisation multipliers of every component, for a single scan.
+fn latch_all(tables: &Tables, frame: &Frame) -> Result<Vec<Multipliers>, Problem> {
+    frame
+        .components
+        .iter()
+        .map(|c| {
+            tables
+                .quant
+                .get(c.table)
+                .and_then(|t| t.as_ref())
+                .map(idct::multipliers)
+                .ok_or(Problem::Malformed(Malformed(
+                    "a component without a quantisation table",
+                )))
+        })
+        .collect()
+}
+
+/// The DC and AC tables of each component of a sequential scan.
+fn scan_tables(tables: &Tables, scan: &ScanHeader) -> Result<Vec<ScanTables>, Problem> {
+    scan.components
+        .iter()
+        .map(|sc| {
+            Ok(ScanTables {
+                component: sc.index,
+                dc: huffman_table(tables, true, sc.dc_table)?,
+                ac: huffman_table(tables, false, sc.ac_table)?,
+            })
+        })
+        .collect()
+}
+
+/// A Huffman table by slot; slots 0 and 1 left undefined fall back on the
+/// Annex K tables as in libjpeg (`jpeg_std_huff_table`).
+fn huffman_table(tables: &Tables, dc: bool, slot: usize) -> Result<Box<HuffTable>, Problem> {
+    let defined = if dc { &tables.dc } else { &tables.ac };
+    let spec = match (defined.get(slot).and_then(|s| s.as_ref()), dc, slot) {
+        (Some(spec), _, _) => spec.clone(),
+        (None, true, 0) => HuffSpec::from_standard(std_tables::DC_LUMINANCE),
+        (None, true, 1) => HuffSpec::from_standard(std_tables::DC_CHROMINANCE),
+        (None, false, 0) => HuffSpec::from_standard(std_tables::AC_LUMINANCE),
+        (None, false, 1) => HuffSpec::from_standard(std_tables::AC_CHROMINANCE),
+        _ => {
+            return Err(Problem::Malformed(Malformed(
+                "a scan uses an undefined Huffman table",
+            )))
+        }
+    };
+    Ok(HuffTable::build(&spec, dc)?)
+}

@@ -1,0 +1,173 @@
+//! Sequential (baseline and extended) Huffman decoding of blocks (ITU T.81
+//! F.2.2; libjpeg's jdhuff.c): the DC difference added to the prediction,
+//! then AC run/size codes until end of block. A single scan holding every
+//! component goes straight through the IDCT into the planes, MCU row by MCU
+//! row; scans of a multi-scan file fill the coefficient store.
+
+use super::bits::BitReader;
+use super::coefficients::{Block, Coefficients};
+use super::frame::Frame;
+use super::huffman::HuffTable;
+use super::idct::Multipliers;
+use super::markers::{BLOCK_SIZE, ZIGZAG};
+use super::output::{Output, Plane};
+use super::reduced::idct_scaled;
+use super::scan::BlockDecoder;
+use super::Malformed;
+
+/// Largest zig-zag index a run can reach in corrupt data: 63 + 15.
+const LAST_REACHABLE: usize = BLOCK_SIZE - 1 + 15;
+
+/// Decodes one block. The DC prediction wraps as libjpeg's unsigned
+/// arithmetic does; a run past the end of the block lands on coefficient 63
+/// as with libjpeg's padded zig-zag table. When `keep_ac` is false the AC
+/// codes are read but not stored (only the DC term is used).
+#[inline(always)]
+pub(crate) fn decode_block(
+    reader: &mut BitReader,
+    dc: &HuffTable,
+    ac: &HuffTable,
+    prediction: &mut i32,
+    block: &mut Block,
+    keep_ac: bool,
+) -> Result<(), Malformed> {
+    let size = dc.decode(reader)?;
+    let diff = reader.signed(u32::from(size));
+    *prediction = prediction.wrapping_add(diff);
+    block[0] = *prediction as i16;
+    let mut k = 1usize;
+    while k < BLOCK_SIZE {
+        reader.refill();
+        let fast = ac.fast_ac(reader);
+        if fast != 0 {
+            reader.consume((fast & 0xFF) as u32);
+            k += ((fast >> 8) & 0xFF) as usize;
+            if keep_ac {
+                block[ZIGZAG[k.min(LAST_REACHABLE)]] = (fast >> 16) as i16;
+            }
+            k += 1;
+            continue;
+        }
+        let symbol = ac.decode(reader)?;
+        let run = usize::from(symbol >> 4);
+        let size = u32::from(symbol & 15);
+        if size != 0 {
+            k += run;
+            let value = reader.signed(size);
+            if keep_ac {
+                block[ZIGZAG[k.min(LAST_REACHABLE)]] = value as i16;
+            }
+        } else if run == 15 {
+            k += 15;
+        } else {
+            break;
+        }
+        k += 1;
+    }
+    Ok(())
+}
+
+/// Huffman tables of one scan component.
+pub(crate) struct ScanTables {
+    /// Index into the frame's components.
+    pub(crate) component: usize,
+    /// DC table.
+    pub(crate) dc: Box<HuffTable>,
+    /// AC table.
+    pub(crate) ac: Box<HuffTable>,
+}
+
+/// A single scan holding every component: blocks decoded, transformed into
+/// the planes, and rows emitted as MCU rows complete.
+pub(crate) struct IntoPlanes<'a> {
+    pub(crate) tables: Vec<ScanTables>,
+    pub(crate) quant: Vec<Multipliers>,
+    pub(crate) frame: &'a Frame,
+    pub(crate) planes: &'a mut [Plane],
+    pub(crate) output: &'a mut Output,
+    /// Output rows each MCU row of the scan completes.
+    pub(crate) rows_per_mcu_row: usize,
+    pub(crate) predictions: [i32; 4],
+    pub(crate) block: Block,
+}
+
+impl BlockDecoder for IntoPlanes<'_> {
+    #[inline(always)]
+    fn block(
+        &mut self,
+        reader: &mut BitReader,
+        scan_index: usize,
+        bx: usize,
+        by: usize,
+    ) -> Result<(), Malformed> {
+        let Some(t) = self.tables.get(scan_index) else {
+            return Err(Malformed("a scan component out of range"));
+        };
+        let c = t.component;
+        let (Some(component), Some(plane), Some(quant), Some(prediction)) = (
+            self.frame.components.get(c),
+            self.planes.get_mut(c),
+            self.quant.get(c),
+            self.predictions.get_mut(scan_index),
+        ) else {
+            return Err(Malformed("a scan component out of range"));
+        };
+        let n = component.block_size;
+        decode_block(reader, &t.dc, &t.ac, prediction, &mut self.block, n > 1)?;
+        let start = by * n * plane.stride + bx * n;
+        if let Some(out) = plane.data.get_mut(start..) {
+            idct_scaled(n, &self.block, quant, out, plane.stride);
+        }
+        self.block = [0; BLOCK_SIZE];
+        Ok(())
+    }
+
+    fn restart(&mut self) {
+        self.predictions = [0; 4];
+    }
+
+    fn mcu_row_done(&mut self, rows_done: usize) {
+        // Output rows whose upsampling context is all decoded: the last
+        // `max_v` rows of the MCU row may need the next one.
+        let rows = rows_done * self.rows_per_mcu_row;
+        self.output
+            .emit(self.planes, rows.saturating_sub(self.frame.max_v));
+    }
+}
+
+/// A sequential scan of a multi-scan file: blocks into the coefficient
+/// store. Like libjpeg, coefficients a scan does not code keep what an
+/// earlier scan of the same component put there.
+pub(crate) struct IntoCoefficients<'a> {
+    pub(crate) tables: Vec<ScanTables>,
+    pub(crate) store: &'a mut Coefficients,
+    pub(crate) predictions: [i32; 4],
+}
+
+impl BlockDecoder for IntoCoefficients<'_> {
+    fn block(
+        &mut self,
+        reader: &mut BitReader,
+        scan_index: usize,
+        bx: usize,
+        by: usize,
+    ) -> Result<(), Malformed> {
+        let (Some(t), Some(prediction)) = (
+            self.tables.get(scan_index),
+            self.predictions.get_mut(scan_index),
+        ) else {
+            return Err(Malformed("a scan component out of range"));
+        };
+        let block = self
+            .store
+            .components
+            .get_mut(t.component)
+            .and_then(|c| c.get_mut(bx, by))
+            .ok_or(Malformed("a block outside the image"))?;
+        decode_block(reader, &t.dc, &t.ac, prediction, block, true)
+    }
+
+    fn restart(&mut self) {
+        self.predictions = [0; 4];
+    }
+}
