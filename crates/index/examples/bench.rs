@@ -10,7 +10,7 @@
 //! Files in DIR: `base.bin` (N hashes, 32 bytes each, big-endian as
 //! `unhexlify(hex)`, the order faiss reads), `queries.bin` (the same for Q
 //! queries), `truth.txt` (`query base distance` per pair within the radius,
-//! by brute force), `index.hbi` (the saved index). Ids are the base positions.
+//! by brute force), `hashbank.hbi` (the saved index). Ids are the base positions.
 //! `run` and `open` print one JSON line each.
 
 use std::collections::HashSet;
@@ -85,7 +85,8 @@ fn main() {
         }
         Some("run") => {
             let seconds: f64 = arg(&args, "--seconds").map_or(3.0, |s| s.parse().expect("seconds"));
-            run(&dir, radius, seconds);
+            let engine = arg(&args, "--engine").unwrap_or_else(|| "hashbank".into());
+            run(&dir, radius, seconds, &engine);
         }
         Some("open") => open(&dir, radius),
         _ => panic!("usage: bench gen|run|open ..."),
@@ -216,7 +217,7 @@ fn queries_per_second(index: &HammingIndex, queries: &[Hash256], radius: u32, se
     done as f64 / start.elapsed().as_secs_f64()
 }
 
-fn run(dir: &Path, radius: u32, seconds: f64) {
+fn run(dir: &Path, radius: u32, seconds: f64, engine: &str) {
     let base = read_hashes(&dir.join("base.bin"));
     let queries = read_hashes(&dir.join("queries.bin"));
     let truth = read_truth(dir);
@@ -229,13 +230,13 @@ fn run(dir: &Path, radius: u32, seconds: f64) {
     let found: Vec<_> = queries.iter().map(|q| index.search(q, radius)).collect();
     let recall = recall(&found, &truth);
     let qps = queries_per_second(&index, &queries, radius, seconds);
-    let path = dir.join("index.hbi");
+    let path = dir.join(format!("{engine}.hbi"));
     let start = Instant::now();
     index.save(&path).expect("save");
     let save = start.elapsed().as_secs_f64();
     let file_bytes = fs::metadata(&path).expect("saved").len();
     println!(
-        "{{\"engine\":\"hashbank\",\"n\":{n},\"build_s\":{build:.3},\"qps\":{qps:.1},\"recall\":{recall:.6},\
+        "{{\"engine\":\"{engine}\",\"n\":{n},\"build_s\":{build:.3},\"qps\":{qps:.1},\"recall\":{recall:.6},\
          \"bytes_per_hash\":{:.2},\"save_s\":{save:.3},\"file_bytes_per_hash\":{:.2}}}",
         memory as f64 / n as f64,
         file_bytes as f64 / n as f64
@@ -247,7 +248,7 @@ fn open(dir: &Path, radius: u32) {
     let truth = read_truth(dir);
     let before = resident_bytes();
     let start = Instant::now();
-    let index = HammingIndex::open(dir.join("index.hbi")).expect("open");
+    let index = HammingIndex::open(dir.join("hashbank.hbi")).expect("open");
     let open = start.elapsed().as_secs_f64();
     let memory = resident_bytes().saturating_sub(before);
     let n = index.len();

@@ -10,7 +10,7 @@ use crate::found::Match;
 use crate::key::distance;
 use crate::layers::{Layers, Segment, Snapshot, DEFAULT_TAIL_LIMIT};
 use crate::plan::{choose, Method, Strategy};
-use crate::scan::{scan, with_popcnt};
+use crate::scan::{dispatched, scan};
 use crate::segment::{Entry, HashSegment};
 use crate::IndexError;
 
@@ -227,7 +227,7 @@ fn range(
     out
 }
 
-with_popcnt!(
+dispatched!(
     /// Appends every live match within `radius` to `out`, unsorted.
     fn range_into_fast(
         snapshot: &Snapshot<HashSegment>,
@@ -300,7 +300,7 @@ fn nearest(
     nearest_by_scan(snapshot, query, k, radius)
 }
 
-with_popcnt!(
+dispatched!(
     /// One pass over everything with a heap of the best `k`.
     fn nearest_by_scan(
         snapshot: &Snapshot<HashSegment>,

@@ -7,7 +7,7 @@
 //!   u64 n (hashes)   u32 directory bits   u32 id width (0..=8 bytes)
 //!   u64 id base      u32 posting width (4 or 8)   u32 reserved (0)
 //!   u64 removed count
-//!   n x 32 bytes     hashes, 4 u64 limbs each, in substring-0 bucket order
+//!   n x 32 bytes     hashes, 4 u64 limbs each, sorted by substring 0
 //!   n x id width     id offsets from the base
 //!   (2^bits + 1) x u32   directory of substring 0 (into the hashes)
 //!   7 x { (2^bits + 1) x u32 directory, n x posting width postings }

@@ -137,9 +137,14 @@ impl<S: Segment> Layers<S> {
         let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         let old = self.snapshot();
         let mut parts = old.parts.clone();
-        let mut tail = Vec::with_capacity(old.tail.len() + entries.len());
-        tail.extend_from_slice(&old.tail);
-        tail.extend(entries);
+        let mut tail = if old.tail.is_empty() {
+            entries
+        } else {
+            let mut tail = Vec::with_capacity(old.tail.len() + entries.len());
+            tail.extend_from_slice(&old.tail);
+            tail.extend(entries);
+            tail
+        };
         if tail.len() >= self.tail_limit {
             parts.push(Part::new(S::build(tail)));
             tail = Vec::new();

@@ -39,7 +39,13 @@ impl HashSegment {
     pub(crate) fn build(entries: Vec<Entry>) -> HashSegment {
         let bits = directory_bits(entries.len());
         let keys: Vec<u32> = entries.iter().map(|e| substring(&e.hash, 0)).collect();
-        let (main, order) = Directory::group(&keys, bits);
+        let (main, mut order) = Directory::group(&keys, bits);
+        // Within each bucket, in substring-0 order (so the whole array is sorted
+        // by substring 0): a probe that needs substring 0 exactly then reads a
+        // few cache lines of its bucket instead of all of them.
+        for b in 0..1usize << bits {
+            order[main.range(b)].sort_unstable_by_key(|&p| keys[p as usize]);
+        }
         drop(keys);
         let hashes: Vec<[u64; 4]> = order.iter().map(|&p| entries[p as usize].hash).collect();
         let ids: Vec<u64> = order.iter().map(|&p| entries[p as usize].id).collect();
@@ -71,12 +77,14 @@ impl HashSegment {
             && tables.iter().all(|t| {
                 t.directory.bits() == bits
                     && t.postings.len() == len
-                    && t.postings.positions_below(len)
+                    && t.postings.valid(len, &t.directory)
             })
+            && hashes
+                .windows(2)
+                .all(|w| substring(&w[0], 0) <= substring(&w[1], 0))
             && (0..1usize << bits).all(|b| {
-                hashes[main.range(b)]
-                    .iter()
-                    .all(|h| bucket_of(substring(h, 0), bits) == b)
+                let range = main.range(b);
+                range.is_empty() || bucket_of(substring(&hashes[range.start], 0), bits) == b
             });
         consistent.then_some(HashSegment {
             hashes,
@@ -215,7 +223,9 @@ impl Search<'_> {
             let allowance = probe.radius - weight;
             let masks = masks(bits, weight);
             let bucket = |i: usize| masks.get(i).map(|&m| home ^ m as usize);
-            if probe.table == 0 {
+            if probe.table == 0 && allowance == 0 && std::env::var_os("NOEXACT").is_none() {
+                self.exact_main(masks, key, index, out);
+            } else if probe.table == 0 {
                 let directory = &segment.main;
                 for (i, &mask) in masks.iter().enumerate() {
                     if let Some(ahead) = bucket(i + PREFETCH_AHEAD) {
@@ -230,28 +240,125 @@ impl Search<'_> {
                 }
             } else {
                 let table = &segment.tables[probe.table - 1];
-                let directory = &table.directory;
-                for (i, &mask) in masks.iter().enumerate() {
-                    if let Some(far) = bucket(i + 2 * PREFETCH_AHEAD) {
-                        prefetch(directory.offsets().as_ptr().wrapping_add(far));
-                    }
-                    let ahead = bucket(i + PREFETCH_AHEAD).map(|b| directory.range(b));
-                    let range = directory.range(home ^ mask as usize);
-                    match &table.postings {
-                        Postings::Narrow(p) => {
-                            if let Some(ahead) = ahead.clone() {
-                                prefetch_all(&p[ahead]);
-                            }
-                            self.filter(&p[range], filter, allowance, index, candidates);
-                        }
-                        Postings::Wide(p) => {
-                            if let Some(ahead) = ahead.clone() {
-                                prefetch_all(&p[ahead]);
-                            }
-                            self.filter(&p[range], filter, allowance, index, candidates);
-                        }
-                    }
+                let bucket = Bucketing {
+                    masks,
+                    home,
+                    filter,
+                    allowance,
+                    index,
+                };
+                match &table.postings {
+                    Postings::Narrow(p) => self.postings(&table.directory, p, &bucket, candidates),
+                    Postings::Wide(p) => self.postings(&table.directory, p, &bucket, candidates),
                 }
+            }
+        }
+    }
+
+    /// Probes one posting table: every bucket of `masks`, prefetching ahead.
+    #[inline(always)]
+    fn postings<P: Posting>(
+        &self,
+        directory: &Directory,
+        postings: &[P],
+        probe: &Bucketing,
+        candidates: &mut Vec<Candidate>,
+    ) {
+        let bucket = |i: usize| probe.masks.get(i).map(|&m| probe.home ^ m as usize);
+        for (i, &mask) in probe.masks.iter().enumerate() {
+            if let Some(far) = bucket(i + 2 * PREFETCH_AHEAD) {
+                prefetch(directory.offsets().as_ptr().wrapping_add(far));
+            }
+            if let Some(ahead) = bucket(i + PREFETCH_AHEAD) {
+                let ahead = &postings[directory.range(ahead)];
+                if probe.allowance == 0 {
+                    let guess = filter_guess(probe.filter, ahead.len());
+                    prefetch(ahead.as_ptr().wrapping_add(guess));
+                } else {
+                    prefetch_all(ahead);
+                }
+            }
+            let list = &postings[directory.range(probe.home ^ mask as usize)];
+            if probe.allowance == 0 {
+                self.exact_filter(list, probe.filter, probe.index, candidates);
+            } else {
+                self.filter(list, probe.filter, probe.allowance, probe.index, candidates);
+            }
+        }
+    }
+
+    /// Keeps the postings whose filter byte equals `filter`: the bucket is
+    /// sorted by filter byte, so they sit in one run near where the byte's
+    /// value says.
+    #[inline(always)]
+    fn exact_filter<P: Posting>(
+        &self,
+        postings: &[P],
+        filter: u8,
+        index: usize,
+        candidates: &mut Vec<Candidate>,
+    ) {
+        let mut at = filter_guess(filter, postings.len());
+        while at > 0 && postings[at - 1].filter() >= filter {
+            at -= 1;
+        }
+        while at < postings.len() && postings[at].filter() < filter {
+            at += 1;
+        }
+        while at < postings.len() && postings[at].filter() == filter {
+            self.keep(postings[at], index, candidates);
+            at += 1;
+        }
+    }
+
+    /// Records a candidate and prefetches its hash.
+    #[inline(always)]
+    fn keep<P: Posting>(&self, posting: P, index: usize, candidates: &mut Vec<Candidate>) {
+        let position = posting.position();
+        prefetch(self.segment.hashes.as_ptr().wrapping_add(position));
+        candidates.push(Candidate {
+            position: position as u32,
+            probe: index as u8,
+        });
+    }
+
+    /// Table 0 where the directory bits use up the probe radius: substring 0
+    /// must then equal the query's with the mask applied. Each bucket is sorted
+    /// by substring 0, so the run of equal substrings (usually empty) sits
+    /// where the substring's low bits say, give or take a few places: a probe
+    /// reads the cache lines around that guess instead of the whole bucket.
+    #[inline(always)]
+    fn exact_main(&self, masks: &[u32], key: u32, index: usize, out: &mut Vec<Match>) {
+        let segment = self.segment;
+        let directory = &segment.main;
+        let bits = directory.bits();
+        let locate = |mask: u32| {
+            let target = key ^ (mask << (32 - bits));
+            let range = directory.range(bucket_of(target, bits));
+            // Where `target` falls if the bucket's substrings are spread evenly.
+            let fraction = u64::from(target << bits);
+            let guess = ((fraction * range.len() as u64) >> 32) as usize;
+            (target, range, guess)
+        };
+        for (i, &mask) in masks.iter().enumerate() {
+            if let Some(&ahead) = masks.get(i + PREFETCH_AHEAD) {
+                let (_, range, guess) = locate(ahead);
+                let around =
+                    range.start + guess.saturating_sub(1)..(range.start + guess + 2).min(range.end);
+                prefetch_all(&segment.hashes[around]);
+            }
+            let (target, range, guess) = locate(mask);
+            let hashes = &segment.hashes[range.clone()];
+            let mut at = guess.min(hashes.len());
+            while at > 0 && substring(&hashes[at - 1], 0) >= target {
+                at -= 1;
+            }
+            while at < hashes.len() && substring(&hashes[at], 0) < target {
+                at += 1;
+            }
+            while at < hashes.len() && substring(&hashes[at], 0) == target {
+                self.verify(range.start + at, index, out);
+                at += 1;
             }
         }
     }
@@ -267,14 +374,7 @@ impl Search<'_> {
         index: usize,
         candidates: &mut Vec<Candidate>,
     ) {
-        let mut keep = |posting: P| {
-            let position = posting.position();
-            prefetch(self.segment.hashes.as_ptr().wrapping_add(position));
-            candidates.push(Candidate {
-                position: position as u32,
-                probe: index as u8,
-            });
-        };
+        let mut keep = |posting: P| self.keep(posting, index, candidates);
         let passes = |posting: P| (posting.filter() ^ filter).count_ones() <= allowance;
         let mut blocks = postings.chunks_exact(FILTER_BLOCK);
         for block in &mut blocks {
@@ -314,6 +414,22 @@ impl Search<'_> {
             out.push(self.segment.found(position, d));
         }
     }
+}
+
+/// Where a probe looks in one table at one weight of the directory masks.
+struct Bucketing<'m> {
+    masks: &'m [u32],
+    home: usize,
+    filter: u8,
+    allowance: u32,
+    index: usize,
+}
+
+/// Where the run of filter byte `filter` starts in a bucket of `len`
+/// postings if filter bytes are spread evenly.
+#[inline(always)]
+fn filter_guess(filter: u8, len: usize) -> usize {
+    (usize::from(filter) * len) >> u8::BITS
 }
 
 /// A posting that passed its filter, to verify once all tables are probed.

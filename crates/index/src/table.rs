@@ -121,6 +121,10 @@ pub(crate) enum Postings {
 pub(crate) trait Posting: Copy {
     fn position(self) -> usize;
     fn filter(self) -> u8;
+    /// The order within a bucket: by filter byte, then by position.
+    fn order(self) -> (u8, usize) {
+        (self.filter(), self.position())
+    }
 }
 
 impl Posting for u32 {
@@ -161,13 +165,36 @@ impl Postings {
         }
     }
 
-    /// Whether every posting points inside a segment of `len` hashes.
-    pub(crate) fn positions_below(&self, len: usize) -> bool {
+    /// Whether every posting points inside a segment of `len` hashes and
+    /// every bucket of `directory` is in order.
+    pub(crate) fn valid(&self, len: usize, directory: &Directory) -> bool {
         match self {
-            Postings::Narrow(p) => p.iter().all(|e| e.position() < len),
-            Postings::Wide(p) => p.iter().all(|e| e.position() < len),
+            Postings::Narrow(p) => {
+                p.iter().all(|e| e.position() < len) && buckets_sorted(directory, p)
+            }
+            Postings::Wide(p) => {
+                p.iter().all(|e| e.position() < len) && buckets_sorted(directory, p)
+            }
         }
     }
+}
+
+/// Sorts each bucket by filter byte, then position: a probe that needs the
+/// filter byte exactly then reads the cache line where that byte's run sits
+/// instead of the whole bucket.
+fn sort_buckets<P: Posting>(directory: &Directory, postings: &mut [P]) {
+    for b in 0..directory.offsets.len() - 1 {
+        postings[directory.range(b)].sort_unstable_by_key(|p| p.order());
+    }
+}
+
+/// Whether every bucket is sorted by filter byte, then position.
+fn buckets_sorted<P: Posting>(directory: &Directory, postings: &[P]) -> bool {
+    (0..directory.offsets.len() - 1).all(|b| {
+        postings[directory.range(b)]
+            .windows(2)
+            .all(|w| w[0].order() <= w[1].order())
+    })
 }
 
 /// A lookup table on one substring of a segment's hashes.
@@ -188,9 +215,13 @@ impl Table {
         let posting =
             |p: u32| (u64::from(p) << FILTER_BITS) | u64::from(filter_of(keys[p as usize], bits));
         let postings = if hashes.len() <= NARROW_LIMIT {
-            Postings::Narrow(order.iter().map(|&p| posting(p) as u32).collect())
+            let mut list: Vec<u32> = order.iter().map(|&p| posting(p) as u32).collect();
+            sort_buckets(&directory, &mut list);
+            Postings::Narrow(list)
         } else {
-            Postings::Wide(order.iter().map(|&p| posting(p)).collect())
+            let mut list: Vec<u64> = order.iter().map(|&p| posting(p)).collect();
+            sort_buckets(&directory, &mut list);
+            Postings::Wide(list)
         };
         Table {
             directory,
