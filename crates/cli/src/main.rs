@@ -5,7 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod hash;
 mod index;
+mod output;
+mod walk;
 
 /// hashbank: hash-and-match against non-consensual intimate images.
 #[derive(Parser)]
@@ -17,6 +20,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Hash image files and folders: PDQ, MD5, SHA-256.
+    Hash(hash::HashArgs),
     /// Build a PDQ index from hash lists, and match hashes against it.
     Index(index::IndexArgs),
 }
@@ -31,6 +36,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Hash(args) => hash::run(args),
         Command::Index(args) => index::run(args),
     };
     match result {

@@ -40,7 +40,7 @@ mod pixels;
 
 pub use decode::{
     decode, dimensions, Format, Limits, Pipeline, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS,
-    FAST_SIDE,
+    FAST_MIN_SIDE, FAST_MIN_SIDE_JPEG,
 };
 pub use error::{ErrorKind, MediaError};
 pub use fingerprint::{fingerprint, fingerprint_file, read_file, Fingerprint, Options};

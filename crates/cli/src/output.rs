@@ -1,0 +1,220 @@
+//! Records of hashed files, written as JSON lines, CSV or a readable table.
+
+use std::io::Write;
+use std::path::Path;
+
+use media::Fingerprint;
+use pdq::Dihedral;
+use serde_json::{json, Map, Value};
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON object per line.
+    Jsonl,
+    /// CSV with a header row.
+    Csv,
+    /// Aligned text.
+    Text,
+}
+
+/// The result for one file.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The file, as given or found.
+    pub path: String,
+    /// Its fingerprint, when it could be made.
+    pub print: Option<Fingerprint>,
+    /// Why it could not, otherwise.
+    pub error: Option<String>,
+}
+
+impl Record {
+    /// A hashed file.
+    pub fn hashed(path: &Path, print: Fingerprint) -> Record {
+        Record {
+            path: path.to_string_lossy().into_owned(),
+            print: Some(print),
+            error: None,
+        }
+    }
+
+    /// A file that failed.
+    pub fn failed(path: &Path, error: String) -> Record {
+        Record {
+            path: path.to_string_lossy().into_owned(),
+            print: None,
+            error: Some(error),
+        }
+    }
+
+    /// The record as a JSON object.
+    pub fn to_json(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("path".into(), json!(self.path));
+        if let Some(p) = &self.print {
+            map.insert("pdq".into(), json!(p.pdq.to_hex()));
+            map.insert("quality".into(), json!(p.quality));
+            map.insert("md5".into(), json!(hex(&p.md5)));
+            map.insert("sha256".into(), json!(hex(&p.sha256)));
+            map.insert("width".into(), json!(p.width));
+            map.insert("height".into(), json!(p.height));
+            if let Some(all) = &p.dihedral {
+                let variants: Map<String, Value> = Dihedral::ALL
+                    .iter()
+                    .zip(all)
+                    .map(|(t, h)| (t.label().to_string(), json!(h.to_hex())))
+                    .collect();
+                map.insert("dihedral".into(), Value::Object(variants));
+            }
+        }
+        if let Some(e) = &self.error {
+            map.insert("error".into(), json!(e));
+        }
+        Value::Object(map)
+    }
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// Writes records in one format.
+pub struct Writer<W: Write> {
+    out: W,
+    format: Format,
+    dihedral: bool,
+}
+
+impl<W: Write> Writer<W> {
+    /// A writer; CSV starts with its header.
+    pub fn new(mut out: W, format: Format, dihedral: bool) -> std::io::Result<Writer<W>> {
+        match format {
+            Format::Csv => {
+                let mut header = vec!["path", "pdq", "quality", "md5", "sha256", "width", "height"];
+                if dihedral {
+                    header.extend(Dihedral::ALL.iter().map(|t| t.label()));
+                }
+                header.push("error");
+                writeln!(out, "{}", header.join(","))?;
+            }
+            Format::Text => {
+                writeln!(out, "{:<64}  {:>7}  {:>11}  path", "pdq", "quality", "size")?;
+            }
+            Format::Jsonl => {}
+        }
+        Ok(Writer {
+            out,
+            format,
+            dihedral,
+        })
+    }
+
+    /// Writes one record.
+    pub fn write(&mut self, record: &Record) -> std::io::Result<()> {
+        match self.format {
+            Format::Jsonl => writeln!(self.out, "{}", record.to_json()),
+            Format::Csv => self.write_csv(record),
+            Format::Text => self.write_text(record),
+        }
+    }
+
+    fn write_csv(&mut self, record: &Record) -> std::io::Result<()> {
+        let mut fields = vec![csv_field(&record.path)];
+        let variants = if self.dihedral { 8 } else { 0 };
+        match &record.print {
+            Some(p) => {
+                fields.extend([
+                    p.pdq.to_hex(),
+                    p.quality.to_string(),
+                    hex(&p.md5),
+                    hex(&p.sha256),
+                    p.width.to_string(),
+                    p.height.to_string(),
+                ]);
+                if let Some(all) = &p.dihedral {
+                    fields.extend(all.iter().map(|h| h.to_hex()));
+                }
+            }
+            None => fields.extend(std::iter::repeat_n(String::new(), 6 + variants)),
+        }
+        fields.push(record.error.as_deref().map(csv_field).unwrap_or_default());
+        writeln!(self.out, "{}", fields.join(","))
+    }
+
+    fn write_text(&mut self, record: &Record) -> std::io::Result<()> {
+        match (&record.print, &record.error) {
+            (Some(p), _) => {
+                writeln!(
+                    self.out,
+                    "{}  {:>7}  {:>11}  {}",
+                    p.pdq,
+                    p.quality,
+                    format!("{}x{}", p.width, p.height),
+                    record.path
+                )?;
+                if let Some(all) = &p.dihedral {
+                    for (t, h) in Dihedral::ALL.iter().zip(all) {
+                        writeln!(self.out, "{h}  {:>7}", t.label())?;
+                    }
+                }
+                Ok(())
+            }
+            (None, error) => writeln!(
+                self.out,
+                "{:<64}  {:>7}  {:>11}  {}: {}",
+                "error",
+                "-",
+                "-",
+                record.path,
+                error.as_deref().unwrap_or("unknown error")
+            ),
+        }
+    }
+
+    /// Flushes what was written.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+
+    /// Flushes and ends the output.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        assert_eq!(csv_field("a.jpg"), "a.jpg");
+        assert_eq!(csv_field("a,b.jpg"), "\"a,b.jpg\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn failed_records_carry_only_path_and_error() {
+        let r = Record::failed(Path::new("x.jpg"), "not an image".into());
+        assert_eq!(
+            r.to_json(),
+            json!({"path": "x.jpg", "error": "not an image"})
+        );
+        let mut out = Vec::new();
+        let mut w = Writer::new(&mut out, Format::Csv, false).unwrap();
+        w.write(&r).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().nth(1).unwrap(), "x.jpg,,,,,,,not an image");
+    }
+}

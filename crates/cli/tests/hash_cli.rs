@@ -1,0 +1,248 @@
+//! `hashbank hash` end to end: the real binary on real files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn testdata() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata");
+    assert!(
+        dir.join("pdq/expected").is_dir(),
+        "test data not found at {}: the tests need ../shared/testdata beside the workspace",
+        dir.display()
+    );
+    dir
+}
+
+fn hashbank(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hashbank"))
+        .args(args)
+        .output()
+        .expect("run hashbank")
+}
+
+fn lines(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hashbank-hash-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn folder_gives_one_json_line_per_image_matching_the_reference() {
+    let dir = testdata().join("pdq/data/bridge-mods");
+    let out = hashbank(&["hash", dir.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records = lines(&out);
+    assert_eq!(records.len(), 12);
+    let expected =
+        std::fs::read_to_string(testdata().join("pdq/expected/pdqhash-pil-rgb-fullres.csv"))
+            .unwrap();
+    for r in &records {
+        let path = r["path"].as_str().unwrap();
+        let name = Path::new(path).file_name().unwrap().to_str().unwrap();
+        let want = expected
+            .lines()
+            .find(|l| l.ends_with(&format!("bridge-mods/{name}")))
+            .unwrap();
+        let want_hash: pdq::Hash256 = want.split(',').next().unwrap().parse().unwrap();
+        let got: pdq::Hash256 = r["pdq"].as_str().unwrap().parse().unwrap();
+        assert!(got.distance(&want_hash) <= 2, "{path}");
+        for key in ["quality", "width", "height"] {
+            assert!(r[key].is_u64(), "{key} in {r}");
+        }
+        assert_eq!(r["md5"].as_str().unwrap().len(), 32);
+        assert_eq!(r["sha256"].as_str().unwrap().len(), 64);
+    }
+    // Sorted walk order, so output is reproducible.
+    let paths: Vec<&str> = records
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+}
+
+#[test]
+fn digests_are_of_the_file_bytes() {
+    let file = testdata().join("pdq/data/misc-images/c.png");
+    let out = hashbank(&["hash", file.to_str().unwrap()]);
+    let r = &lines(&out)[0];
+    let bytes = std::fs::read(&file).unwrap();
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let md5: String = md5::Md5::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(r["sha256"], sha.as_str());
+    assert_eq!(r["md5"], md5.as_str());
+}
+
+#[test]
+fn failures_are_reported_and_do_not_stop_the_run() {
+    let dir = scratch("failures");
+    std::fs::copy(
+        testdata().join("pdq/data/misc-images/c.png"),
+        dir.join("a-good.png"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("b-text.jpg"), "not an image").unwrap();
+    std::fs::write(dir.join("c-empty.png"), "").unwrap();
+    std::fs::write(dir.join("d-notes.txt"), "skipped: not an image extension").unwrap();
+    std::fs::copy(
+        testdata().join("pdq/data/misc-images/wee.jpg"),
+        dir.join("e-good.jpg"),
+    )
+    .unwrap();
+    let out = hashbank(&["hash", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let records = lines(&out);
+    let names: Vec<String> = records
+        .iter()
+        .map(|r| {
+            Path::new(r["path"].as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        ["a-good.png", "b-text.jpg", "c-empty.png", "e-good.jpg"]
+    );
+    assert!(records[0]["pdq"].is_string());
+    assert!(records[1]["error"]
+        .as_str()
+        .unwrap()
+        .contains("not an image"));
+    assert!(records[2]["error"].as_str().unwrap().contains("empty"));
+    assert!(records[3]["pdq"].is_string());
+
+    // --all-files takes the .txt too; a missing path is a failure record.
+    let out = hashbank(&[
+        "hash",
+        "--all-files",
+        dir.to_str().unwrap(),
+        "/nonexistent/x.jpg",
+    ]);
+    let records = lines(&out);
+    assert_eq!(records.len(), 6);
+    assert!(records[5]["error"]
+        .as_str()
+        .unwrap()
+        .contains("cannot read"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(hashbank(&["hash"]).status.code(), Some(2));
+    assert_eq!(
+        hashbank(&["hash", "--format", "xml", "x"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn csv_text_dihedral_and_fast() {
+    let file = testdata().join("pdq/data/reg-test-input/dih/bridge-1-original.jpg");
+    let f = file.to_str().unwrap();
+    let out = hashbank(&["hash", "--format", "csv", "--dihedral", f]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rows = text.lines();
+    assert_eq!(
+        rows.next().unwrap(),
+        "path,pdq,quality,md5,sha256,width,height,orig,rot90,rot180,rot270,flipx,flipy,flipplus1,flipminus1,error"
+    );
+    let row: Vec<&str> = rows.next().unwrap().split(',').collect();
+    assert_eq!(row.len(), 16);
+    assert_eq!(row[1], row[7], "orig equals the plain hash");
+
+    let json = lines(&hashbank(&["hash", "--dihedral", f]));
+    let rot90: pdq::Hash256 = json[0]["dihedral"]["rot90"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // The physically rotated file lands near the rot90 variant.
+    let turned = testdata().join("pdq/data/reg-test-input/dih/bridge-2-rotate-90.jpg");
+    let turned = lines(&hashbank(&["hash", turned.to_str().unwrap()]));
+    let turned: pdq::Hash256 = turned[0]["pdq"].as_str().unwrap().parse().unwrap();
+    assert!(rot90.distance(&turned) <= 31);
+
+    let text = String::from_utf8(hashbank(&["hash", "--format", "text", f]).stdout).unwrap();
+    assert!(text.lines().nth(1).unwrap().contains("1600x1004"), "{text}");
+
+    let canonical: pdq::Hash256 = json[0]["pdq"].as_str().unwrap().parse().unwrap();
+    let fast = lines(&hashbank(&["hash", "--fast", f]));
+    let fast_hash: pdq::Hash256 = fast[0]["pdq"].as_str().unwrap().parse().unwrap();
+    assert!(fast_hash.distance(&canonical) <= 8);
+    assert_eq!(fast[0]["width"], 1600, "fast reports the file's own size");
+}
+
+#[test]
+fn limits_are_settable() {
+    let file = testdata().join("pdq/data/reg-test-input/dih/bridge-1-original.jpg");
+    let out = hashbank(&["hash", "--max-pixels", "1000", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(lines(&out)[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("over the limit of 1000 pixels"));
+    let out = hashbank(&["hash", "--max-file-size", "10", file.to_str().unwrap()]);
+    assert!(lines(&out)[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("over the limit of 10 bytes"));
+}
+
+#[cfg(unix)]
+#[test]
+fn links_are_not_followed_unless_asked() {
+    let dir = scratch("links");
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    std::fs::copy(
+        testdata().join("pdq/data/misc-images/c.png"),
+        dir.join("sub/c.png"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(dir.join("sub/c.png"), dir.join("link.png")).unwrap();
+    // A loop: sub/back -> dir.
+    std::os::unix::fs::symlink(&dir, dir.join("sub/back")).unwrap();
+    let out = hashbank(&["hash", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(lines(&out).len(), 1);
+    let out = hashbank(&["hash", "--follow-links", dir.to_str().unwrap()]);
+    let records = lines(&out);
+    assert!(
+        records.iter().filter(|r| r["pdq"].is_string()).count() == 2,
+        "{records:?}"
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r["error"].as_str().is_some_and(|e| e.contains("loop"))),
+        "{records:?}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
