@@ -42,10 +42,17 @@ fn main() {
     if let Some(radius) = std::env::args().nth(2) {
         // Profile one radius: multi-index only, many rounds.
         let radius = radius.parse().expect("radius");
-        let us = (0..10)
-            .map(|_| time(&index, &queries, radius, Strategy::MultiIndex))
-            .fold(f64::MAX, f64::min);
-        println!("radius {radius}: multi-index {us:.0} us/query");
+        let mut rounds: Vec<f64> = (0..40)
+            .map(|r| {
+                let part = &queries[(r % 4) * 50..(r % 4) * 50 + 50];
+                time(&index, part, radius, Strategy::MultiIndex)
+            })
+            .collect();
+        rounds.sort_by(f64::total_cmp);
+        println!(
+            "radius {radius}: multi-index {:.0} us/query (fastest round), {:.0} (median)",
+            rounds[0], rounds[20]
+        );
         return;
     }
     let scan = time(&index, &queries[..20], 31, Strategy::LinearScan);

@@ -38,6 +38,10 @@ const HEADER_LEN: usize = 64;
 /// Bytes read or written (and checksummed) at a time.
 const CHUNK: usize = 1 << 20;
 
+/// Read buffer for the small fields. Smaller than [`CHUNK`], so that large
+/// arrays are read straight into place rather than through the buffer.
+const READ_BUFFER: usize = 64 << 10;
+
 /// What a header says.
 pub(crate) struct Header {
     pub kind: [u8; 8],
@@ -200,7 +204,7 @@ impl BodyReader {
     pub(crate) fn open(path: &Path, kind: [u8; 8]) -> Result<(Header, BodyReader), IndexError> {
         let file = File::open(path).map_err(io_error(path))?;
         let file_len = file.metadata().map_err(io_error(path))?.len();
-        let mut input = BufReader::with_capacity(CHUNK, file);
+        let mut input = BufReader::with_capacity(READ_BUFFER, file);
         let mut raw = [0u8; HEADER_LEN];
         let got = read_up_to(&mut input, &mut raw).map_err(io_error(path))?;
         let seen = got.min(MAGIC.len());

@@ -15,12 +15,18 @@ pub(crate) struct IdColumn {
 
 impl IdColumn {
     /// Packs `ids` (in order).
+    #[cfg(test)]
     pub(crate) fn pack(ids: &[u64]) -> IdColumn {
-        let base = ids.iter().copied().min().unwrap_or(0);
-        let spread = ids.iter().copied().max().unwrap_or(0) - base;
+        IdColumn::pack_iter(ids.iter().copied())
+    }
+
+    /// Packs the ids an iterator gives (walked twice: spread, then values).
+    pub(crate) fn pack_iter(ids: impl Iterator<Item = u64> + Clone) -> IdColumn {
+        let base = ids.clone().min().unwrap_or(0);
+        let spread = ids.clone().max().unwrap_or(0) - base;
         let width = (u64::BITS - spread.leading_zeros()).div_ceil(8) as usize;
-        let mut bytes = Vec::with_capacity(ids.len() * width);
-        for &id in ids {
+        let mut bytes = Vec::with_capacity(ids.size_hint().0 * width);
+        for id in ids {
             bytes.extend_from_slice(&(id - base).to_le_bytes()[..width]);
         }
         IdColumn { base, width, bytes }

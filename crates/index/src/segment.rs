@@ -6,6 +6,7 @@
 //! of hash, 3 to 8 of id, 7 x 4 of postings and under 1 of directories.
 
 use pdq::Hash256;
+use rayon::prelude::*;
 
 use crate::found::Match;
 use crate::ids::IdColumn;
@@ -38,22 +39,21 @@ impl HashSegment {
     /// Sorts `entries` into a segment and builds its tables.
     pub(crate) fn build(entries: Vec<Entry>) -> HashSegment {
         let bits = directory_bits(entries.len());
-        let keys: Vec<u32> = entries.iter().map(|e| substring(&e.hash, 0)).collect();
-        let (main, mut order) = Directory::group(&keys, bits);
+        // Scratch reused by every table (no holes left in the heap).
+        let mut keys: Vec<u32> = entries.iter().map(|e| substring(&e.hash, 0)).collect();
+        let mut order = Vec::new();
+        let main = Directory::group_into(&keys, bits, &mut order);
         // Within each bucket, in substring-0 order (so the whole array is sorted
         // by substring 0): a probe that needs substring 0 exactly then reads a
         // few cache lines of its bucket instead of all of them.
         for b in 0..1usize << bits {
             order[main.range(b)].sort_unstable_by_key(|&p| keys[p as usize]);
         }
-        drop(keys);
         let hashes: Vec<[u64; 4]> = order.iter().map(|&p| entries[p as usize].hash).collect();
-        let ids: Vec<u64> = order.iter().map(|&p| entries[p as usize].id).collect();
+        let ids = IdColumn::pack_iter(order.iter().map(|&p| entries[p as usize].id));
         drop(entries);
-        drop(order);
-        let ids = IdColumn::pack(&ids);
         let tables = (1..SUBSTRINGS)
-            .map(|t| Table::build(&hashes, t, bits))
+            .map(|t| Table::build_with(&hashes, t, bits, &mut keys, &mut order))
             .collect();
         HashSegment {
             hashes,
@@ -72,19 +72,15 @@ impl HashSegment {
     ) -> Option<HashSegment> {
         let len = hashes.len();
         let bits = main.bits();
+        // Bounds only, so that no search can index out of range: the order
+        // within buckets is left to `agrees` (a file altered by accident fails
+        // its checksum before this).
         let consistent = tables.len() == SUBSTRINGS - 1
             && main.offsets().last() == Some(&(len as u32))
-            && tables.iter().all(|t| {
+            && tables.par_iter().all(|t| {
                 t.directory.bits() == bits
                     && t.postings.len() == len
-                    && t.postings.valid(len, &t.directory)
-            })
-            && hashes
-                .windows(2)
-                .all(|w| substring(&w[0], 0) <= substring(&w[1], 0))
-            && (0..1usize << bits).all(|b| {
-                let range = main.range(b);
-                range.is_empty() || bucket_of(substring(&hashes[range.start], 0), bits) == b
+                    && t.postings.positions_below(len)
             });
         consistent.then_some(HashSegment {
             hashes,
@@ -94,12 +90,23 @@ impl HashSegment {
         })
     }
 
-    /// Whether every table agrees with the hashes (linear in size, with random access).
-    pub(crate) fn tables_agree(&self) -> bool {
-        self.tables
-            .iter()
-            .enumerate()
-            .all(|(i, t)| t.agrees_with(&self.hashes, i + 1))
+    /// Whether the hashes are sorted by substring 0 and every table is in
+    /// order and agrees with them (linear in size, with random access).
+    pub(crate) fn agrees(&self) -> bool {
+        let bits = self.main.bits();
+        let sorted = self
+            .hashes
+            .windows(2)
+            .all(|w| substring(&w[0], 0) <= substring(&w[1], 0));
+        let bucketed = (0..1usize << bits).all(|b| {
+            let range = self.main.range(b);
+            range.is_empty() || bucket_of(substring(&self.hashes[range.start], 0), bits) == b
+        });
+        sorted
+            && bucketed
+            && self.tables.par_iter().enumerate().all(|(i, t)| {
+                t.postings.ordered(&t.directory) && t.agrees_with(&self.hashes, i + 1)
+            })
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -188,20 +195,18 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    /// Probes every table, then verifies the candidates found (whose hashes
-    /// were prefetched when they were found).
+    /// Probes each table, then verifies the candidates it found (whose hashes
+    /// were prefetched when they were found, and are still in cache).
     #[inline(always)]
     fn run(&self, out: &mut Vec<Match>) {
         let mut candidates = Vec::new();
         for (index, probe) in self.probes.iter().enumerate() {
+            candidates.clear();
             self.probe(index, probe, &mut candidates, out);
-        }
-        for &candidate in &candidates {
-            self.verify(
-                candidate.position as usize,
-                usize::from(candidate.probe),
-                out,
-            );
+            for &candidate in &candidates {
+                let position = candidate.position as usize;
+                self.verify(position, usize::from(candidate.probe), out);
+            }
         }
     }
 

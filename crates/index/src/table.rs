@@ -59,7 +59,16 @@ pub(crate) struct Directory {
 impl Directory {
     /// Groups `keys` by bucket (a counting sort, stable). Returns the
     /// directory and the positions in bucket order.
+    #[cfg(test)]
     pub(crate) fn group(keys: &[u32], bits: u32) -> (Directory, Vec<u32>) {
+        let mut order = Vec::new();
+        let directory = Directory::group_into(keys, bits, &mut order);
+        (directory, order)
+    }
+
+    /// [`Directory::group`] writing the order into `order` (reused between
+    /// tables, so that building leaves no holes in the heap).
+    pub(crate) fn group_into(keys: &[u32], bits: u32, order: &mut Vec<u32>) -> Directory {
         assert!(
             keys.len() < u32::MAX as usize,
             "a segment holds fewer than 2^32 hashes"
@@ -72,13 +81,14 @@ impl Directory {
             offsets[b] += offsets[b - 1];
         }
         let mut cursor = offsets.clone();
-        let mut order = vec![0u32; keys.len()];
+        order.clear();
+        order.resize(keys.len(), 0);
         for (position, &key) in keys.iter().enumerate() {
             let slot = &mut cursor[bucket_of(key, bits)];
             order[*slot as usize] = position as u32;
             *slot += 1;
         }
-        (Directory { bits, offsets }, order)
+        Directory { bits, offsets }
     }
 
     /// From stored offsets; `None` unless they are `2^bits + 1` non-decreasing
@@ -122,9 +132,7 @@ pub(crate) trait Posting: Copy {
     fn position(self) -> usize;
     fn filter(self) -> u8;
     /// The order within a bucket: by filter byte, then by position.
-    fn order(self) -> (u8, usize) {
-        (self.filter(), self.position())
-    }
+    fn order(self) -> u64;
 }
 
 impl Posting for u32 {
@@ -136,6 +144,11 @@ impl Posting for u32 {
     fn filter(self) -> u8 {
         self as u8
     }
+    #[inline(always)]
+    fn order(self) -> u64 {
+        // The filter byte on top of the 24-bit position.
+        u64::from(self.rotate_right(FILTER_BITS))
+    }
 }
 
 impl Posting for u64 {
@@ -146,6 +159,11 @@ impl Posting for u64 {
     #[inline(always)]
     fn filter(self) -> u8 {
         self as u8
+    }
+    #[inline(always)]
+    fn order(self) -> u64 {
+        // The filter byte on top of the 56-bit position.
+        self.rotate_right(FILTER_BITS)
     }
 }
 
@@ -165,16 +183,19 @@ impl Postings {
         }
     }
 
-    /// Whether every posting points inside a segment of `len` hashes and
-    /// every bucket of `directory` is in order.
-    pub(crate) fn valid(&self, len: usize, directory: &Directory) -> bool {
+    /// Whether every posting points inside a segment of `len` hashes.
+    pub(crate) fn positions_below(&self, len: usize) -> bool {
         match self {
-            Postings::Narrow(p) => {
-                p.iter().all(|e| e.position() < len) && buckets_sorted(directory, p)
-            }
-            Postings::Wide(p) => {
-                p.iter().all(|e| e.position() < len) && buckets_sorted(directory, p)
-            }
+            Postings::Narrow(p) => p.iter().fold(true, |ok, e| ok & (e.position() < len)),
+            Postings::Wide(p) => p.iter().fold(true, |ok, e| ok & (e.position() < len)),
+        }
+    }
+
+    /// Whether every bucket of `directory` is sorted by filter byte, then position.
+    pub(crate) fn ordered(&self, directory: &Directory) -> bool {
+        match self {
+            Postings::Narrow(p) => buckets_sorted(directory, p),
+            Postings::Wide(p) => buckets_sorted(directory, p),
         }
     }
 }
@@ -206,12 +227,22 @@ pub(crate) struct Table {
 
 impl Table {
     /// Builds the table of `substring` (any of 0..8) over `hashes`.
+    #[cfg(test)]
     pub(crate) fn build(hashes: &[[u64; 4]], substring: usize, bits: u32) -> Table {
-        let keys: Vec<u32> = hashes
-            .iter()
-            .map(|h| crate::key::substring(h, substring))
-            .collect();
-        let (directory, order) = Directory::group(&keys, bits);
+        Table::build_with(hashes, substring, bits, &mut Vec::new(), &mut Vec::new())
+    }
+
+    /// [`Table::build`] with scratch space reused between tables.
+    pub(crate) fn build_with(
+        hashes: &[[u64; 4]],
+        substring: usize,
+        bits: u32,
+        keys: &mut Vec<u32>,
+        order: &mut Vec<u32>,
+    ) -> Table {
+        keys.clear();
+        keys.extend(hashes.iter().map(|h| crate::key::substring(h, substring)));
+        let directory = Directory::group_into(keys, bits, order);
         let posting =
             |p: u32| (u64::from(p) << FILTER_BITS) | u64::from(filter_of(keys[p as usize], bits));
         let postings = if hashes.len() <= NARROW_LIMIT {

@@ -210,3 +210,39 @@ fn digest_sets_round_trip_and_refuse_damage() {
         Err(IndexError::ChecksumMismatch { .. } | IndexError::Corrupt { .. })
     ));
 }
+
+/// Recomputes both checksums after an edit, as a forger would.
+fn reseal(bytes: &mut [u8]) {
+    let body = xxhash_rust::xxh3::xxh3_64(&bytes[64..]);
+    bytes[40..48].copy_from_slice(&body.to_le_bytes());
+    let own = xxhash_rust::xxh3::xxh3_64(&bytes[..48]);
+    bytes[48..56].copy_from_slice(&own.to_le_bytes());
+}
+
+/// Files edited with valid checksums: opening either refuses them or gives
+/// an index that searches without panicking, and `verify` flags the ones
+/// whose tables no longer agree with their hashes.
+#[test]
+fn forged_files_never_panic() {
+    let (_, bytes) = saved_bytes();
+    let mut rng = Rng(99);
+    let mut refused = 0;
+    for _ in 0..150 {
+        let mut forged = bytes.clone();
+        let at = 64 + rng.below(bytes.len() as u64 - 64) as usize;
+        forged[at] ^= 1 << rng.below(8);
+        reseal(&mut forged);
+        match open_bytes("forged.hbi", &forged) {
+            Err(IndexError::Corrupt { .. }) => refused += 1,
+            Err(other) => panic!("byte {at}: unexpected {other}"),
+            Ok(index) => {
+                for radius in [0, 31, 63, 200] {
+                    index.search(&rng.hash(), radius);
+                }
+                index.nearest(&rng.hash(), 3);
+                let _ = index.verify();
+            }
+        }
+    }
+    assert!(refused > 0);
+}
