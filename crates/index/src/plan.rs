@@ -19,13 +19,21 @@
 //! # When the linear scan is used instead
 //!
 //! [`Strategy::Auto`] estimates, for each segment and radius, the cost of the
-//! probes (buckets visited, postings filtered, hashes fetched, each expected
-//! count times a unit cost measured on the bench machine) and the cost of
-//! scanning every hash, and runs the cheaper. In practice:
-//! radius above 63, always the scan; segments under a few thousand hashes,
-//! the scan; at 1M hashes the multi-index search up to radius 39 or so, at
-//! 10M up to about 47 (see `BENCHMARKS.md` for the measured crossover). The
-//! unsorted tail of recent inserts is always scanned.
+//! probes (buckets visited, postings filtered, hashes fetched: each expected
+//! count for uniformly spread hashes times a unit cost measured on the bench
+//! machine) and the cost of scanning every hash, and runs the cheaper. What
+//! that gives for a segment of n hashes (radii in steps of 8):
+//!
+//! | n | multi-index search up to radius | scan from radius |
+//! |---|---|---|
+//! | 500 | 7 | 15 |
+//! | 5 000 | 15 | 23 |
+//! | 100 000 | 31 | 39 |
+//! | 1 000 000 | 39 | 47 |
+//! | 10 000 000 | 47 | 55 |
+//!
+//! Radii above 63 always scan. The unsorted tail of recent inserts (at most
+//! [`crate::DEFAULT_TAIL_LIMIT`] hashes by default) is always scanned.
 
 use crate::key::{SUBSTRINGS, SUBSTRING_BITS};
 use crate::masks::{ball, MAX_WEIGHT};
@@ -46,16 +54,19 @@ pub enum Strategy {
 /// Largest radius multi-index hashing serves: 8 tables at radius 7.
 pub(crate) const MAX_MIH_RADIUS: u32 = SUBSTRINGS as u32 * (MAX_WEIGHT + 1) - 1;
 
-// Unit costs of the model, in nanoseconds on the bench machine (2-core Xeon,
-// POPCNT path), measured by `examples/calibrate.rs`.
+// Unit costs of the model, in nanoseconds, fitted to `examples/calibrate.rs`
+// on the bench machine (2-core Xeon with AVX-512, shared with other work):
+// multi-index search at radius 31 about 0.5 ms at 1M hashes and 0.8 ms at
+// 10M, the scan about 3 ns per hash once the hashes outgrow the caches.
 /// Comparing the query with one hash in a linear scan.
-const SCAN_COST: f64 = 1.0;
-/// Visiting one bucket: directory lookup and first cache miss.
-const BUCKET_COST: f64 = 40.0;
-/// Testing one posting's filter byte.
-const POSTING_COST: f64 = 0.7;
+const SCAN_COST: f64 = 3.0;
+/// Visiting one bucket: directory entry and the cache line or two of its run.
+const BUCKET_COST: f64 = 60.0;
+/// Testing one posting's filter byte in a bucket read whole (weights below the
+/// probe radius; at the full radius only the run of the exact filter is read).
+const POSTING_COST: f64 = 1.0;
 /// Fetching and checking one hash that passed a filter.
-const CANDIDATE_COST: f64 = 45.0;
+const CANDIDATE_COST: f64 = 60.0;
 
 /// One table probed at one radius.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,8 +151,15 @@ pub(crate) fn multi_index_cost(len: usize, bits: u32, probes: &Probes) -> f64 {
         .iter()
         .map(|p| {
             let buckets = ball(bits, p.radius);
+            let read_whole = if p.radius == 0 {
+                0.0
+            } else {
+                ball(bits, p.radius - 1)
+            };
             let candidates = len * ball(filtered_bits, p.radius) / 2f64.powi(filtered_bits as i32);
-            buckets * (BUCKET_COST + per_bucket * POSTING_COST) + candidates * CANDIDATE_COST
+            buckets * BUCKET_COST
+                + read_whole * per_bucket * POSTING_COST
+                + candidates * CANDIDATE_COST
         })
         .sum()
 }
@@ -172,6 +190,24 @@ mod tests {
             let list = radii(r);
             let sum: u32 = list.iter().sum();
             assert!(sum + list.len() as u32 > r, "radius {r}");
+        }
+    }
+
+    /// The table in the module documentation.
+    #[test]
+    fn documented_crossovers() {
+        use crate::table::directory_bits;
+        for (len, last_multi_index) in [
+            (500, 7),
+            (5_000, 15),
+            (100_000, 31),
+            (1_000_000, 39),
+            (10_000_000, 47),
+        ] {
+            let bits = directory_bits(len);
+            let multi = |r| matches!(choose(Strategy::Auto, len, bits, r), Method::MultiIndex(_));
+            assert!(multi(last_multi_index), "n {len}");
+            assert!(!multi(last_multi_index + 8), "n {len}");
         }
     }
 
