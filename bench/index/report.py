@@ -41,7 +41,7 @@ def main():
                     mem = f"{hb['bytes_per_hash']:.1f} built / {opened['bytes_per_hash']:.1f} opened"
                 rows.append((label, data, name, f"{r['build_s']:.2f}", f"{r['qps']:,.0f}",
                              f"{r['recall']:.4f}", mem,
-                             f"{opened['open_s']:.2f}" if name == "hashbank" else "",
+                             f"{opened['open_s']:.2f} ({opened.get('open_cpu_s', 0):.2f} cpu)" if name == "hashbank" else "",
                              f"{r['qps'] / flat['qps']:.1f}x" if r is not flat else "1x",
                              f"{r['qps'] / mh['qps']:.1f}x" if r is not mh else "1x"))
             verdicts.append({

@@ -180,7 +180,7 @@ impl HashSegment {
 
 /// How many masks ahead a probe prefetches: the bucket's postings at this
 /// distance, its directory entry at twice this distance.
-const PREFETCH_AHEAD: usize = 8;
+const PREFETCH_AHEAD: usize = 16;
 
 /// Postings tested per branch-free block of the filter loop.
 const FILTER_BLOCK: usize = 16;
@@ -227,22 +227,10 @@ impl Search<'_> {
         for weight in 0..=probe.radius {
             let allowance = probe.radius - weight;
             let masks = masks(bits, weight);
-            let bucket = |i: usize| masks.get(i).map(|&m| home ^ m as usize);
-            if probe.table == 0 && allowance == 0 && std::env::var_os("NOEXACT").is_none() {
+            if probe.table == 0 && allowance == 0 {
                 self.exact_main(masks, key, index, out);
             } else if probe.table == 0 {
-                let directory = &segment.main;
-                for (i, &mask) in masks.iter().enumerate() {
-                    if let Some(ahead) = bucket(i + PREFETCH_AHEAD) {
-                        prefetch_all(&segment.hashes[directory.range(ahead)]);
-                    }
-                    for position in directory.range(home ^ mask as usize) {
-                        let hash = &segment.hashes[position];
-                        if substring_distance(hash, self.query, 0) <= probe.radius {
-                            self.verify(position, index, out);
-                        }
-                    }
-                }
+                self.scan_main(masks, home, probe.radius, index, out);
             } else {
                 let table = &segment.tables[probe.table - 1];
                 let bucket = Bucketing {
@@ -255,6 +243,32 @@ impl Search<'_> {
                 match &table.postings {
                     Postings::Narrow(p) => self.postings(&table.directory, p, &bucket, candidates),
                     Postings::Wide(p) => self.postings(&table.directory, p, &bucket, candidates),
+                }
+            }
+        }
+    }
+
+    /// Table 0 below the full probe radius: reads each bucket whole and
+    /// checks substring 0 of every hash in it.
+    #[inline(always)]
+    fn scan_main(
+        &self,
+        masks: &[u32],
+        home: usize,
+        radius: u32,
+        index: usize,
+        out: &mut Vec<Match>,
+    ) {
+        let segment = self.segment;
+        let directory = &segment.main;
+        for (i, &mask) in masks.iter().enumerate() {
+            if let Some(&ahead) = masks.get(i + PREFETCH_AHEAD) {
+                prefetch_all(&segment.hashes[directory.range(home ^ ahead as usize)]);
+            }
+            for position in directory.range(home ^ mask as usize) {
+                let hash = &segment.hashes[position];
+                if substring_distance(hash, self.query, 0) <= radius {
+                    self.verify(position, index, out);
                 }
             }
         }
