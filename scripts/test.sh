@@ -10,4 +10,43 @@ if [ ! -d ../shared/testdata/pdq ]; then
   exit 1
 fi
 
+# PostgreSQL for the bank's tests (HASHBANK_TEST_POSTGRES). When the variable
+# is set, that server is used. Otherwise PostgreSQL is installed from Debian's
+# packages if missing, and a throwaway server is started in a temporary folder
+# on a free port of 127.0.0.1 (trust authentication, local tests only) and
+# stopped on exit. A PostgreSQL already running elsewhere is left alone.
+PG_DIR=""
+PG_BIN=""
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+stop_postgres() {
+  if [ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/postmaster.pid" ]; then
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null || true
+  fi
+  [ -n "$PG_DIR" ] && rm -rf "$PG_DIR"
+}
+start_postgres() {
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    echo "== installing PostgreSQL"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq postgresql >/dev/null
+  fi
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  PG_DIR="$(mktemp -d /tmp/hashbank-test-pg.XXXXXX)"
+  trap stop_postgres EXIT
+  if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$PG_DIR"; fi
+  local port=55432
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust --no-sync >/dev/null
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+  export HASHBANK_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
+  echo "== PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') for the tests on 127.0.0.1:$port"
+}
+if [ -z "${HASHBANK_TEST_POSTGRES:-}" ]; then
+  start_postgres
+fi
+
 cargo test --workspace --locked

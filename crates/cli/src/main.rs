@@ -5,9 +5,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit;
+mod bank_args;
 mod hash;
+mod import;
 mod index;
 mod output;
+mod platform;
+mod serve;
+mod stats;
 mod walk;
 
 /// hashbank: hash-and-match against non-consensual intimate images.
@@ -24,6 +30,16 @@ enum Command {
     Hash(hash::HashArgs),
     /// Build a PDQ index from hash lists, and match hashes against it.
     Index(index::IndexArgs),
+    /// Serve the bank over HTTP: cases, the hash feed, the match API.
+    Serve(serve::ServeArgs),
+    /// Add, list and revoke platforms and their API keys.
+    Platform(platform::PlatformArgs),
+    /// Print counts of cases, hashes, platforms, reports, feed and audit log.
+    Stats(stats::StatsArgs),
+    /// Check the audit log's hash chain.
+    Audit(audit::AuditArgs),
+    /// Load a list of hashes into the bank as new cases.
+    Import(import::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +54,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Hash(args) => hash::run(args),
         Command::Index(args) => index::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Platform(args) => platform::run(args),
+        Command::Stats(args) => stats::run(args),
+        Command::Audit(args) => audit::run(args),
+        Command::Import(args) => import::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

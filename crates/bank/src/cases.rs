@@ -1,0 +1,487 @@
+//! Cases: filing one with hashes, seeing it, adding hashes, withdrawing.
+//! No function here lists cases: a case is reached only by number and PIN.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use sqlx::Any;
+
+use crate::audit::Actor;
+use crate::bank::{is_clash, Bank, CLASH_RETRIES};
+use crate::clock::rfc3339;
+use crate::db::{insert_rows, Value};
+use crate::error::{BankError, Result};
+use crate::hashes::{
+    check_new_hashes, Category, CheckedHash, HashStatus, Kind, NewHash, Role, MAX_HASHES_PER_CASE,
+};
+use crate::matcher::Entry;
+use crate::pins::OpenCase;
+use crate::secrets::{new_case_number, new_pin, random_id};
+use crate::write::Write;
+
+/// A new case as a person files it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCase {
+    /// 1 to 500 hashes.
+    pub hashes: Vec<NewHash>,
+    /// `minor` when the images were taken before she was 18.
+    #[serde(default)]
+    pub category: Option<Category>,
+}
+
+/// Hashes to add to a case.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoreHashes {
+    /// 1 or more hashes; the case holds at most 500.
+    pub hashes: Vec<NewHash>,
+}
+
+/// A hash of a case, as its owner sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CaseHash {
+    /// The bank's id (platforms report matches by it).
+    pub id: i64,
+    /// Its kind.
+    pub kind: Kind,
+    /// Its role.
+    pub role: Role,
+    /// The hash; absent once withdrawn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// PDQ quality.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<i64>,
+    /// active, suspended or withdrawn.
+    pub status: HashStatus,
+}
+
+/// What filing a case answers: number and PIN, shown once.
+#[derive(Clone, Debug, Serialize)]
+pub struct CreatedCase {
+    /// The case number, e.g. `HB-7K2M-9QXP-4TDA`.
+    pub case_number: String,
+    /// The PIN: the bank keeps only its argon2id hash.
+    pub pin: String,
+    /// When (RFC 3339).
+    pub created_at: String,
+    /// Its hashes with their ids.
+    pub hashes: Vec<CaseHash>,
+}
+
+/// One platform's report of a match, as the case's owner sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseReport {
+    /// Which hash of the case matched.
+    pub hash_id: i64,
+    /// When the platform reported the match.
+    pub reported_at: String,
+    /// removed, not_violating or pending_review; absent until given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// When the outcome was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome_at: Option<String>,
+}
+
+/// What one platform found for the case.
+#[derive(Clone, Debug, Serialize)]
+pub struct CasePlatform {
+    /// The platform's name.
+    pub platform: String,
+    /// Matches it reported.
+    pub matches_reported: usize,
+    /// Matches it reported and said it removed.
+    pub removed: usize,
+    /// Its reports, oldest first.
+    pub reports: Vec<CaseReport>,
+}
+
+/// A case as its owner sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseView {
+    /// The case number.
+    pub case_number: String,
+    /// open or withdrawn.
+    pub status: String,
+    /// `minor` or absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    /// When it was filed.
+    pub created_at: String,
+    /// When it was withdrawn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn_at: Option<String>,
+    /// Its hashes.
+    pub hashes: Vec<CaseHash>,
+    /// Per platform: matches reported and outcomes.
+    pub platforms: Vec<CasePlatform>,
+}
+
+/// What a withdrawal answers.
+#[derive(Clone, Debug, Serialize)]
+pub struct Withdrawn {
+    /// The case number.
+    pub case_number: String,
+    /// Always `withdrawn`.
+    pub status: String,
+    /// When.
+    pub withdrawn_at: String,
+    /// Hashes erased.
+    pub hashes_erased: usize,
+}
+
+/// A report as read for the case view: platform name, hash id, reported at,
+/// outcome, outcome at.
+type ReportRow = (String, i64, i64, Option<String>, Option<i64>);
+/// A hash row: id, kind, role, value, quality, status.
+type HashRow = (i64, String, String, Option<String>, Option<i64>, String);
+
+/// Case status words.
+const OPEN: &str = "open";
+const WITHDRAWN: &str = "withdrawn";
+
+impl Bank {
+    /// Files a case. Answers only once the case is committed and its hashes
+    /// are in this server's matcher.
+    pub async fn create_case(&self, case: NewCase) -> Result<CreatedCase> {
+        self.ensure_ready()?;
+        check_count(case.hashes.len(), 0)?;
+        let checked = check_new_hashes(&case.hashes, &HashSet::new())?;
+        let pin = new_pin();
+        let pin_hash = self.hash_secret(pin.clone()).await?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.insert_case(&checked, case.category, &pin_hash).await {
+                Ok((number, at, hashes)) => {
+                    return Ok(CreatedCase {
+                        case_number: number,
+                        pin,
+                        created_at: rfc3339(at),
+                        hashes,
+                    })
+                }
+                Err(e) if is_clash(&e) && attempt < CLASH_RETRIES => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn insert_case(
+        &self,
+        hashes: &[CheckedHash],
+        category: Option<Category>,
+        pin_hash: &str,
+    ) -> Result<(String, i64, Vec<CaseHash>)> {
+        let number = new_case_number();
+        let case_id = random_id();
+        let mut write = Write::begin(&self.db).await?;
+        sqlx::query(
+            "INSERT INTO cases (id, number, pin_hash, category, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(case_id)
+        .bind(&number)
+        .bind(pin_hash)
+        .bind(category.map(|c| c.as_str()))
+        .bind(OPEN)
+        .bind(write.at)
+        .execute(write.conn())
+        .await?;
+        let added = insert_hashes(&mut write, case_id, hashes, category).await?;
+        write
+            .audit(
+                &Actor::Case,
+                "case.create",
+                &format!("case:{case_id}"),
+                &format!(
+                    "hashes={}{}",
+                    hashes.len(),
+                    if category.is_some() {
+                        " category=minor"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .await?;
+        let at = write.at;
+        let changes = write.commit().await?;
+        self.applied(changes).await;
+        Ok((number, at, added))
+    }
+
+    /// The case `number` as its owner sees it.
+    pub async fn view_case(&self, number: &str, pin: &str) -> Result<CaseView> {
+        let case = self.open_case(number, pin).await?;
+        let hashes = case_hashes(&self.db.pool, case.id).await?;
+        let rows: Vec<ReportRow> = sqlx::query_as(
+            "SELECT p.name, r.hash_id, r.reported_at, r.outcome, r.outcome_at \
+             FROM reports r JOIN hashes h ON h.id = r.hash_id \
+             JOIN platforms p ON p.id = r.platform_id \
+             WHERE h.case_id = $1 ORDER BY p.name, r.reported_at, r.id",
+        )
+        .bind(case.id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut platforms: BTreeMap<String, CasePlatform> = BTreeMap::new();
+        for (name, hash_id, reported_at, outcome, outcome_at) in rows {
+            let entry = platforms.entry(name.clone()).or_insert(CasePlatform {
+                platform: name,
+                matches_reported: 0,
+                removed: 0,
+                reports: Vec::new(),
+            });
+            entry.matches_reported += 1;
+            entry.removed += usize::from(outcome.as_deref() == Some("removed"));
+            entry.reports.push(CaseReport {
+                hash_id,
+                reported_at: rfc3339(reported_at),
+                outcome,
+                outcome_at: outcome_at.map(rfc3339),
+            });
+        }
+        Ok(CaseView {
+            case_number: case.number,
+            status: case.status,
+            category: Category::parse(case.category.as_deref())?,
+            created_at: rfc3339(case.created_at),
+            withdrawn_at: case.withdrawn_at.map(rfc3339),
+            hashes,
+            platforms: platforms.into_values().collect(),
+        })
+    }
+
+    /// Adds hashes to an open case; answers with all its hashes.
+    pub async fn add_hashes(
+        &self,
+        number: &str,
+        pin: &str,
+        more: MoreHashes,
+    ) -> Result<Vec<CaseHash>> {
+        let case = self.open_case(number, pin).await?;
+        ensure_open(&case)?;
+        let existing = case_hashes(&self.db.pool, case.id).await?;
+        check_count(more.hashes.len(), existing.len())?;
+        let held: HashSet<(Kind, String)> = existing
+            .iter()
+            .filter_map(|h| Some((h.kind, h.value.clone()?)))
+            .collect();
+        let checked = check_new_hashes(&more.hashes, &held)?;
+        let category = Category::parse(case.category.as_deref())?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.insert_more(&case, &checked, category).await {
+                Ok(()) => break,
+                Err(e) if is_clash(&e) && attempt < CLASH_RETRIES => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        case_hashes(&self.db.pool, case.id).await
+    }
+
+    async fn insert_more(
+        &self,
+        case: &OpenCase,
+        hashes: &[CheckedHash],
+        category: Option<Category>,
+    ) -> Result<()> {
+        let mut write = Write::begin(&self.db).await?;
+        // Re-read under the write lock: a withdrawal or another addition may
+        // have committed since the case was opened.
+        let (status, count): (String, i64) = sqlx::query_as(
+            "SELECT c.status, (SELECT COUNT(*) FROM hashes h WHERE h.case_id = c.id) \
+             FROM cases c WHERE c.id = $1",
+        )
+        .bind(case.id)
+        .fetch_one(write.conn())
+        .await?;
+        if status != OPEN {
+            return Err(withdrawn_error());
+        }
+        check_count(hashes.len(), count as usize)?;
+        insert_hashes(&mut write, case.id, hashes, category).await?;
+        write
+            .audit(
+                &Actor::Case,
+                "case.add_hashes",
+                &format!("case:{}", case.id),
+                &format!("hashes={}", hashes.len()),
+            )
+            .await?;
+        let changes = write.commit().await?;
+        self.applied(changes).await;
+        Ok(())
+    }
+
+    /// Withdraws a case: every hash value is erased, its hashes leave the
+    /// feed (deletion entries) and matching, and the case is closed — in one
+    /// transaction, and out of this server's matcher before this returns.
+    pub async fn withdraw_case(&self, number: &str, pin: &str) -> Result<Withdrawn> {
+        let case = self.open_case(number, pin).await?;
+        ensure_open(&case)?;
+        let mut write = Write::begin(&self.db).await?;
+        let (status,): (String,) = sqlx::query_as("SELECT status FROM cases WHERE id = $1")
+            .bind(case.id)
+            .fetch_one(write.conn())
+            .await?;
+        if status != OPEN {
+            return Err(withdrawn_error());
+        }
+        let ids: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, status FROM hashes WHERE case_id = $1")
+                .bind(case.id)
+                .fetch_all(write.conn())
+                .await?;
+        // Suspended hashes already left the feed; active ones leave now.
+        let active: Vec<i64> = ids
+            .iter()
+            .filter(|(_, s)| s == HashStatus::Active.as_str())
+            .map(|(id, _)| *id)
+            .collect();
+        sqlx::query::<Any>(
+            "UPDATE hashes SET value = NULL, quality = NULL, status = 'withdrawn' WHERE case_id = $1",
+        )
+        .bind(case.id)
+        .execute(write.conn())
+        .await?;
+        let at = write.at;
+        sqlx::query("UPDATE cases SET status = $1, withdrawn_at = $2 WHERE id = $3")
+            .bind(WITHDRAWN)
+            .bind(at)
+            .bind(case.id)
+            .execute(write.conn())
+            .await?;
+        write.feed_delete(active).await?;
+        write
+            .audit(
+                &Actor::Case,
+                "case.withdraw",
+                &format!("case:{}", case.id),
+                &format!("hashes={}", ids.len()),
+            )
+            .await?;
+        let changes = write.commit().await?;
+        self.applied(changes).await;
+        Ok(Withdrawn {
+            case_number: case.number,
+            status: WITHDRAWN.into(),
+            withdrawn_at: rfc3339(at),
+            hashes_erased: ids.len(),
+        })
+    }
+}
+
+/// Inserts a case's new hashes and puts them on the feed.
+async fn insert_hashes(
+    write: &mut Write,
+    case_id: i64,
+    hashes: &[CheckedHash],
+    category: Option<Category>,
+) -> Result<Vec<CaseHash>> {
+    let at = write.at;
+    let mut rows = Vec::with_capacity(hashes.len());
+    let mut entries = Vec::with_capacity(hashes.len());
+    let mut added = Vec::with_capacity(hashes.len());
+    for hash in hashes {
+        let id = random_id();
+        rows.push(vec![
+            Value::Int(id),
+            Value::Int(case_id),
+            Value::Text(hash.kind.as_str().into()),
+            Value::Text(hash.role.as_str().into()),
+            Value::Text(hash.value.clone()),
+            Value::OptInt(hash.quality),
+            Value::Text(HashStatus::Active.as_str().into()),
+            Value::Int(at),
+        ]);
+        entries.push(Entry {
+            id,
+            kind: hash.kind,
+            role: hash.role,
+            value: hash.value.clone(),
+            quality: hash.quality,
+            minor: category == Some(Category::Minor),
+        });
+        added.push(CaseHash {
+            id,
+            kind: hash.kind,
+            role: hash.role,
+            value: Some(hash.value.clone()),
+            quality: hash.quality,
+            status: HashStatus::Active,
+        });
+    }
+    insert_rows(
+        write.conn(),
+        "hashes",
+        &[
+            "id", "case_id", "kind", "role", "value", "quality", "status", "added_at",
+        ],
+        rows,
+    )
+    .await?;
+    write.feed_add(entries).await?;
+    Ok(added)
+}
+
+/// The hashes of case `case_id`, in the order they were added.
+async fn case_hashes<'e, E>(executor: E, case_id: i64) -> Result<Vec<CaseHash>>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
+    let rows: Vec<HashRow> = sqlx::query_as(
+        "SELECT id, kind, role, value, quality, status FROM hashes \
+         WHERE case_id = $1 ORDER BY added_at, id",
+    )
+    .bind(case_id)
+    .fetch_all(executor)
+    .await?;
+    rows.into_iter()
+        .map(|(id, kind, role, value, quality, status)| {
+            Ok(CaseHash {
+                id,
+                kind: Kind::parse(&kind)?,
+                role: Role::parse(&role)?,
+                value,
+                quality,
+                status: HashStatus::parse(&status)?,
+            })
+        })
+        .collect()
+}
+
+/// 400 unless `adding` hashes (at least one) fit beside `held` in a case.
+fn check_count(adding: usize, held: usize) -> Result<()> {
+    if adding == 0 {
+        return Err(BankError::invalid(
+            "no_hashes",
+            "give at least one hash (\"hashes\": [{\"kind\": \"pdq\", ...}])",
+        ));
+    }
+    if adding + held > MAX_HASHES_PER_CASE {
+        return Err(BankError::invalid(
+            "too_many_hashes",
+            format!(
+                "a case holds at most {MAX_HASHES_PER_CASE} hashes; this would make {}",
+                adding + held
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn ensure_open(case: &OpenCase) -> Result<()> {
+    if case.status == OPEN {
+        Ok(())
+    } else {
+        Err(withdrawn_error())
+    }
+}
+
+fn withdrawn_error() -> BankError {
+    BankError::Conflict("this case was withdrawn; file a new case to add hashes".into())
+}

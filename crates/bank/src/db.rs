@@ -1,0 +1,160 @@
+//! The database: one SQL dialect that SQLite and PostgreSQL both speak,
+//! through sqlx's `Any` driver, with the schema brought up to date on open.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor};
+
+use crate::error::{BankError, Result};
+
+/// Connections the pool keeps at most for PostgreSQL.
+const POSTGRES_CONNECTIONS: u32 = 16;
+/// Connections the pool keeps at most for SQLite (one writer at a time, WAL
+/// readers alongside).
+const SQLITE_CONNECTIONS: u32 = 8;
+/// How long a connection may be waited for.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long SQLite waits for another writer (another process, e.g. an
+/// operator command) before giving up, in milliseconds.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
+/// Statements run on every new SQLite connection: write-ahead log, every
+/// commit synced to disk before it returns, foreign keys enforced.
+fn sqlite_setup() -> String {
+    format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+         PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON;"
+    )
+}
+
+/// Which database the bank is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server (several bank servers may share it).
+    Postgres,
+}
+
+/// A pool of connections to the bank's database.
+#[derive(Clone)]
+pub struct Db {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Opens the database at `url` (`sqlite://FILE` — created when absent —
+    /// or `postgres://...`) and brings its schema up to date.
+    pub async fn open(url: &str) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(BankError::invalid(
+                "invalid_setting",
+                format!("a database URL starts with sqlite:// or postgres://, not {url:?}"),
+            ));
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => SQLITE_CONNECTIONS,
+                Backend::Postgres => POSTGRES_CONNECTIONS,
+            })
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(sqlx::raw_sql(&sqlite_setup())).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Db { pool, backend })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A value bound to a statement built at run time.
+#[derive(Clone, Debug)]
+pub(crate) enum Value {
+    Int(i64),
+    Text(String),
+    OptInt(Option<i64>),
+    OptText(Option<String>),
+}
+
+/// Most rows in one multi-row INSERT (keeps every statement well under the
+/// bound-parameter limits: SQLite 32766, PostgreSQL 65535).
+const ROWS_PER_INSERT: usize = 200;
+
+/// Inserts `rows` into `table (columns)`, several rows per statement.
+pub(crate) async fn insert_rows(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 0;
+        for (r, _) in chunk.iter().enumerate() {
+            if r > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..columns.len() {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            }
+            sql.push(')');
+        }
+        let mut query = sqlx::query::<Any>(&sql);
+        for row in chunk {
+            for value in row {
+                query = match value.clone() {
+                    Value::Int(v) => query.bind(v),
+                    Value::Text(v) => query.bind(v),
+                    Value::OptInt(v) => query.bind(v),
+                    Value::OptText(v) => query.bind(v),
+                };
+            }
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}

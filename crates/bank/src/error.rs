@@ -1,0 +1,61 @@
+//! What can go wrong in the bank, in words a caller can show.
+
+use std::time::Duration;
+
+/// An error from the bank. The HTTP layer maps each variant to one status.
+#[derive(Debug, thiserror::Error)]
+pub enum BankError {
+    /// The request is malformed or breaks a rule (bad hex, too many hashes,
+    /// quality too low, ...). `code` is a short machine-readable word.
+    #[error("{message}")]
+    Invalid {
+        /// Machine-readable reason, e.g. `invalid_hash`.
+        code: &'static str,
+        /// What is wrong, for a person.
+        message: String,
+    },
+    /// Case number and PIN do not match a case (the same for an unknown
+    /// number and a wrong PIN).
+    #[error("the case number or the PIN is wrong")]
+    WrongPin,
+    /// Too many wrong PINs for this case number: try again after the wait.
+    #[error("too many wrong PINs for this case number; try again later")]
+    Locked {
+        /// How long until the lock ends.
+        retry_after: Duration,
+    },
+    /// The platform API key is missing, malformed, unknown or revoked.
+    #[error("a valid platform API key is needed (Authorization: Bearer hbk_...)")]
+    BadKey,
+    /// The thing asked for does not exist (for this caller).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with the current state (e.g. a withdrawn case).
+    #[error("{0}")]
+    Conflict(String),
+    /// The matcher is still loading.
+    #[error("the bank is still loading its hashes; try again shortly")]
+    NotReady,
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Bringing the schema up to date failed.
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Anything else that should not happen (a broken invariant).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl BankError {
+    /// An [`BankError::Invalid`] with `code` and `message`.
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> BankError {
+        BankError::Invalid {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Results of the bank.
+pub type Result<T, E = BankError> = std::result::Result<T, E>;

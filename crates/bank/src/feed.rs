@@ -1,0 +1,149 @@
+//! The hash feed: what platforms pull after a cursor, and what every
+//! server's matcher follows.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::db::Db;
+use crate::error::{BankError, Result};
+use crate::hashes::{Category, Kind, Role};
+
+/// Feed entries per page when the platform does not say.
+pub const DEFAULT_FEED_LIMIT: i64 = 1000;
+/// Most feed entries per page.
+pub const MAX_FEED_LIMIT: i64 = 10_000;
+
+/// Addition or deletion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedOp {
+    /// A hash to match from now on.
+    Add,
+    /// A hash to forget (withdrawn or suspended): only its id is given.
+    Delete,
+}
+
+/// One entry of the feed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FeedEntry {
+    /// Its place in the feed; pull again after the last one seen.
+    pub cursor: i64,
+    /// add or delete.
+    pub op: FeedOp,
+    /// The bank's id of the hash.
+    pub hash_id: i64,
+    /// Additions: the kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
+    /// Additions: the role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// Additions: the hash, lower-case hex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Additions of PDQ hashes: the quality.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<i64>,
+    /// Additions from a `minor` case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+}
+
+/// A page of the feed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FeedPage {
+    /// Entries in cursor order.
+    pub entries: Vec<FeedEntry>,
+    /// Pull again with `after` = this.
+    pub next_cursor: i64,
+    /// Whether more entries follow right now.
+    pub more: bool,
+}
+
+/// Up to `limit` entries after `after`, in cursor order (additions only
+/// when `adds_only`).
+pub(crate) async fn read_feed(
+    db: &Db,
+    after: i64,
+    limit: i64,
+    adds_only: bool,
+) -> Result<Vec<FeedEntry>> {
+    let sql = if adds_only {
+        "SELECT cursor, op, hash_id, kind, role, value, quality, category FROM feed \
+         WHERE cursor > $1 AND op = 'add' ORDER BY cursor LIMIT $2"
+    } else {
+        "SELECT cursor, op, hash_id, kind, role, value, quality, category FROM feed \
+         WHERE cursor > $1 ORDER BY cursor LIMIT $2"
+    };
+    let rows = sqlx::query(sql)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let op: String = row.try_get(1)?;
+            let kind: Option<String> = row.try_get(3)?;
+            let role: Option<String> = row.try_get(4)?;
+            let category: Option<String> = row.try_get(7)?;
+            Ok(FeedEntry {
+                cursor: row.try_get(0)?,
+                op: match op.as_str() {
+                    "add" => FeedOp::Add,
+                    "delete" => FeedOp::Delete,
+                    other => return Err(BankError::Internal(format!("feed op {other:?}"))),
+                },
+                hash_id: row.try_get(2)?,
+                kind: kind.as_deref().map(Kind::parse).transpose()?,
+                role: role.as_deref().map(Role::parse).transpose()?,
+                value: row.try_get(5)?,
+                quality: row.try_get(6)?,
+                category: Category::parse(category.as_deref())?,
+            })
+        })
+        .collect()
+}
+
+/// A page for a platform: `limit` (default [`DEFAULT_FEED_LIMIT`], at most
+/// [`MAX_FEED_LIMIT`]) entries after `after`; the read is logged in
+/// `feed_reads` with the platform and the cursor range.
+pub(crate) async fn pull(
+    db: &Db,
+    platform_id: i64,
+    after: i64,
+    limit: Option<i64>,
+) -> Result<FeedPage> {
+    let limit = limit.unwrap_or(DEFAULT_FEED_LIMIT);
+    if !(1..=MAX_FEED_LIMIT).contains(&limit) {
+        return Err(BankError::invalid(
+            "invalid_limit",
+            format!("limit runs from 1 to {MAX_FEED_LIMIT}, not {limit}"),
+        ));
+    }
+    if after < 0 {
+        return Err(BankError::invalid(
+            "invalid_cursor",
+            "a cursor is 0 (from the start) or a cursor the feed gave",
+        ));
+    }
+    let mut entries = read_feed(db, after, limit + 1, false).await?;
+    let more = entries.len() as i64 > limit;
+    entries.truncate(limit as usize);
+    let next_cursor = entries.last().map_or(after, |e| e.cursor);
+    sqlx::query(
+        "INSERT INTO feed_reads (platform_id, from_cursor, to_cursor, entries, at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(platform_id)
+    .bind(after)
+    .bind(next_cursor)
+    .bind(entries.len() as i64)
+    .bind(crate::clock::now_ms())
+    .execute(&db.pool)
+    .await?;
+    Ok(FeedPage {
+        entries,
+        next_cursor,
+        more,
+    })
+}

@@ -1,0 +1,167 @@
+//! Bulk import for operators: a list of hashes becomes cases of up to 500
+//! hashes each, with new numbers and PINs, several cases per transaction.
+//! Used to seed a bank (e.g. for a benchmark) and to move hashes in from
+//! elsewhere. Servers pick the new hashes up from the feed.
+
+use crate::audit::Actor;
+use crate::bank::Bank;
+use crate::db::Value;
+use crate::error::{BankError, Result};
+use crate::hashes::{Category, CheckedHash, HashStatus, MAX_HASHES_PER_CASE};
+use crate::matcher::Entry;
+use crate::secrets::{new_case_number, new_pin, random_id, Secrets};
+use crate::write::Write;
+
+/// Cases written per transaction.
+const CASES_PER_TRANSACTION: usize = 20;
+
+/// A case made by an import: number and PIN, to hand to the person.
+#[derive(Clone, Debug)]
+pub struct ImportedCase {
+    /// The case number.
+    pub number: String,
+    /// The PIN.
+    pub pin: String,
+    /// Hashes in it.
+    pub hashes: usize,
+}
+
+impl Bank {
+    /// Imports `hashes` as cases of `per_case` hashes (at most 500) in
+    /// `category`; calls `progress` after each transaction with the cases
+    /// made so far. The hashes must have passed
+    /// [`check_new_hashes`](crate::hashes::check_new_hashes) per case.
+    pub async fn import(
+        &self,
+        hashes: Vec<CheckedHash>,
+        per_case: usize,
+        category: Option<Category>,
+        mut progress: impl FnMut(&[ImportedCase]),
+    ) -> Result<Vec<ImportedCase>> {
+        if !(1..=MAX_HASHES_PER_CASE).contains(&per_case) {
+            return Err(BankError::invalid(
+                "invalid_setting",
+                format!("a case holds 1 to {MAX_HASHES_PER_CASE} hashes"),
+            ));
+        }
+        let cases: Vec<&[CheckedHash]> = hashes.chunks(per_case).collect();
+        let mut made = Vec::with_capacity(cases.len());
+        for batch in cases.chunks(CASES_PER_TRANSACTION) {
+            let pins: Vec<String> = batch.iter().map(|_| new_pin()).collect();
+            let pin_hashes = hash_all(&self.secrets, &pins).await?;
+            let mut write = Write::begin(&self.db).await?;
+            let mut case_rows = Vec::new();
+            let mut hash_rows = Vec::new();
+            let mut entries = Vec::new();
+            let mut numbers = Vec::new();
+            for (case_hashes, pin_hash) in batch.iter().zip(&pin_hashes) {
+                let case_id = random_id();
+                let number = new_case_number();
+                case_rows.push(vec![
+                    Value::Int(case_id),
+                    Value::Text(number.clone()),
+                    Value::Text(pin_hash.clone()),
+                    Value::OptText(category.map(|c| c.as_str().to_string())),
+                    Value::Text("open".into()),
+                    Value::Int(write.at),
+                ]);
+                numbers.push(number);
+                for hash in case_hashes.iter() {
+                    let id = random_id();
+                    hash_rows.push(vec![
+                        Value::Int(id),
+                        Value::Int(case_id),
+                        Value::Text(hash.kind.as_str().into()),
+                        Value::Text(hash.role.as_str().into()),
+                        Value::Text(hash.value.clone()),
+                        Value::OptInt(hash.quality),
+                        Value::Text(HashStatus::Active.as_str().into()),
+                        Value::Int(write.at),
+                    ]);
+                    entries.push(Entry {
+                        id,
+                        kind: hash.kind,
+                        role: hash.role,
+                        value: hash.value.clone(),
+                        quality: hash.quality,
+                        minor: category.is_some(),
+                    });
+                }
+            }
+            let count = entries.len();
+            crate::db::insert_rows(
+                write.conn(),
+                "cases",
+                &[
+                    "id",
+                    "number",
+                    "pin_hash",
+                    "category",
+                    "status",
+                    "created_at",
+                ],
+                case_rows,
+            )
+            .await?;
+            crate::db::insert_rows(
+                write.conn(),
+                "hashes",
+                &[
+                    "id", "case_id", "kind", "role", "value", "quality", "status", "added_at",
+                ],
+                hash_rows,
+            )
+            .await?;
+            write.feed_add(entries).await?;
+            write
+                .audit(
+                    &Actor::Operator,
+                    "case.import",
+                    "cases",
+                    &format!("cases={} hashes={count}", batch.len()),
+                )
+                .await?;
+            write.commit().await?;
+            made.extend(numbers.into_iter().zip(pins).zip(batch.iter()).map(
+                |((number, pin), hashes)| ImportedCase {
+                    number,
+                    pin,
+                    hashes: hashes.len(),
+                },
+            ));
+            progress(&made);
+        }
+        Ok(made)
+    }
+}
+
+/// argon2id hashes of `pins`, on every core.
+async fn hash_all(secrets: &Secrets, pins: &[String]) -> Result<Vec<String>> {
+    let secrets = secrets.clone();
+    let pins = pins.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let per_thread = pins.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = pins
+                .chunks(per_thread)
+                .map(|chunk| {
+                    let secrets = &secrets;
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|p| secrets.hash(p))
+                            .collect::<Result<Vec<_>>>()
+                    })
+                })
+                .collect();
+            let mut all = Vec::with_capacity(pins.len());
+            for handle in handles {
+                all.extend(handle.join().expect("argon2 thread")?);
+            }
+            Ok(all)
+        })
+    })
+    .await
+    .map_err(|e| BankError::Internal(format!("argon2 task: {e}")))?
+}

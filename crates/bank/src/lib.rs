@@ -1,0 +1,88 @@
+//! The bank: cases and their hashes, platforms, reports of matches and
+//! their outcomes, the hash feed and the audit log, on SQLite or
+//! PostgreSQL; and the in-memory matcher (`hashbank-index`) kept in step
+//! with every committed write.
+//!
+//! This crate is the domain and its storage. It knows nothing of HTTP
+//! (`hashbank-server` puts it on the network) and never sees an image: it
+//! holds hashes, case metadata and reports only. It has no way to list
+//! cases; a case is reached by its number and PIN.
+//!
+//! - Every write goes through one transaction shape that first takes the
+//!   `head` row, so writers on all servers sharing a database go one at a
+//!   time, and feed cursors and audit sequence numbers follow commit order.
+//! - The feed is also the change sequence every server's matcher follows
+//!   ([`Bank::follow`]); a server applies its own writes right after commit.
+//! - PINs and API keys are stored only as argon2id hashes.
+//!
+//! ```
+//! use hashbank_bank::{Bank, Kind, NewCase, NewHash, Query, Role, Settings};
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let dir = tempfile::tempdir().unwrap();
+//! let url = format!("sqlite://{}", dir.path().join("bank.db").display());
+//! let bank = Bank::open(&url, Settings::default()).await.unwrap();
+//! bank.load().await.unwrap();
+//!
+//! let pdq = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+//! let hash = NewHash { kind: Kind::Pdq, value: pdq.into(), quality: Some(100), role: Role::Plain };
+//! let case = bank.create_case(NewCase { hashes: vec![hash], category: None }).await.unwrap();
+//! assert!(case.case_number.starts_with("HB-"));
+//!
+//! let results = bank
+//!     .match_hashes(vec![Query { kind: Kind::Pdq, value: pdq.into() }], None)
+//!     .await
+//!     .unwrap();
+//! assert_eq!(results[0].matches[0].hash_id, case.hashes[0].id);
+//!
+//! bank.withdraw_case(&case.case_number, &case.pin).await.unwrap();
+//! let results = bank
+//!     .match_hashes(vec![Query { kind: Kind::Pdq, value: pdq.into() }], None)
+//!     .await
+//!     .unwrap();
+//! assert!(results[0].matches.is_empty());
+//! # });
+//! ```
+
+mod audit;
+mod bank;
+mod cases;
+mod clock;
+mod db;
+mod error;
+mod feed;
+mod hashes;
+mod import;
+mod matcher;
+mod pins;
+mod platforms;
+mod reports;
+mod secrets;
+mod stats;
+mod write;
+
+pub use audit::{verify as verify_audit, Actor, AuditEntry, AuditVerdict, GENESIS_HASH};
+pub use bank::{
+    Bank, Settings, DEFAULT_FIRST_LOCK, DEFAULT_KEY_CACHE_TTL, DEFAULT_LOCKOUT_AFTER,
+    DEFAULT_SUSPEND_AFTER,
+};
+pub use cases::{
+    CaseHash, CasePlatform, CaseReport, CaseView, CreatedCase, MoreHashes, NewCase, Withdrawn,
+};
+pub use clock::rfc3339;
+pub use db::{Backend, Db};
+pub use error::{BankError, Result};
+pub use feed::{FeedEntry, FeedOp, FeedPage, DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT};
+pub use hashes::{
+    check_hex, check_new_hashes, Category, CheckedHash, HashStatus, Kind, NewHash, Role,
+    MAX_HASHES_PER_CASE,
+};
+pub use import::ImportedCase;
+pub use matcher::{Change, Entry, Found, Matcher};
+pub use platforms::{Platform, PlatformInfo};
+pub use reports::{
+    NewReport, Outcome, Query, QueryResult, DEFAULT_RADIUS, MAX_CONTENT_REF_LEN, MAX_MATCH_BATCH,
+    MAX_RADIUS,
+};
+pub use secrets::{Argon2Cost, CASE_NUMBER_PREFIX, KEY_PREFIX, PIN_DIGITS};
+pub use stats::Stats;

@@ -1,0 +1,373 @@
+//! The in-memory matcher: every active hash of the bank in
+//! `hashbank-index`, loaded from the feed at start and kept in step with it.
+//!
+//! The feed is the bank's change sequence: its addition entries are exactly
+//! the active hashes, and every withdrawal or suspension appends deletion
+//! entries. A server applies its own writes right after they commit, and
+//! follows the feed (every second or so) for everybody else's; both paths go
+//! through one lock and are idempotent, so a change seen twice is applied
+//! once, and a change applied from a commit is never undone by an older
+//! read of the feed.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::RwLock;
+
+use hashbank_index::{HammingIndex, Hash256, Md5Set, Sha256Set};
+use serde::Serialize;
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::feed::{read_feed, FeedEntry, FeedOp};
+use crate::hashes::{Category, Kind, Role};
+
+/// Feed entries read per query while loading or following.
+const FOLLOW_PAGE: i64 = 20_000;
+
+/// An active hash, as the matcher (and the feed) hold it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Its random id.
+    pub id: i64,
+    /// Its kind.
+    pub kind: Kind,
+    /// Its role.
+    pub role: Role,
+    /// Lower-case hex.
+    pub value: String,
+    /// PDQ quality.
+    pub quality: Option<i64>,
+    /// Whether its case is in the `minor` category.
+    pub minor: bool,
+}
+
+/// One change to the set of active hashes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A hash became active.
+    Add(Entry),
+    /// A hash left matching (withdrawn or suspended).
+    Remove(i64),
+}
+
+/// What the matcher keeps per hash beside the index.
+#[derive(Clone, Copy)]
+struct Meta {
+    kind: Kind,
+    role: Role,
+    minor: bool,
+}
+
+/// A stored hash found for a query.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Found {
+    /// The bank's id of the stored hash.
+    pub hash_id: i64,
+    /// Its kind.
+    pub kind: Kind,
+    /// Its role.
+    pub role: Role,
+    /// The stored hash, lower-case hex.
+    pub hash: String,
+    /// Bits that differ (0 for MD5 and SHA-256).
+    pub distance: u32,
+    /// `minor` when its case is in that category.
+    pub category: Option<Category>,
+}
+
+/// The bank's hashes in memory.
+#[derive(Default)]
+pub struct Matcher {
+    pdq: HammingIndex,
+    md5: Md5Set,
+    sha256: Sha256Set,
+    meta: RwLock<HashMap<u64, Meta>>,
+    /// The last feed cursor applied; held while applying.
+    applied: tokio::sync::Mutex<i64>,
+    /// A copy of `applied` for readers that must not wait.
+    cursor: AtomicI64,
+    ready: AtomicBool,
+}
+
+impl Matcher {
+    /// An empty matcher, not ready until [`Matcher::load`] has run.
+    pub fn new() -> Matcher {
+        Matcher::default()
+    }
+
+    /// Whether the hashes are loaded.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Active hashes held.
+    pub fn len(&self) -> usize {
+        self.meta.read().expect("matcher lock").len()
+    }
+
+    /// Whether no hash is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The last feed cursor the matcher has followed to.
+    pub fn cursor(&self) -> i64 {
+        self.cursor.load(Ordering::Acquire)
+    }
+
+    /// Loads every active hash from the feed; then the matcher is ready.
+    pub async fn load(&self, db: &Db) -> Result<()> {
+        let mut applied = self.applied.lock().await;
+        let (head,): (i64,) = sqlx::query_as("SELECT feed_cursor FROM head WHERE id = 1")
+            .fetch_one(&db.pool)
+            .await?;
+        // Entries up to `head` are committed; later ones are followed.
+        let mut after = *applied;
+        loop {
+            let page = read_feed(db, after, FOLLOW_PAGE, true).await?;
+            let Some(last) = page.last() else { break };
+            after = last.cursor;
+            let changes: Vec<Change> = page
+                .into_iter()
+                .filter(|e| e.cursor <= head)
+                .filter_map(|e| to_change(e).ok())
+                .collect();
+            self.apply_locked(changes);
+            if after >= head {
+                break;
+            }
+        }
+        *applied = head.max(*applied);
+        self.cursor.store(*applied, Ordering::Release);
+        self.pdq.compact();
+        self.ready.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Applies every feed entry committed since the last call; returns how
+    /// many entries were read.
+    pub async fn follow(&self, db: &Db) -> Result<usize> {
+        let mut applied = self.applied.lock().await;
+        let mut read = 0;
+        loop {
+            let page = read_feed(db, *applied, FOLLOW_PAGE, false).await?;
+            let Some(last) = page.last() else { break };
+            let full = page.len() as i64 == FOLLOW_PAGE;
+            *applied = last.cursor;
+            read += page.len();
+            let changes = page.into_iter().filter_map(|e| to_change(e).ok()).collect();
+            self.apply_locked(changes);
+            self.cursor.store(*applied, Ordering::Release);
+            if !full {
+                break;
+            }
+        }
+        Ok(read)
+    }
+
+    /// Applies changes just committed by this server.
+    pub async fn apply(&self, changes: Vec<Change>) {
+        let _applied = self.applied.lock().await;
+        self.apply_locked(changes);
+    }
+
+    fn apply_locked(&self, changes: Vec<Change>) {
+        let mut pdq = Vec::new();
+        let mut md5 = Vec::new();
+        let mut sha256 = Vec::new();
+        let mut removed: [Vec<u64>; 3] = Default::default();
+        let mut meta = self.meta.write().expect("matcher lock");
+        for change in changes {
+            match change {
+                Change::Add(entry) => {
+                    let id = entry.id as u64;
+                    if meta.contains_key(&id) {
+                        continue;
+                    }
+                    let parsed = match entry.kind {
+                        Kind::Pdq => Hash256::from_hex(&entry.value)
+                            .map(|h| pdq.push((id, h)))
+                            .is_ok(),
+                        Kind::Md5 => hex_bytes::<16>(&entry.value)
+                            .map(|d| md5.push((id, d)))
+                            .is_some(),
+                        Kind::Sha256 => hex_bytes::<32>(&entry.value)
+                            .map(|d| sha256.push((id, d)))
+                            .is_some(),
+                    };
+                    if parsed {
+                        meta.insert(
+                            id,
+                            Meta {
+                                kind: entry.kind,
+                                role: entry.role,
+                                minor: entry.minor,
+                            },
+                        );
+                    }
+                }
+                Change::Remove(id) => {
+                    if let Some(gone) = meta.remove(&(id as u64)) {
+                        removed[gone.kind as usize].push(id as u64);
+                    }
+                }
+            }
+        }
+        drop(meta);
+        if !pdq.is_empty() {
+            self.pdq.insert_many(pdq);
+        }
+        if !md5.is_empty() {
+            self.md5.insert_many(md5);
+        }
+        if !sha256.is_empty() {
+            self.sha256.insert_many(sha256);
+        }
+        let [pdq_gone, md5_gone, sha256_gone] = removed;
+        if !pdq_gone.is_empty() {
+            self.pdq.remove_many(pdq_gone);
+        }
+        if !md5_gone.is_empty() {
+            self.md5.remove_many(md5_gone);
+        }
+        if !sha256_gone.is_empty() {
+            self.sha256.remove_many(sha256_gone);
+        }
+    }
+
+    /// Stored hashes matching `value` (lower-case hex of a `kind` hash):
+    /// PDQ within `radius` bits, MD5 and SHA-256 exactly. Minor first, then
+    /// nearest, then by id.
+    pub fn search(&self, kind: Kind, value: &str, radius: u32) -> Vec<Found> {
+        let hits: Vec<(u64, String, u32)> = match kind {
+            Kind::Pdq => match Hash256::from_hex(value) {
+                Ok(query) => self
+                    .pdq
+                    .search(&query, radius)
+                    .into_iter()
+                    .map(|m| (m.id, m.hash.to_hex(), m.distance))
+                    .collect(),
+                Err(_) => Vec::new(),
+            },
+            Kind::Md5 => exact(&self.md5, value),
+            Kind::Sha256 => exact(&self.sha256, value),
+        };
+        let meta = self.meta.read().expect("matcher lock");
+        let mut found: Vec<Found> = hits
+            .into_iter()
+            .filter_map(|(id, hash, distance)| {
+                let m = meta.get(&id)?;
+                Some(Found {
+                    hash_id: id as i64,
+                    kind: m.kind,
+                    role: m.role,
+                    hash,
+                    distance,
+                    category: m.minor.then_some(Category::Minor),
+                })
+            })
+            .collect();
+        found.sort_by_key(|f| (f.category.is_none(), f.distance, f.hash_id));
+        found
+    }
+}
+
+fn exact<const N: usize>(
+    set: &hashbank_index::DigestSet<N>,
+    value: &str,
+) -> Vec<(u64, String, u32)> {
+    match hex_bytes::<N>(value) {
+        Some(digest) => set
+            .ids_of(&digest)
+            .into_iter()
+            .map(|id| (id, value.to_string(), 0))
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// `N` bytes from `2N` hex digits.
+fn hex_bytes<const N: usize>(hex: &str) -> Option<[u8; N]> {
+    let bytes = hex.as_bytes();
+    if bytes.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, pair) in bytes.chunks_exact(2).enumerate() {
+        let text = std::str::from_utf8(pair).ok()?;
+        out[i] = u8::from_str_radix(text, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// The matcher's change for a feed entry.
+fn to_change(entry: FeedEntry) -> Result<Change> {
+    Ok(match entry.op {
+        FeedOp::Delete => Change::Remove(entry.hash_id),
+        FeedOp::Add => Change::Add(Entry {
+            id: entry.hash_id,
+            kind: entry.kind.ok_or_else(|| missing("kind"))?,
+            role: entry.role.unwrap_or_default(),
+            value: entry.value.ok_or_else(|| missing("value"))?,
+            quality: entry.quality,
+            minor: entry.category == Some(Category::Minor),
+        }),
+    })
+}
+
+fn missing(field: &str) -> crate::error::BankError {
+    crate::error::BankError::Internal(format!("a feed addition without its {field}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: i64, kind: Kind, value: &str, minor: bool) -> Entry {
+        Entry {
+            id,
+            kind,
+            role: Role::Plain,
+            value: value.into(),
+            quality: None,
+            minor,
+        }
+    }
+
+    #[tokio::test]
+    async fn applies_idempotently_and_puts_minor_first() {
+        let matcher = Matcher::new();
+        let a = "f".repeat(64);
+        let mut b = a.clone();
+        b.replace_range(63..64, "0"); // 4 bits away
+        let md5 = "0123456789abcdef0123456789abcdef";
+        matcher
+            .apply(vec![
+                Change::Add(entry(1, Kind::Pdq, &a, false)),
+                Change::Add(entry(2, Kind::Pdq, &b, true)),
+                Change::Add(entry(1, Kind::Pdq, &a, false)),
+                Change::Add(entry(3, Kind::Md5, md5, false)),
+            ])
+            .await;
+        assert_eq!(matcher.len(), 3);
+        let found = matcher.search(Kind::Pdq, &a, 31);
+        assert_eq!(
+            found
+                .iter()
+                .map(|f| (f.hash_id, f.distance))
+                .collect::<Vec<_>>(),
+            vec![(2, 4), (1, 0)]
+        );
+        assert_eq!(found[0].category, Some(Category::Minor));
+        assert_eq!(matcher.search(Kind::Md5, md5, 31)[0].hash_id, 3);
+        matcher
+            .apply(vec![
+                Change::Remove(2),
+                Change::Remove(2),
+                Change::Remove(3),
+            ])
+            .await;
+        assert_eq!(matcher.search(Kind::Pdq, &a, 31).len(), 1);
+        assert!(matcher.search(Kind::Md5, md5, 31).is_empty());
+    }
+}

@@ -1,0 +1,86 @@
+//! Options every bank command shares: where the database is, and the
+//! argon2id cost of new PINs and keys. Also the async runtime they run on.
+
+use anyhow::Context;
+use clap::Args;
+use hashbank_bank::{Argon2Cost, Bank, Settings};
+
+/// Where the bank is.
+#[derive(Args, Clone, Debug)]
+pub struct DatabaseArgs {
+    /// The bank's database: sqlite://FILE (created on first use) or
+    /// postgres://USER@HOST/NAME.
+    #[arg(
+        long,
+        env = "HASHBANK_DATABASE",
+        default_value = "sqlite://hashbank.db",
+        global = true
+    )]
+    pub database: String,
+    /// argon2id memory (KiB) for new PINs and API keys.
+    #[arg(long, env = "HASHBANK_ARGON2_MEMORY_KIB", default_value_t = Argon2Cost::default().memory_kib, hide = true, global = true)]
+    pub argon2_memory_kib: u32,
+    /// argon2id passes for new PINs and API keys.
+    #[arg(long, env = "HASHBANK_ARGON2_ITERATIONS", default_value_t = Argon2Cost::default().iterations, hide = true, global = true)]
+    pub argon2_iterations: u32,
+}
+
+impl DatabaseArgs {
+    /// The argon2id cost these options give.
+    pub fn argon2(&self) -> Argon2Cost {
+        Argon2Cost {
+            memory_kib: self.argon2_memory_kib,
+            iterations: self.argon2_iterations,
+            ..Argon2Cost::default()
+        }
+    }
+
+    /// Opens the bank with `settings` (their argon2 cost replaced by these
+    /// options').
+    pub async fn open(&self, settings: Settings) -> anyhow::Result<std::sync::Arc<Bank>> {
+        let settings = Settings {
+            argon2: self.argon2(),
+            ..settings
+        };
+        Bank::open(&self.database, settings)
+            .await
+            .with_context(|| format!("opening the bank at {}", redact(&self.database)))
+    }
+}
+
+/// `url` without a password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// A multi-threaded async runtime for one command.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(
+            redact("postgres://bank:secret@db/hashbank"),
+            "postgres://bank:***@db/hashbank"
+        );
+        assert_eq!(redact("sqlite://hashbank.db"), "sqlite://hashbank.db");
+        assert_eq!(redact("postgres://bank@db/x"), "postgres://bank@db/x");
+    }
+}

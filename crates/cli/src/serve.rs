@@ -1,0 +1,93 @@
+//! `hashbank serve`: the bank over HTTP.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use hashbank_bank::Settings;
+use hashbank_server::{ServeOptions, DEFAULT_FOLLOW_INTERVAL, DEFAULT_MAX_BODY_BYTES};
+
+use crate::bank_args::{runtime, DatabaseArgs};
+
+/// Options of `hashbank serve`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    db: DatabaseArgs,
+    /// Address and port to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Serve the static files in DIR at / (the web page for filing cases).
+    #[arg(long, value_name = "DIR")]
+    web_dir: Option<PathBuf>,
+    /// Suspend a hash when this many platforms report its matches as not violating.
+    #[arg(long, default_value_t = hashbank_bank::DEFAULT_SUSPEND_AFTER)]
+    suspend_after: usize,
+    /// Lock a case number after this many wrong PINs in a row.
+    #[arg(long, default_value_t = hashbank_bank::DEFAULT_LOCKOUT_AFTER)]
+    lockout_after: i64,
+    /// The first lock's length in seconds (each further lock doubles it).
+    #[arg(long, default_value_t = hashbank_bank::DEFAULT_FIRST_LOCK.as_secs())]
+    first_lock_secs: u64,
+    /// Largest request body in bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+    /// Read the feed for other servers' writes every this many milliseconds.
+    #[arg(long, default_value_t = DEFAULT_FOLLOW_INTERVAL.as_millis() as u64)]
+    follow_interval_ms: u64,
+    /// Trust a verified API key this many milliseconds before checking again
+    /// whether it was revoked.
+    #[arg(long, default_value_t = hashbank_bank::DEFAULT_KEY_CACHE_TTL.as_millis() as u64)]
+    key_cache_ms: u64,
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
+    runtime()?.block_on(async move {
+        let settings = Settings {
+            suspend_after: args.suspend_after,
+            lockout_after: args.lockout_after,
+            first_lock: Duration::from_secs(args.first_lock_secs),
+            key_cache_ttl: Duration::from_millis(args.key_cache_ms),
+            ..Settings::default()
+        };
+        let bank = args.db.open(settings).await?;
+        let options = ServeOptions {
+            listen: args.listen,
+            web_dir: args.web_dir,
+            max_body_bytes: args.max_body_bytes,
+            follow_interval: Duration::from_millis(args.follow_interval_ms.max(1)),
+        };
+        hashbank_server::run(bank.clone(), options, shutdown_signal())
+            .await
+            .context("serving")?;
+        bank.db().close().await;
+        Ok(0)
+    })
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

@@ -1,0 +1,13 @@
+//! The bank over HTTP, tested through the real `hashbank` binary on SQLite
+//! and on PostgreSQL (`HASHBANK_TEST_POSTGRES`, set up by
+//! `bash scripts/test.sh`; the PostgreSQL tests fail without it).
+
+mod api;
+mod auth;
+mod crash;
+mod lockout;
+mod operator;
+mod shared;
+mod support;
+mod suspend;
+mod validation;

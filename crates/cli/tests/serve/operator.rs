@@ -1,0 +1,194 @@
+//! Operator commands against the database: platforms, stats, the audit log
+//! and its verification, bulk import.
+
+use std::io::Write;
+
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+fn text(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn platforms_stats_and_audit_sqlite() {
+    platforms_stats_and_audit(&TestDb::sqlite());
+}
+
+#[test]
+fn platforms_stats_and_audit_postgres() {
+    platforms_stats_and_audit(&TestDb::postgres());
+}
+
+fn platforms_stats_and_audit(db: &TestDb) {
+    let key = add_platform(db, "alpha");
+    assert!(key.starts_with("hbk_"), "{key}");
+    let again = hashbank(db, &["platform", "add", "alpha"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists"));
+    let bad = hashbank(db, &["platform", "add", "no spaces"]);
+    assert_eq!(bad.status.code(), Some(1));
+    add_platform(db, "beta");
+    assert!(hashbank(db, &["platform", "revoke", "beta"])
+        .status
+        .success());
+    assert_eq!(
+        hashbank(db, &["platform", "revoke", "gamma"]).status.code(),
+        Some(1)
+    );
+    let list = text(&hashbank(db, &["platform", "list"]));
+    let alpha = list.lines().find(|l| l.starts_with("alpha")).unwrap();
+    let beta = list.lines().find(|l| l.starts_with("beta")).unwrap();
+    assert!(alpha.ends_with('-'), "{alpha}");
+    assert!(!beta.ends_with('-'), "{beta}");
+    assert!(!list.contains(&key), "the key is never shown again");
+
+    // Some writes through the API.
+    {
+        let server = Server::start(db, &[]);
+        let (number, pin, _) = server.create_case(json!([pdq(&random_hex(64))]), true);
+        server.create_case(
+            json!([pdq(&random_hex(64)), {"kind": "md5", "value": random_hex(32)}]),
+            false,
+        );
+        server.post(
+            &format!("/v1/cases/{number}/withdraw"),
+            &Auth::Pin(pin),
+            &json!({}),
+        );
+    }
+    let stats: Value = serde_json::from_slice(&hashbank(db, &["stats", "--json"]).stdout).unwrap();
+    assert_eq!(stats["cases"]["open"], json!(1));
+    assert_eq!(stats["cases"]["withdrawn"], json!(1));
+    assert_eq!(stats["hashes"]["active"], json!(2));
+    assert_eq!(stats["hashes"]["withdrawn"], json!(1));
+    assert_eq!(stats["platforms"], json!(1));
+    assert_eq!(stats["revoked_platforms"], json!(1));
+    let human = text(&hashbank(db, &["stats"]));
+    assert!(human.contains("hashes.active"), "{human}");
+
+    // The audit log: intact, then altered, then with an entry removed.
+    let verify = || hashbank(db, &["audit", "verify"]);
+    let ok = verify();
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    assert!(text(&ok).contains("intact: 6 entries"), "{}", text(&ok));
+    db.sql("UPDATE audit SET detail = 'hashes=9' WHERE seq = 4");
+    let altered = verify();
+    assert_eq!(altered.status.code(), Some(1));
+    assert!(
+        text(&altered).contains("broken at entry 4"),
+        "{}",
+        text(&altered)
+    );
+    assert!(text(&altered).contains("altered"), "{}", text(&altered));
+    db.sql("DELETE FROM audit WHERE seq = 4");
+    let removed = verify();
+    assert_eq!(removed.status.code(), Some(1));
+    assert!(
+        text(&removed).contains("entry 4 is missing"),
+        "{}",
+        text(&removed)
+    );
+    db.sql("DELETE FROM audit WHERE seq >= 4");
+    let truncated = verify();
+    assert_eq!(truncated.status.code(), Some(1));
+    assert!(text(&truncated).contains("missing"), "{}", text(&truncated));
+
+    // No PIN, key or hash value ever reaches the audit log.
+    let (n,): (i64,) = (count_rows(
+        db,
+        "SELECT COUNT(*) FROM audit WHERE detail LIKE '%hbk_%'",
+    ),);
+    assert_eq!(n, 0);
+}
+
+fn count_rows(db: &TestDb, sql: &str) -> i64 {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
+        pool.close().await;
+        n
+    })
+}
+
+#[test]
+fn import_makes_cases_of_500() {
+    let db = TestDb::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("hashes.jsonl");
+    let mut file = std::fs::File::create(&list).unwrap();
+    let first = random_hex(64);
+    writeln!(file, "{}", json!({"path": "a.jpg", "pdq": first, "quality": 90, "md5": random_hex(32), "sha256": random_hex(64)})).unwrap();
+    writeln!(
+        file,
+        "{}",
+        json!({"path": "b.jpg", "error": "not an image"})
+    )
+    .unwrap();
+    writeln!(
+        file,
+        "{}",
+        json!({"path": "c.jpg", "pdq": random_hex(64), "quality": 10})
+    )
+    .unwrap();
+    for _ in 0..1100 {
+        writeln!(
+            file,
+            "{}",
+            json!({"kind": "pdq", "value": random_hex(64), "quality": 80})
+        )
+        .unwrap();
+    }
+    writeln!(
+        file,
+        "{}",
+        json!({"kind": "pdq", "value": first, "quality": 80})
+    )
+    .unwrap();
+    drop(file);
+    let cases_out = dir.path().join("cases.txt");
+    let out = hashbank(
+        &db,
+        &[
+            "import",
+            list.to_str().unwrap(),
+            "--cases-out",
+            cases_out.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cases = std::fs::read_to_string(&cases_out).unwrap();
+    let lines: Vec<&str> = cases.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(lines.len(), 3, "1103 hashes in cases of 500");
+    assert!(lines[2].ends_with(" 103"), "{}", lines[2]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&cases_out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "PINs are readable by the owner only");
+    }
+
+    let key = add_platform(&db, "importer");
+    let server = Server::start(&db, &[]);
+    assert_eq!(server.match_one(&key, "pdq", &first).len(), 1);
+    let (number, pin) = {
+        let mut parts = lines[0].split(' ');
+        (
+            parts.next().unwrap().to_string(),
+            parts.next().unwrap().to_string(),
+        )
+    };
+    let view = server.get(&format!("/v1/cases/{number}"), &Auth::Pin(pin));
+    assert_eq!(view.status, 200);
+    assert_eq!(view.body["hashes"].as_array().unwrap().len(), 500);
+}

@@ -1,0 +1,120 @@
+//! The bank over HTTP: an axum router with one shared state, one error type
+//! mapped to `{"error": code, "message": text}` in one place, the OpenAPI
+//! document at `/openapi.json`, and [`run`], which serves it with the
+//! matcher loaded in the background and following the feed.
+//!
+//! This crate is only the HTTP layer: every rule lives in `hashbank-bank`.
+//! It never logs a URI, a header or a body (case numbers, PINs and keys
+//! pass through), only method, route template, status and time.
+//!
+//! ```
+//! // Every route the API serves is documented in the OpenAPI document.
+//! let doc = hashbank_server::openapi::document();
+//! for (path, method) in hashbank_server::routes() {
+//!     let method = method.as_str().to_lowercase();
+//!     assert!(doc["paths"][&path][&method].is_object(), "{method} {path}");
+//! }
+//! ```
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hashbank_bank::Bank;
+
+mod cases;
+mod error;
+mod extract;
+mod health;
+pub mod openapi;
+mod platform;
+mod routes;
+
+pub use error::{ApiError, ApiResult};
+pub use extract::PIN_HEADER;
+pub use routes::{router, routes};
+
+/// Request bodies are at most 1 MiB by default.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
+/// Each server reads the feed for other servers' writes this often by default.
+pub const DEFAULT_FOLLOW_INTERVAL: Duration = Duration::from_secs(1);
+/// Wait before loading the matcher again after a failure.
+const LOAD_RETRY: Duration = Duration::from_secs(1);
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The bank.
+    pub bank: Arc<Bank>,
+}
+
+/// How to serve.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// Address to listen on (port 0: any free port).
+    pub listen: SocketAddr,
+    /// Static files to serve at `/` (the victim's web page), if any.
+    pub web_dir: Option<PathBuf>,
+    /// Largest request body.
+    pub max_body_bytes: usize,
+    /// How often to follow the feed for other servers' writes.
+    pub follow_interval: Duration,
+}
+
+/// Serves the bank until `shutdown` completes. Prints
+/// `hashbank: listening on http://ADDR` on stdout once listening; loads the
+/// matcher in the background (`/readyz` answers 503 until then) and then
+/// follows the feed every `follow_interval`.
+pub async fn run(
+    bank: Arc<Bank>,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(options.listen).await?;
+    let address = listener.local_addr()?;
+    println!("hashbank: listening on http://{address}");
+    tracing::info!(%address, "listening");
+
+    let background = bank.clone();
+    let follow_interval = options.follow_interval;
+    let matcher_task = tokio::spawn(async move {
+        load_then_follow(background, follow_interval).await;
+    });
+
+    let app = router(AppState { bank }, options.web_dir, options.max_body_bytes);
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    matcher_task.abort();
+    served
+}
+
+async fn load_then_follow(bank: Arc<Bank>, interval: Duration) {
+    loop {
+        let started = std::time::Instant::now();
+        match bank.load().await {
+            Ok(()) => {
+                tracing::info!(
+                    hashes = bank.matcher().len(),
+                    millis = started.elapsed().as_millis() as u64,
+                    "matcher loaded"
+                );
+                break;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "loading the matcher failed; retrying");
+                tokio::time::sleep(LOAD_RETRY).await;
+            }
+        }
+    }
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        if let Err(err) = bank.follow().await {
+            tracing::warn!(error = %err, "following the feed failed");
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! Platform routes (`Authorization: Bearer <API key>`): the feed, the match
+//! API, reports and outcomes. Nothing here gives a case number or groups
+//! hashes by case.
+
+use axum::extract::State;
+use axum::http::{Method, StatusCode};
+use axum::response::IntoResponse;
+use hashbank_bank::{NewReport, Outcome, Query as HashQuery, QueryResult};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiResult;
+use crate::extract::{Json, Path, PlatformAuth, Query};
+use crate::routes::Api;
+use crate::AppState;
+
+/// The platform routes.
+pub(crate) fn routes() -> Api {
+    Api::new()
+        .route(Method::GET, "/v1/feed", feed)
+        .route(Method::POST, "/v1/match", match_hashes)
+        .route(Method::POST, "/v1/reports", report)
+        .route(Method::POST, "/v1/reports/{id}/outcome", outcome)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeedParams {
+    /// The last cursor seen; 0 for a full copy.
+    #[serde(default)]
+    after: i64,
+    /// Entries per page.
+    limit: Option<i64>,
+}
+
+async fn feed(
+    State(state): State<AppState>,
+    PlatformAuth(platform): PlatformAuth,
+    Query(params): Query<FeedParams>,
+) -> ApiResult<impl IntoResponse> {
+    let page = state
+        .bank
+        .feed(&platform, params.after, params.limit)
+        .await?;
+    Ok(axum::Json(page))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MatchRequest {
+    hashes: Vec<HashQuery>,
+    #[serde(default)]
+    radius: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct MatchResponse {
+    results: Vec<QueryResult>,
+}
+
+async fn match_hashes(
+    State(state): State<AppState>,
+    PlatformAuth(_platform): PlatformAuth,
+    Json(request): Json<MatchRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let results = state
+        .bank
+        .match_hashes(request.hashes, request.radius)
+        .await?;
+    Ok(axum::Json(MatchResponse { results }))
+}
+
+#[derive(Serialize)]
+struct ReportCreated {
+    report_id: i64,
+}
+
+async fn report(
+    State(state): State<AppState>,
+    PlatformAuth(platform): PlatformAuth,
+    Json(report): Json<NewReport>,
+) -> ApiResult<impl IntoResponse> {
+    let report_id = state.bank.report(&platform, report).await?;
+    Ok((StatusCode::CREATED, axum::Json(ReportCreated { report_id })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutcomeRequest {
+    outcome: Outcome,
+}
+
+#[derive(Serialize)]
+struct OutcomeRecorded {
+    report_id: i64,
+    outcome: Outcome,
+}
+
+async fn outcome(
+    State(state): State<AppState>,
+    PlatformAuth(platform): PlatformAuth,
+    Path(report_id): Path<i64>,
+    Json(request): Json<OutcomeRequest>,
+) -> ApiResult<impl IntoResponse> {
+    state
+        .bank
+        .set_outcome(&platform, report_id, request.outcome)
+        .await?;
+    Ok(axum::Json(OutcomeRecorded {
+        report_id,
+        outcome: request.outcome,
+    }))
+}

@@ -1,0 +1,139 @@
+//! The whole API in one place: each resource's routes merged, the fallbacks,
+//! the limits and the headers every response carries.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::handler::Handler;
+use axum::http::{HeaderName, HeaderValue, Method};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{on, MethodFilter};
+use axum::Router;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+/// A router that remembers its routes, so that the OpenAPI test can check
+/// that every route is documented.
+pub(crate) struct Api {
+    router: Router<AppState>,
+    listed: Vec<(&'static str, Method)>,
+}
+
+impl Api {
+    pub(crate) fn new() -> Api {
+        Api {
+            router: Router::new(),
+            listed: Vec::new(),
+        }
+    }
+
+    /// Adds `handler` for `method` on `path`.
+    pub(crate) fn route<H, T>(mut self, method: Method, path: &'static str, handler: H) -> Api
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
+        self.router = self.router.route(path, on(filter, handler));
+        self.listed.push((path, method));
+        self
+    }
+
+    fn merge(mut self, other: Api) -> Api {
+        self.router = self.router.merge(other.router);
+        self.listed.extend(other.listed);
+        self
+    }
+}
+
+/// Every route of the API. This is the whole API: read here what it offers.
+fn api() -> Api {
+    Api::new()
+        .merge(crate::health::routes()) //   GET  /healthz, /readyz, /openapi.json
+        .merge(crate::cases::routes()) //    case number + PIN: file, view, add, withdraw
+        .merge(crate::platform::routes()) // platform key: feed, match, reports, outcomes
+}
+
+/// Every (path, method) the API serves, for checking the OpenAPI document.
+pub fn routes() -> Vec<(String, Method)> {
+    api()
+        .listed
+        .into_iter()
+        .map(|(path, method)| (path.to_string(), method))
+        .collect()
+}
+
+/// The router: the API, then static files from `web_dir` (the victim's web
+/// page) when given, with `max_body_bytes` per request.
+pub fn router(state: AppState, web_dir: Option<PathBuf>, max_body_bytes: usize) -> Router {
+    let mut router = api()
+        .router
+        .method_not_allowed_fallback(|| async { ApiError::wrong_method() });
+    router = match web_dir {
+        Some(dir) => router.fallback_service(
+            ServeDir::new(dir).not_found_service(axum::routing::any(no_route).with_state(())),
+        ),
+        None => router.fallback(no_route),
+    };
+    let mut router = router
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state);
+    for (name, value) in SECURITY_HEADERS {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    router
+}
+
+async fn no_route() -> ApiError {
+    ApiError::no_route()
+}
+
+/// Headers on every response: nothing loads from elsewhere, nothing frames
+/// the page, nothing is cached (case data and PINs pass through here),
+/// nothing leaks in a Referer.
+const SECURITY_HEADERS: [(&str, &str); 8] = [
+    (
+        "content-security-policy",
+        "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    ("cache-control", "no-store"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cross-origin-resource-policy", "same-origin"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    ),
+];
+
+/// Logs method, route template, status and time, and nothing else: no
+/// URI (it holds case numbers), no header (PINs, keys), no body.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "(other)".into());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::debug!(
+        %method,
+        route,
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}
