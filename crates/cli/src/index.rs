@@ -26,20 +26,25 @@ pub struct IndexArgs {
 #[derive(Subcommand)]
 enum IndexCommand {
     /// Build an index file from lists of PDQ hashes.
+    ///
+    /// Each line holds a hash as 64 hex digits, optionally followed by an id
+    /// column separated by a comma or a tab (`HASH,ID` or `HASH<TAB>ID`); further
+    /// columns are ignored. An id is an unsigned 64-bit integer. A line without an
+    /// id column gets its line number as id, counted from 1 across all the lists
+    /// in the order given (the first line of the second list follows the last line
+    /// of the first). Blank lines are skipped. Bad lines are reported on standard
+    /// error with their list and line number, skipped, and make the exit status 1.
     Build(BuildArgs),
     /// Match PDQ hashes read from standard input against an index file.
+    ///
+    /// Reads one hash per line (64 hex digits; further comma- or tab-separated
+    /// columns are ignored) and writes one JSON line per hash, in input order:
+    /// {"query": HASH, "matches": [{"id": ID, "hash": HASH, "distance": D}, ...]},
+    /// nearest first, then by id. Bad lines are reported on standard error with
+    /// their line number, skipped, and make the exit status 1.
     Query(QueryArgs),
 }
 
-/// Build an index file from lists of PDQ hashes.
-///
-/// Each line holds a hash as 64 hex digits, optionally followed by an id
-/// column separated by a comma or a tab (`HASH,ID` or `HASH<TAB>ID`); further
-/// columns are ignored. An id is an unsigned 64-bit integer. A line without an
-/// id column gets its line number as id, counted from 1 across all the lists
-/// in the order given (the first line of the second list follows the last line
-/// of the first). Blank lines are skipped. Bad lines are reported on standard
-/// error with their list and line number, skipped, and make the exit status 1.
 #[derive(Args)]
 struct BuildArgs {
     /// Where to write the index (written to a temporary file, then renamed).
@@ -50,13 +55,6 @@ struct BuildArgs {
     lists: Vec<PathBuf>,
 }
 
-/// Match PDQ hashes read from standard input against an index file.
-///
-/// Reads one hash per line (64 hex digits; further comma- or tab-separated
-/// columns are ignored) and writes one JSON line per hash, in input order:
-/// {"query": HASH, "matches": [{"id": ID, "hash": HASH, "distance": D}, ...]},
-/// nearest first, then by id. Bad lines are reported on standard error with
-/// their line number, skipped, and make the exit status 1.
 #[derive(Args)]
 struct QueryArgs {
     /// The index file (from `hashbank index build`).
