@@ -4,10 +4,11 @@
 //! removals by id, snapshots for readers, one-file persistence.
 
 use std::collections::HashSet;
+use std::io::{Read, Seek, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::file::{BodyReader, BodyWriter};
+use crate::file::{BodyReader, BodyWriter, Header};
 use crate::layers::{Layers, Part, Segment, Snapshot, DEFAULT_TAIL_LIMIT};
 use crate::removed::Removed;
 use crate::IndexError;
@@ -143,68 +144,99 @@ impl<const N: usize> DigestSet<N> {
         })
     }
 
+    /// Writes the set, byte for byte as [`save`](DigestSet::save) would write
+    /// a file, at the current position of `out` (to keep it inside a larger
+    /// file); `out` is left after it. Returns the bytes written.
+    pub fn write_to<W: Write + Seek>(&self, out: &mut W) -> std::io::Result<u64> {
+        let snapshot = self.layers.snapshot();
+        crate::file::write_to(out, kind::<N>(), snapshot.len() as u64, |body| {
+            write_body(body, &snapshot)
+        })
+    }
+
     /// Opens a set saved by [`save`](DigestSet::save), checking it whole.
     pub fn open(path: impl AsRef<Path>) -> Result<DigestSet<N>, IndexError> {
         let path = path.as_ref();
-        let (header, mut input) = BodyReader::open(path, kind::<N>())?;
-        let runs = input.count()?;
-        let mut raw = Vec::new();
-        for _ in 0..runs {
-            let len = input.count()?;
-            let removed_len = input.count()?;
-            let digests = input.bytes(len.saturating_mul(N))?;
-            let ids = input.array::<u64>(len)?;
-            let removed = input.array::<u32>(removed_len)?;
-            raw.push((digests, ids, removed));
-        }
-        let tail_len = input.count()?;
-        let tail_digests = input.bytes(tail_len.saturating_mul(N))?;
-        let tail_ids = input.array::<u64>(tail_len)?;
-        input.finish()?;
-        let corrupt = |reason: &str| IndexError::Corrupt {
-            path: path.to_path_buf(),
-            reason: reason.into(),
-        };
-        let mut parts = Vec::with_capacity(raw.len());
-        for (digests, ids, removed) in raw {
-            let digests = to_digests::<N>(&digests);
-            let sorted = digests
-                .iter()
-                .zip(&ids)
-                .zip(digests.iter().zip(&ids).skip(1))
-                .all(|(a, b)| a <= b);
-            let removed = Removed::from_sorted(removed)
-                .ok_or_else(|| corrupt("removed positions out of order"))?;
-            if !sorted
-                || removed
-                    .positions()
-                    .last()
-                    .is_some_and(|&p| p as usize >= ids.len())
-            {
-                return Err(corrupt(
-                    "a run is not sorted or its removals are out of range",
-                ));
-            }
-            parts.push(Part {
-                segment: Arc::new(DigestRun { digests, ids }),
-                removed: Arc::new(removed),
-            });
-        }
-        let tail: Vec<([u8; N], u64)> = to_digests::<N>(&tail_digests)
-            .into_iter()
-            .zip(tail_ids)
-            .collect();
-        let snapshot = Snapshot {
-            parts,
-            tail: Arc::new(tail),
-        };
-        if snapshot.len() as u64 != header.count {
-            return Err(corrupt("the entry count does not match the header"));
-        }
-        Ok(DigestSet {
-            layers: Layers::new(snapshot, DEFAULT_TAIL_LIMIT),
-        })
+        let (header, input) = BodyReader::open(path, kind::<N>())?;
+        read(header, input, path)
     }
+
+    /// Reads a set written by [`write_to`](DigestSet::write_to) from `input`,
+    /// which holds it in its next `len` bytes; reads no more than that.
+    /// Checks as much as [`open`](DigestSet::open); errors name `origin`, the
+    /// file the bytes come from.
+    pub fn read_from(
+        input: &mut dyn Read,
+        len: u64,
+        origin: &Path,
+    ) -> Result<DigestSet<N>, IndexError> {
+        let (header, body) = BodyReader::from_reader(Box::new(input), len, origin, kind::<N>())?;
+        read(header, body, origin)
+    }
+}
+
+fn read<const N: usize>(
+    header: Header,
+    mut input: BodyReader,
+    path: &Path,
+) -> Result<DigestSet<N>, IndexError> {
+    let runs = input.count()?;
+    let mut raw = Vec::new();
+    for _ in 0..runs {
+        let len = input.count()?;
+        let removed_len = input.count()?;
+        let digests = input.bytes(len.saturating_mul(N))?;
+        let ids = input.array::<u64>(len)?;
+        let removed = input.array::<u32>(removed_len)?;
+        raw.push((digests, ids, removed));
+    }
+    let tail_len = input.count()?;
+    let tail_digests = input.bytes(tail_len.saturating_mul(N))?;
+    let tail_ids = input.array::<u64>(tail_len)?;
+    input.finish()?;
+    let corrupt = |reason: &str| IndexError::Corrupt {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    };
+    let mut parts = Vec::with_capacity(raw.len());
+    for (digests, ids, removed) in raw {
+        let digests = to_digests::<N>(&digests);
+        let sorted = digests
+            .iter()
+            .zip(&ids)
+            .zip(digests.iter().zip(&ids).skip(1))
+            .all(|(a, b)| a <= b);
+        let removed = Removed::from_sorted(removed)
+            .ok_or_else(|| corrupt("removed positions out of order"))?;
+        if !sorted
+            || removed
+                .positions()
+                .last()
+                .is_some_and(|&p| p as usize >= ids.len())
+        {
+            return Err(corrupt(
+                "a run is not sorted or its removals are out of range",
+            ));
+        }
+        parts.push(Part {
+            segment: Arc::new(DigestRun { digests, ids }),
+            removed: Arc::new(removed),
+        });
+    }
+    let tail: Vec<([u8; N], u64)> = to_digests::<N>(&tail_digests)
+        .into_iter()
+        .zip(tail_ids)
+        .collect();
+    let snapshot = Snapshot {
+        parts,
+        tail: Arc::new(tail),
+    };
+    if snapshot.len() as u64 != header.count {
+        return Err(corrupt("the entry count does not match the header"));
+    }
+    Ok(DigestSet {
+        layers: Layers::new(snapshot, DEFAULT_TAIL_LIMIT),
+    })
 }
 
 /// Kind tag: `DIGEST16` for MD5, `DIGEST32` for SHA-256.

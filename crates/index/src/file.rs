@@ -17,6 +17,10 @@
 //! the length before it allocates anything, bounds every array by the bytes
 //! left, and compares the body checksum once the body is read. Writers write
 //! a temporary file beside the target, sync it and rename it over the target.
+//!
+//! The same bytes can also be written into, and read back from, a part of a
+//! larger file ([`write_to`], [`BodyReader::from_reader`]): the caller then
+//! gives the part's length, and every check above still applies to it.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
@@ -81,13 +85,13 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> IndexError + '_ {
 }
 
 /// Writes the body of a file, counting and checksumming it.
-pub(crate) struct BodyWriter {
-    out: BufWriter<File>,
+pub(crate) struct BodyWriter<'a> {
+    out: &'a mut dyn Write,
     hasher: Xxh3,
     len: u64,
 }
 
-impl BodyWriter {
+impl BodyWriter<'_> {
     pub(crate) fn bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
         for chunk in bytes.chunks(CHUNK) {
             self.hasher.update(chunk);
@@ -170,10 +174,24 @@ fn write_file(
     count: u64,
     body: impl FnOnce(&mut BodyWriter) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut file = File::create(temp)?;
-    file.write_all(&[0u8; HEADER_LEN])?;
+    let mut out = BufWriter::with_capacity(CHUNK, File::create(temp)?);
+    write_to(&mut out, kind, count, body)?;
+    let file = out.into_inner().map_err(|e| e.into_error())?;
+    file.sync_all()
+}
+
+/// Writes a whole file (header and body) at the current position of `out`,
+/// leaves `out` positioned after it and returns its length in bytes.
+pub(crate) fn write_to<W: Write + Seek>(
+    out: &mut W,
+    kind: [u8; 8],
+    count: u64,
+    body: impl FnOnce(&mut BodyWriter) -> io::Result<()>,
+) -> io::Result<u64> {
+    let start = out.stream_position()?;
+    out.write_all(&[0u8; HEADER_LEN])?;
     let mut writer = BodyWriter {
-        out: BufWriter::with_capacity(CHUNK, file),
+        out,
         hasher: Xxh3::new(),
         len: 0,
     };
@@ -184,27 +202,44 @@ fn write_file(
         body_len: writer.len,
         checksum: writer.hasher.digest(),
     };
-    let mut file = writer.out.into_inner().map_err(|e| e.into_error())?;
-    file.seek(SeekFrom::Start(0))?;
-    file.write_all(&encode(&header))?;
-    file.sync_all()
+    out.seek(SeekFrom::Start(start))?;
+    out.write_all(&encode(&header))?;
+    let end = out.seek(SeekFrom::Current(header.body_len as i64))?;
+    Ok(end - start)
 }
 
 /// Reads the body of a file, bounding every read by the bytes left.
-pub(crate) struct BodyReader {
-    input: BufReader<File>,
+pub(crate) struct BodyReader<'a> {
+    input: Box<dyn Read + 'a>,
     hasher: Xxh3,
     left: u64,
     expected: u64,
     path: PathBuf,
 }
 
-impl BodyReader {
+impl<'a> BodyReader<'a> {
     /// Opens `path`, checks its header against `kind`, and positions at the body.
-    pub(crate) fn open(path: &Path, kind: [u8; 8]) -> Result<(Header, BodyReader), IndexError> {
+    pub(crate) fn open(
+        path: &Path,
+        kind: [u8; 8],
+    ) -> Result<(Header, BodyReader<'static>), IndexError> {
         let file = File::open(path).map_err(io_error(path))?;
         let file_len = file.metadata().map_err(io_error(path))?.len();
-        let mut input = BufReader::with_capacity(READ_BUFFER, file);
+        let input = BufReader::with_capacity(READ_BUFFER, file);
+        BodyReader::from_reader(Box::new(input), file_len, path, kind)
+    }
+
+    /// Reads a file of `file_len` bytes from `input` (a part of a larger
+    /// file, say), checks its header against `kind`, and positions at the
+    /// body. `path` names where the bytes come from in errors.
+    pub(crate) fn from_reader(
+        input: Box<dyn Read + 'a>,
+        file_len: u64,
+        path: &Path,
+        kind: [u8; 8],
+    ) -> Result<(Header, BodyReader<'a>), IndexError> {
+        // Never read past the part, whatever its header says.
+        let mut input: Box<dyn Read + 'a> = Box::new(input.take(file_len));
         let mut raw = [0u8; HEADER_LEN];
         let got = read_up_to(&mut input, &mut raw).map_err(io_error(path))?;
         let seen = got.min(MAGIC.len());

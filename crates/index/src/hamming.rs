@@ -1,6 +1,7 @@
 //! [`HammingIndex`]: the PDQ hash index callers use.
 
 use std::collections::{BinaryHeap, HashSet};
+use std::io::{Read, Seek, Write};
 use std::path::Path;
 
 use pdq::Hash256;
@@ -181,6 +182,26 @@ impl HammingIndex {
     /// Saves the index to `path` atomically (a temporary file renamed over it).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), IndexError> {
         crate::hamming_file::save(&self.layers.snapshot(), path.as_ref())
+    }
+
+    /// Writes the index, byte for byte as [`save`](HammingIndex::save) would
+    /// write a file, at the current position of `out` (to keep it inside a
+    /// larger file); `out` is left after it. Returns the bytes written.
+    pub fn write_to<W: Write + Seek>(&self, out: &mut W) -> std::io::Result<u64> {
+        crate::hamming_file::write_to(&self.layers.snapshot(), out)
+    }
+
+    /// Reads an index written by [`write_to`](HammingIndex::write_to) (or the
+    /// bytes of a saved file) from `input`, which holds it in its next `len`
+    /// bytes; reads no more than that. Checks as much as
+    /// [`open`](HammingIndex::open); errors name `origin`, the file the bytes
+    /// come from.
+    pub fn read_from(
+        input: &mut dyn Read,
+        len: u64,
+        origin: &Path,
+    ) -> Result<HammingIndex, IndexError> {
+        crate::hamming_file::read_from(input, len, origin).map(HammingIndex::from_snapshot)
     }
 
     /// Opens an index saved by [`save`](HammingIndex::save), reading the file

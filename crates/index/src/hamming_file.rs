@@ -19,10 +19,11 @@
 //! Opening reads this in one pass into the arrays the search uses: nothing is
 //! rebuilt.
 
+use std::io::{Read, Seek, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::file::{BodyReader, BodyWriter};
+use crate::file::{BodyReader, BodyWriter, Header};
 use crate::ids::IdColumn;
 use crate::key::SUBSTRINGS;
 use crate::layers::{Part, Snapshot};
@@ -36,17 +37,31 @@ const KIND: [u8; 8] = *b"PDQINDEX";
 
 pub(crate) fn save(snapshot: &Snapshot<HashSegment>, path: &Path) -> Result<(), IndexError> {
     crate::file::save(path, KIND, snapshot.len() as u64, |out| {
-        out.u64(snapshot.parts.len() as u64)?;
-        for part in &snapshot.parts {
-            write_part(out, part)?;
-        }
-        out.u64(snapshot.tail.len() as u64)?;
-        for entry in snapshot.tail.iter() {
-            out.array(&[entry.hash])?;
-            out.u64(entry.id)?;
-        }
-        Ok(())
+        write_body(out, snapshot)
     })
+}
+
+/// Writes the same bytes as [`save`] at the current position of `out`.
+pub(crate) fn write_to<W: Write + Seek>(
+    snapshot: &Snapshot<HashSegment>,
+    out: &mut W,
+) -> std::io::Result<u64> {
+    crate::file::write_to(out, KIND, snapshot.len() as u64, |body| {
+        write_body(body, snapshot)
+    })
+}
+
+fn write_body(out: &mut BodyWriter, snapshot: &Snapshot<HashSegment>) -> std::io::Result<()> {
+    out.u64(snapshot.parts.len() as u64)?;
+    for part in &snapshot.parts {
+        write_part(out, part)?;
+    }
+    out.u64(snapshot.tail.len() as u64)?;
+    for entry in snapshot.tail.iter() {
+        out.array(&[entry.hash])?;
+        out.u64(entry.id)?;
+    }
+    Ok(())
 }
 
 fn write_part(out: &mut BodyWriter, part: &Part<HashSegment>) -> std::io::Result<()> {
@@ -73,7 +88,25 @@ fn write_part(out: &mut BodyWriter, part: &Part<HashSegment>) -> std::io::Result
 }
 
 pub(crate) fn open(path: &Path) -> Result<Snapshot<HashSegment>, IndexError> {
-    let (header, mut input) = BodyReader::open(path, KIND)?;
+    let (header, input) = BodyReader::open(path, KIND)?;
+    read(header, input, path)
+}
+
+/// Reads what [`write_to`] wrote: `len` bytes of `input`.
+pub(crate) fn read_from(
+    input: &mut dyn Read,
+    len: u64,
+    origin: &Path,
+) -> Result<Snapshot<HashSegment>, IndexError> {
+    let (header, body) = BodyReader::from_reader(Box::new(input), len, origin, KIND)?;
+    read(header, body, origin)
+}
+
+fn read(
+    header: Header,
+    mut input: BodyReader,
+    path: &Path,
+) -> Result<Snapshot<HashSegment>, IndexError> {
     let segments = input.count()?;
     let mut raw_parts = Vec::new();
     for _ in 0..segments {
