@@ -129,3 +129,41 @@ fn readers_run_during_writes() {
     }
     assert!(index.len() >= 200);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The digest sets under the same interleavings, against a plain list.
+    #[test]
+    fn digest_set_writes_match_a_model(
+        ops in prop::collection::vec(
+            prop_oneof![
+                3 => prop::collection::vec((0u64..50, 0u8..20), 1..20).prop_map(|e| (true, e)),
+                1 => prop::collection::vec((0u64..50, Just(0u8)), 1..4).prop_map(|e| (false, e)),
+            ],
+            1..40,
+        ),
+        tail_limit in 1usize..20,
+    ) {
+        let set = hashbank_index::Sha256Set::with_tail_limit(tail_limit);
+        let mut model: Vec<(u64, [u8; 32])> = Vec::new();
+        for (insert, entries) in ops {
+            if insert {
+                let entries: Vec<(u64, [u8; 32])> = entries.into_iter().map(|(id, d)| (id, [d; 32])).collect();
+                model.extend(&entries);
+                set.insert_many(entries);
+            } else {
+                let ids: Vec<u64> = entries.iter().map(|e| e.0).collect();
+                let before = model.len();
+                model.retain(|(id, _)| !ids.contains(id));
+                prop_assert_eq!(set.remove_many(ids), before - model.len());
+            }
+            for d in 0u8..20 {
+                let mut expected: Vec<u64> = model.iter().filter(|e| e.1 == [d; 32]).map(|e| e.0).collect();
+                expected.sort_unstable();
+                prop_assert_eq!(set.ids_of(&[d; 32]), expected);
+            }
+            prop_assert_eq!(set.len(), model.len());
+        }
+    }
+}
