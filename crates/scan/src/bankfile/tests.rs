@@ -1,0 +1,193 @@
+use std::fs;
+
+use pdq::Hash256;
+
+use super::*;
+use crate::hashes::{Category, Kind, Role};
+
+fn pdq_meta(minor: bool) -> HashMeta {
+    HashMeta {
+        kind: Kind::Pdq,
+        role: Role::Plain,
+        category: minor.then_some(Category::Minor),
+        quality: Some(90),
+    }
+}
+
+fn digest_meta(kind: Kind) -> HashMeta {
+    HashMeta {
+        kind,
+        role: Role::Plain,
+        category: None,
+        quality: None,
+    }
+}
+
+fn hash(seed: u64) -> Hash256 {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut limbs = [0u64; 4];
+    for limb in &mut limbs {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *limb = x;
+    }
+    Hash256(limbs)
+}
+
+fn add(id: u64, value: HashValue, meta: HashMeta) -> Change {
+    Change::Add { id, value, meta }
+}
+
+fn sample() -> LocalBank {
+    let mut bank = LocalBank::new("http://bank.example");
+    let changes = vec![
+        add(10, HashValue::Pdq(hash(1)), pdq_meta(false)),
+        add(11, HashValue::Pdq(hash(2)), pdq_meta(true)),
+        add(12, HashValue::Md5([7; 16]), digest_meta(Kind::Md5)),
+        add(13, HashValue::Sha256([8; 32]), digest_meta(Kind::Sha256)),
+    ];
+    assert_eq!(
+        bank.apply(&changes, 4),
+        Applied {
+            added: 4,
+            deleted: 0
+        }
+    );
+    bank
+}
+
+#[test]
+fn changes_apply_in_order() {
+    let mut bank = sample();
+    assert_eq!(bank.len(), 4);
+    assert_eq!(bank.per_kind(), [2, 1, 1]);
+    let near = {
+        let mut h = hash(2);
+        h.0[0] ^= 0b1011;
+        h
+    };
+    let found = bank.search(&HashValue::Pdq(near), 31);
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].hash_id, found[0].distance), (11, 3));
+    assert_eq!(found[0].meta.category, Some(Category::Minor));
+    assert!(bank.search(&HashValue::Pdq(near), 2).is_empty());
+    assert_eq!(bank.search(&HashValue::Md5([7; 16]), 0)[0].hash_id, 12);
+
+    // Deleted, added and deleted in one page, deleted twice, unknown.
+    let applied = bank.apply(
+        &[
+            Change::Delete { id: 11 },
+            add(20, HashValue::Pdq(hash(3)), pdq_meta(false)),
+            Change::Delete { id: 20 },
+            Change::Delete { id: 11 },
+            Change::Delete { id: 999 },
+            Change::Delete { id: 12 },
+        ],
+        10,
+    );
+    assert_eq!(applied.added, 1);
+    assert_eq!(applied.deleted, 3);
+    assert_eq!(bank.cursor(), 10);
+    assert_eq!(bank.per_kind(), [1, 0, 1]);
+    assert!(bank.search(&HashValue::Pdq(near), 31).is_empty());
+    assert!(bank.search(&HashValue::Pdq(hash(3)), 0).is_empty());
+    assert!(bank.search(&HashValue::Md5([7; 16]), 0).is_empty());
+    assert!(bank.consistent());
+
+    // An id added again replaces itself.
+    bank.apply(&[add(10, HashValue::Pdq(hash(1)), pdq_meta(true))], 11);
+    assert_eq!(bank.len(), 2);
+    assert_eq!(bank.search(&HashValue::Pdq(hash(1)), 0).len(), 1);
+    assert_eq!(bank.meta(10).unwrap().category, Some(Category::Minor));
+}
+
+#[test]
+fn files_read_back_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bank.hbl");
+    let mut bank = sample();
+    bank.apply(&[Change::Delete { id: 13 }], 5);
+    bank.save(&path).unwrap();
+    let opened = LocalBank::open(&path).unwrap();
+    assert_eq!(opened.source(), "http://bank.example");
+    assert_eq!(opened.cursor(), 5);
+    assert_eq!(opened.per_kind(), [2, 1, 0]);
+    assert_eq!(opened.search(&HashValue::Pdq(hash(1)), 0)[0].hash_id, 10);
+    assert_eq!(opened.meta(12), Some(digest_meta(Kind::Md5)));
+    // Nothing is left beside it.
+    let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 1);
+    // An empty bank too.
+    LocalBank::new("x").save(&path).unwrap();
+    assert!(LocalBank::open(&path).unwrap().is_empty());
+}
+
+#[test]
+fn damaged_files_are_refused_and_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bank.hbl");
+    sample().save(&path).unwrap();
+    let bytes = fs::read(&path).unwrap();
+    let try_open = |bytes: &[u8]| {
+        let bad = dir.path().join("bad.hbl");
+        fs::write(&bad, bytes).unwrap();
+        LocalBank::open(&bad).expect_err("refused")
+    };
+    for cut in [0, 10, 127, 128, 200, bytes.len() / 2, bytes.len() - 1] {
+        let err = try_open(&bytes[..cut]);
+        assert!(err.is_damaged(), "cut {cut}: {err}");
+        assert!(err.to_string().contains("bad.hbl"), "{err}");
+        if cut > 0 {
+            assert!(
+                matches!(err, BankFileError::Truncated { .. }),
+                "cut {cut}: {err}"
+            );
+        }
+    }
+    for at in (0..bytes.len()).step_by(7) {
+        let mut bad = bytes.clone();
+        bad[at] ^= 0x20;
+        let err = try_open(&bad);
+        assert!(err.is_damaged(), "byte {at}: {err}");
+    }
+    let mut long = bytes.clone();
+    long.push(0);
+    assert!(try_open(&long).is_damaged());
+    assert!(matches!(
+        try_open(b"hash_id,kind\n1,pdq\n"),
+        BankFileError::Foreign { .. }
+    ));
+    // A PDQ index file is a hashbank file of another kind.
+    let index = dir.path().join("index.hbi");
+    HammingIndex::new().save(&index).unwrap();
+    let err = LocalBank::open(&index).expect_err("refused");
+    assert!(err.to_string().contains("PDQ index"), "{err}");
+    let missing = LocalBank::open(dir.path().join("none.hbl")).expect_err("refused");
+    assert!(!missing.is_damaged());
+}
+
+#[test]
+fn a_failed_save_leaves_the_previous_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bank.hbl");
+    sample().save(&path).unwrap();
+    let before = fs::read(&path).unwrap();
+    // A folder where the file should go cannot be replaced.
+    let blocked = dir.path().join("blocked");
+    fs::create_dir(&blocked).unwrap();
+    fs::write(blocked.join("keep"), b"x").unwrap();
+    assert!(sample().save(&blocked).is_err());
+    assert_eq!(fs::read(&path).unwrap(), before);
+    let leftovers = fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".tmp")
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+}

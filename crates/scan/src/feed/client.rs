@@ -1,0 +1,406 @@
+//! The HTTP client of the bank's platform API: the feed, the match API and
+//! reports, with timeouts, retries with backoff on failures that may pass,
+//! and clear errors on those that will not.
+
+use std::thread::sleep;
+use std::time::Duration;
+
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+use super::key::ApiKey;
+use super::wire;
+use crate::bankfile::{Change, Found};
+use crate::hashes::{HashMeta, HashValue};
+
+/// How long to wait for a connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one request may take in all (a feed page of 10,000 entries is
+/// about 2 MB).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// Tries of a request that fails in a way that may pass (connection lost,
+/// 5xx, 429).
+const ATTEMPTS: u32 = 5;
+/// Wait before the first retry; doubled for each next one.
+const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+/// Longest wait between tries, also for a server's `Retry-After`.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Why the bank could not be asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The URL is not an http(s) URL.
+    #[error("{url}: not a bank URL (give http://HOST:PORT or https://HOST)")]
+    BadUrl {
+        /// As given.
+        url: String,
+    },
+    /// 401 or 403 from the bank.
+    #[error("the bank at {url} refused the key: revoked or wrong")]
+    KeyRefused {
+        /// The bank.
+        url: String,
+    },
+    /// The server does not answer as a hashbank server does.
+    #[error("{url} does not look like a hashbank server: {detail}")]
+    NotAHashbank {
+        /// The server.
+        url: String,
+        /// What it answered.
+        detail: String,
+    },
+    /// The bank refused the request.
+    #[error("the bank at {url} answered {status} ({code}): {message}")]
+    Api {
+        /// The bank.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// The bank's error code.
+        code: String,
+        /// The bank's message.
+        message: String,
+    },
+    /// The bank could not be reached, or kept failing, after every try.
+    #[error("cannot reach the bank at {url}: {detail}")]
+    Network {
+        /// The bank.
+        url: String,
+        /// The last failure.
+        detail: String,
+    },
+}
+
+/// A page of the feed.
+#[derive(Debug, Clone)]
+pub struct FeedPage {
+    /// The changes, in feed order.
+    pub changes: Vec<Change>,
+    /// The cursor to pull after.
+    pub next_cursor: i64,
+    /// Whether more entries follow now.
+    pub more: bool,
+}
+
+/// A client of one bank with one platform key.
+pub struct BankClient {
+    base: String,
+    key: ApiKey,
+    http: Client,
+    attempts: u32,
+}
+
+/// Whether a request may be sent again after a failure the server may
+/// have seen (a report twice would be two reports).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Repeat {
+    /// Reads and matches: any failure that may pass is retried.
+    Safe,
+    /// Reports: only failures where the bank did not take the request.
+    Unsent,
+}
+
+impl BankClient {
+    /// A client of the bank at `url` (`http://` or `https://`).
+    pub fn new(url: &str, key: ApiKey) -> Result<BankClient, ClientError> {
+        let base = normalize(url).ok_or_else(|| ClientError::BadUrl { url: url.into() })?;
+        let http = Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("hashbank/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::Network {
+                url: base.clone(),
+                detail: e.to_string(),
+            })?;
+        Ok(BankClient {
+            base,
+            key,
+            http,
+            attempts: ATTEMPTS,
+        })
+    }
+
+    /// The same client, trying each request at most `attempts` times
+    /// (default 5).
+    pub fn with_attempts(mut self, attempts: u32) -> BankClient {
+        self.attempts = attempts.max(1);
+        self
+    }
+
+    /// The bank's URL, normalized (no trailing slash).
+    pub fn url(&self) -> &str {
+        &self.base
+    }
+
+    /// Up to `limit` feed entries after `after`.
+    pub fn feed(&self, after: i64, limit: u32) -> Result<FeedPage, ClientError> {
+        let path = format!("/v1/feed?after={after}&limit={limit}");
+        let page: wire::Page = self.call(Repeat::Safe, || self.http.get(self.at(&path)))?;
+        let changes = page
+            .entries
+            .iter()
+            .map(wire::Entry::change)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|detail| self.not_hashbank(detail))?;
+        let in_order = page.entries.windows(2).all(|w| w[0].cursor < w[1].cursor)
+            && page
+                .entries
+                .last()
+                .is_none_or(|e| e.cursor <= page.next_cursor)
+            && page.next_cursor >= after
+            && !(page.more && page.entries.is_empty());
+        if !in_order {
+            return Err(self.not_hashbank("feed cursors out of order".into()));
+        }
+        Ok(FeedPage {
+            changes,
+            next_cursor: page.next_cursor,
+            more: page.more,
+        })
+    }
+
+    /// The stored hashes each of `queries` matches within `radius` (PDQ;
+    /// digests exactly), in query order. At most the bank's batch limit
+    /// (1,000) per call.
+    pub fn match_hashes(
+        &self,
+        queries: &[HashValue],
+        radius: u32,
+    ) -> Result<Vec<Vec<Found>>, ClientError> {
+        let hashes: Vec<wire::Query> = queries
+            .iter()
+            .map(|q| wire::Query {
+                kind: q.kind(),
+                value: q.to_hex(),
+            })
+            .collect();
+        let request = wire::MatchRequest {
+            hashes: &hashes,
+            radius,
+        };
+        let answer: wire::MatchAnswer = self.call(Repeat::Safe, || {
+            self.http.post(self.at("/v1/match")).json(&request)
+        })?;
+        if answer.results.len() != queries.len() {
+            return Err(self.not_hashbank("a match answer of the wrong length".into()));
+        }
+        let mut out = Vec::with_capacity(queries.len());
+        for result in answer.results {
+            let mut found = Vec::with_capacity(result.matches.len());
+            for m in result.matches {
+                let hash_id = u64::try_from(m.hash_id)
+                    .map_err(|_| self.not_hashbank("a negative hash id".into()))?;
+                found.push(Found {
+                    hash_id,
+                    meta: HashMeta {
+                        kind: m.kind,
+                        role: m.role,
+                        category: m.category,
+                        quality: None,
+                    },
+                    distance: m.distance,
+                });
+            }
+            out.push(found);
+        }
+        Ok(out)
+    }
+
+    /// Reports a match of stored hash `hash_id` at `distance`, found at
+    /// `content_ref`; returns the report's id.
+    pub fn report(
+        &self,
+        hash_id: u64,
+        distance: u32,
+        content_ref: &str,
+    ) -> Result<i64, ClientError> {
+        let report = wire::Report {
+            hash_id,
+            distance,
+            content_ref,
+        };
+        let created: wire::ReportCreated = self.call(Repeat::Unsent, || {
+            self.http.post(self.at("/v1/reports")).json(&report)
+        })?;
+        Ok(created.report_id)
+    }
+
+    fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn not_hashbank(&self, detail: String) -> ClientError {
+        ClientError::NotAHashbank {
+            url: self.base.clone(),
+            detail,
+        }
+    }
+
+    /// Sends the request `make` builds, retrying what may pass, and reads
+    /// the answer as `T`.
+    fn call<T: DeserializeOwned>(
+        &self,
+        repeat: Repeat,
+        make: impl Fn() -> RequestBuilder,
+    ) -> Result<T, ClientError> {
+        let mut backoff = FIRST_BACKOFF;
+        let mut attempt = 1;
+        loop {
+            let failure = match make().bearer_auth(self.key.expose()).send() {
+                Ok(response) => match self.answer(response)? {
+                    Answer::Done(bytes) => {
+                        return serde_json::from_slice(&bytes).map_err(|e| {
+                            self.not_hashbank(format!(
+                                "an answer that is not the bank's JSON ({e})"
+                            ))
+                        })
+                    }
+                    Answer::Retry { detail, after } => {
+                        if let Some(after) = after {
+                            backoff = after.min(MAX_BACKOFF);
+                        }
+                        detail
+                    }
+                },
+                Err(e) if repeat == Repeat::Safe || e.is_connect() => describe(&e),
+                Err(e) => {
+                    return Err(ClientError::Network {
+                        url: self.base.clone(),
+                        detail: describe(&e),
+                    })
+                }
+            };
+            if attempt >= self.attempts {
+                return Err(ClientError::Network {
+                    url: self.base.clone(),
+                    detail: format!("{failure} (tried {attempt} times)"),
+                });
+            }
+            tracing::info!(attempt, "bank request failed, retrying: {failure}");
+            sleep(backoff);
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+            attempt += 1;
+        }
+    }
+
+    /// What a response means: a body to read, a failure to retry, or an
+    /// error to give up on.
+    fn answer(&self, response: Response) -> Result<Answer, ClientError> {
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let bytes = response.bytes().map_err(|e| ClientError::Network {
+            url: self.base.clone(),
+            detail: describe(&e),
+        })?;
+        if status.is_success() {
+            return Ok(Answer::Done(bytes.to_vec()));
+        }
+        let body: Option<wire::ErrorBody> = serde_json::from_slice(&bytes).ok();
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+            return Ok(Answer::Retry {
+                detail: format!("HTTP {}", status.as_u16()),
+                after: retry_after,
+            });
+        }
+        match (status, body) {
+            (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, Some(_)) => {
+                Err(ClientError::KeyRefused {
+                    url: self.base.clone(),
+                })
+            }
+            (_, Some(body)) => Err(ClientError::Api {
+                url: self.base.clone(),
+                status: status.as_u16(),
+                code: body.error,
+                message: body.message,
+            }),
+            (_, None) => Err(self.not_hashbank(format!(
+                "HTTP {} without the bank's error body",
+                status.as_u16()
+            ))),
+        }
+    }
+}
+
+enum Answer {
+    Done(Vec<u8>),
+    Retry {
+        detail: String,
+        after: Option<Duration>,
+    },
+}
+
+/// A transport error in a few words, without the URL (it may hold a query).
+fn describe(e: &reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else {
+        "request failed"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut detail = String::new();
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what}: {detail}")
+    }
+}
+
+/// `url` without trailing slashes, if it is an http(s) URL with a host.
+fn normalize(url: &str) -> Option<String> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("http://")
+        .or_else(|| trimmed.strip_prefix("https://"))?;
+    let host_ok = !rest.is_empty() && !rest.contains(['?', '#', ' ']) && !rest.starts_with('/');
+    host_ok.then(|| trimmed.to_string())
+}
+
+/// Whether `text` names a bank by URL rather than a local bank file.
+pub fn is_url(text: &str) -> bool {
+    text.starts_with("http://") || text.starts_with("https://")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_normalized() {
+        assert_eq!(
+            normalize("http://127.0.0.1:8080/").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            normalize("https://bank.example/base").as_deref(),
+            Some("https://bank.example/base")
+        );
+        assert_eq!(normalize("ftp://x"), None);
+        assert_eq!(normalize("http://"), None);
+        assert_eq!(normalize("http://x/?a=b"), None);
+        assert!(is_url("https://x") && !is_url("bank.hbl"));
+    }
+
+    #[test]
+    fn an_unreachable_bank_is_a_network_error() {
+        // Port 9 (discard) on localhost: nothing listens there in tests.
+        let client = BankClient::new("http://127.0.0.1:9", ApiKey::new("k"))
+            .unwrap()
+            .with_attempts(1);
+        let err = client.report(1, 0, "x").unwrap_err();
+        assert!(matches!(err, ClientError::Network { .. }), "{err}");
+    }
+}

@@ -1,0 +1,176 @@
+//! The bank's API as JSON: what the feed, the match API and the report
+//! route send and answer, and the checks turning answers into changes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::bankfile::Change;
+use crate::hashes::{Category, HashMeta, HashValue, Kind, Role};
+
+/// Highest PDQ quality.
+const MAX_QUALITY: i64 = 100;
+
+/// A page of the feed as sent.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Page {
+    pub entries: Vec<Entry>,
+    pub next_cursor: i64,
+    pub more: bool,
+}
+
+/// A feed entry as sent.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Entry {
+    pub cursor: i64,
+    pub op: String,
+    pub hash_id: i64,
+    #[serde(default)]
+    pub kind: Option<Kind>,
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(default)]
+    pub quality: Option<i64>,
+    #[serde(default)]
+    pub category: Option<Category>,
+}
+
+impl Entry {
+    /// The change this entry makes, or why it is not a valid entry.
+    pub(crate) fn change(&self) -> Result<Change, String> {
+        let id = u64::try_from(self.hash_id)
+            .map_err(|_| format!("entry {}: negative hash id", self.cursor))?;
+        match self.op.as_str() {
+            "delete" => Ok(Change::Delete { id }),
+            "add" => {
+                let kind = self
+                    .kind
+                    .ok_or_else(|| format!("entry {}: an addition without a kind", self.cursor))?;
+                let text = self.value.as_deref().unwrap_or("");
+                let value = HashValue::parse(kind, text)
+                    .ok_or_else(|| format!("entry {}: not a {kind} hash", self.cursor))?;
+                let quality = match (kind, self.quality) {
+                    (Kind::Pdq, Some(q)) if (0..=MAX_QUALITY).contains(&q) => Some(q as u8),
+                    (Kind::Pdq, _) => {
+                        return Err(format!(
+                            "entry {}: a PDQ hash without a quality",
+                            self.cursor
+                        ))
+                    }
+                    _ => None,
+                };
+                Ok(Change::Add {
+                    id,
+                    value,
+                    meta: HashMeta {
+                        kind,
+                        role: self.role.unwrap_or_default(),
+                        category: self.category,
+                        quality,
+                    },
+                })
+            }
+            other => Err(format!(
+                "entry {}: unknown operation {other:?}",
+                self.cursor
+            )),
+        }
+    }
+}
+
+/// A hash asked about.
+#[derive(Debug, Serialize)]
+pub(crate) struct Query {
+    pub kind: Kind,
+    pub value: String,
+}
+
+/// A match request.
+#[derive(Debug, Serialize)]
+pub(crate) struct MatchRequest<'a> {
+    pub hashes: &'a [Query],
+    pub radius: u32,
+}
+
+/// A match answer.
+#[derive(Debug, Deserialize)]
+pub(crate) struct MatchAnswer {
+    pub results: Vec<QueryResult>,
+}
+
+/// What was found for one query.
+#[derive(Debug, Deserialize)]
+pub(crate) struct QueryResult {
+    pub matches: Vec<Found>,
+}
+
+/// A stored hash found.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Found {
+    pub hash_id: i64,
+    pub kind: Kind,
+    #[serde(default)]
+    pub role: Role,
+    pub distance: u32,
+    #[serde(default)]
+    pub category: Option<Category>,
+}
+
+/// A report of a match.
+#[derive(Debug, Serialize)]
+pub(crate) struct Report<'a> {
+    pub hash_id: u64,
+    pub distance: u32,
+    pub content_ref: &'a str,
+}
+
+/// A report's answer.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ReportCreated {
+    pub report_id: i64,
+}
+
+/// An error answer of the bank.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ErrorBody {
+    pub error: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(json: &str) -> Entry {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn entries_become_changes() {
+        let add = entry(&format!(
+            r#"{{"cursor":3,"op":"add","hash_id":9,"kind":"pdq","role":"extra","value":"{}","quality":80,"category":"minor"}}"#,
+            "a".repeat(64)
+        ));
+        match add.change().unwrap() {
+            Change::Add { id, meta, .. } => {
+                assert_eq!(id, 9);
+                assert_eq!(meta.role, Role::Extra);
+                assert_eq!(meta.category, Some(Category::Minor));
+                assert_eq!(meta.quality, Some(80));
+            }
+            other => panic!("{other:?}"),
+        }
+        let delete = entry(r#"{"cursor":4,"op":"delete","hash_id":9}"#);
+        assert_eq!(delete.change().unwrap(), Change::Delete { id: 9 });
+        let bad = entry(r#"{"cursor":5,"op":"add","hash_id":9,"kind":"md5","value":"xyz"}"#);
+        assert!(bad.change().unwrap_err().contains("not a md5 hash"));
+        let odd = entry(r#"{"cursor":6,"op":"rename","hash_id":9}"#);
+        assert!(odd.change().unwrap_err().contains("unknown operation"));
+        let no_quality = entry(&format!(
+            r#"{{"cursor":7,"op":"add","hash_id":1,"kind":"pdq","value":"{}"}}"#,
+            "0".repeat(64)
+        ));
+        assert!(no_quality.change().is_err());
+    }
+}

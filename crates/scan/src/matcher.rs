@@ -1,0 +1,95 @@
+//! Where candidates come from: a local bank file, or the bank's match API.
+
+use crate::bankfile::LocalBank;
+use crate::decide::Candidate;
+use crate::feed::{BankClient, ClientError};
+use crate::query::Query;
+
+/// Most hashes the bank takes in one match request.
+pub const MAX_MATCH_BATCH: usize = 1000;
+
+/// A source of candidates for queries.
+pub trait Matcher: Sync {
+    /// The stored hashes near each hash of each query (`radius` bits for
+    /// PDQ, exact for digests), per query, in order.
+    fn candidates(
+        &self,
+        queries: &[&Query],
+        radius: u32,
+    ) -> Result<Vec<Vec<Candidate>>, ClientError>;
+
+    /// Queries worth gathering for one call: 1 when each file is best
+    /// matched on its own hashing thread.
+    fn batch(&self) -> usize;
+}
+
+impl Matcher for LocalBank {
+    fn candidates(
+        &self,
+        queries: &[&Query],
+        radius: u32,
+    ) -> Result<Vec<Vec<Candidate>>, ClientError> {
+        Ok(queries
+            .iter()
+            .map(|q| {
+                q.hashes
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, h)| {
+                        self.search(&h.value, radius)
+                            .into_iter()
+                            .map(move |found| Candidate { query: i, found })
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+
+    fn batch(&self) -> usize {
+        1
+    }
+}
+
+/// The bank's match API, asked in batches.
+pub struct RemoteBank {
+    client: BankClient,
+}
+
+impl RemoteBank {
+    /// Matching through `client`.
+    pub fn new(client: BankClient) -> RemoteBank {
+        RemoteBank { client }
+    }
+}
+
+impl Matcher for RemoteBank {
+    fn candidates(
+        &self,
+        queries: &[&Query],
+        radius: u32,
+    ) -> Result<Vec<Vec<Candidate>>, ClientError> {
+        // Every hash of every query, with where it came from.
+        let flat: Vec<(usize, usize)> = queries
+            .iter()
+            .enumerate()
+            .flat_map(|(q, query)| (0..query.hashes.len()).map(move |h| (q, h)))
+            .collect();
+        let mut out: Vec<Vec<Candidate>> = vec![Vec::new(); queries.len()];
+        for chunk in flat.chunks(MAX_MATCH_BATCH) {
+            let values: Vec<_> = chunk
+                .iter()
+                .map(|&(q, h)| queries[q].hashes[h].value)
+                .collect();
+            let results = self.client.match_hashes(&values, radius)?;
+            for (&(q, h), found) in chunk.iter().zip(results) {
+                out[q].extend(found.into_iter().map(|found| Candidate { query: h, found }));
+            }
+        }
+        Ok(out)
+    }
+
+    fn batch(&self) -> usize {
+        // Queries have up to three hashes: a few full requests per batch.
+        MAX_MATCH_BATCH
+    }
+}

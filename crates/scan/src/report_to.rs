@@ -1,0 +1,42 @@
+//! `--report-to`: each match sent to the bank as the platform's report, so
+//! the case's owner sees that it was found.
+
+use crate::feed::BankClient;
+use crate::scan::MatchRecord;
+
+/// Most failures kept word for word; the rest are only counted.
+const KEPT_ERRORS: usize = 10;
+
+/// What sending the reports did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reported {
+    /// Reports the bank accepted.
+    pub sent: u64,
+    /// Reports that failed.
+    pub failed: u64,
+    /// The first failures, in words.
+    pub errors: Vec<String>,
+}
+
+/// Reports every match through `client`; `content_ref` is `prefix`
+/// followed by the file's path in the scanned set.
+pub fn report_matches(client: &BankClient, matches: &[MatchRecord], prefix: &str) -> Reported {
+    let mut out = Reported::default();
+    for m in matches {
+        let content_ref = format!("{prefix}{}", m.path);
+        match client.report(m.hash_id, m.distance, &content_ref) {
+            Ok(id) => {
+                tracing::debug!(report = id, hash_id = m.hash_id, "reported");
+                out.sent += 1;
+            }
+            Err(e) => {
+                out.failed += 1;
+                if out.errors.len() < KEPT_ERRORS {
+                    out.errors
+                        .push(format!("report of {} (hash {}): {e}", m.path, m.hash_id));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,419 @@
+//! The scan itself: one thread walks folders and reads archives, the
+//! hashing pool fingerprints and matches, a bounded channel between them
+//! keeps memory bounded whatever the size of the tree.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use super::outcome::{MatchRecord, ScanOutcome, SkipRecord, Stats};
+use crate::archive::{expand_bytes, expand_file, sniff, ArchiveLimits, Item, Sniffed, SNIFF_LEN};
+use crate::decide::decide;
+use crate::matcher::Matcher;
+use crate::query::Query;
+use crate::skip::Skip;
+use crate::walk::{has_image_extension, walk, WalkOptions};
+
+/// Files waiting for the hashing pool, per hashing thread: enough to keep
+/// every thread busy, few enough to bound memory (each is at most the file
+/// size limit).
+const QUEUED_PER_THREAD: usize = 2;
+
+/// How a scan is run.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanOptions {
+    /// Decoding limits and pipeline (canonical or fast).
+    pub media: media::Options,
+    /// Limits on archives.
+    pub archives: ArchiveLimits,
+    /// Follow symbolic links in folders.
+    pub follow_links: bool,
+    /// PDQ match radius in bits.
+    pub radius: u32,
+    /// Hashing threads; 0 for one per core.
+    pub threads: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            media: media::Options::default(),
+            archives: ArchiveLimits::default(),
+            follow_links: false,
+            radius: pdq::MATCH_DISTANCE,
+            threads: 0,
+        }
+    }
+}
+
+/// Told how a scan advances (a progress bar, say).
+pub trait Progress: Sync {
+    /// The walk found `files` files and archives to read.
+    fn start(&self, _files: u64) {}
+    /// `files` more of them are done.
+    fn advance(&self, _files: u64) {}
+}
+
+/// Progress told to nobody.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// Where an item comes in the output: the walked file's place, then the
+/// place inside it (0 for the file itself).
+type Key = (u64, u64);
+
+/// Work for the hashing pool.
+enum Work {
+    /// A file on disk to read.
+    File {
+        key: Key,
+        path: PathBuf,
+        display: String,
+    },
+    /// A file read from an archive.
+    Bytes {
+        key: Key,
+        display: String,
+        bytes: Vec<u8>,
+    },
+}
+
+/// A file hashed and waiting for a batch to be matched.
+struct Pending {
+    key: Key,
+    path: String,
+    query: Query,
+}
+
+#[derive(Default)]
+struct Records {
+    matches: Vec<(Key, MatchRecord)>,
+    skips: Vec<(Key, SkipRecord)>,
+    stats: Stats,
+    errors: Vec<String>,
+}
+
+struct Shared<'a> {
+    matcher: &'a dyn Matcher,
+    options: &'a ScanOptions,
+    progress: &'a dyn Progress,
+    stop: AtomicBool,
+    records: Mutex<Records>,
+    pending: Mutex<Vec<Pending>>,
+    hashing_ns: AtomicU64,
+    matching_ns: AtomicU64,
+}
+
+/// Scans `paths` (files and folders; archives in them by content) and
+/// matches every image against `matcher`.
+pub fn scan(
+    paths: &[PathBuf],
+    matcher: &dyn Matcher,
+    options: &ScanOptions,
+    progress: &dyn Progress,
+) -> ScanOutcome {
+    let started = Instant::now();
+    let walked = walk(
+        paths,
+        &WalkOptions {
+            follow_links: options.follow_links,
+            all_files: true,
+            report_links: true,
+        },
+    );
+    progress.start(walked.len() as u64);
+    let shared = Shared {
+        matcher,
+        options,
+        progress,
+        stop: AtomicBool::new(false),
+        records: Mutex::new(Records::default()),
+        pending: Mutex::new(Vec::new()),
+        hashing_ns: AtomicU64::new(0),
+        matching_ns: AtomicU64::new(0),
+    };
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()
+    {
+        Ok(pool) => {
+            let (tx, rx) = sync_channel(pool.current_num_threads() * QUEUED_PER_THREAD);
+            std::thread::scope(|scope| {
+                scope.spawn(|| shared.produce(&walked, tx));
+                pool.install(|| rx.into_iter().par_bridge().for_each(|w| shared.work(w)));
+            });
+        }
+        Err(e) => shared.fail(format!("cannot start the hashing threads: {e}")),
+    }
+    let rest = std::mem::take(&mut *shared.pending.lock().expect("pending lock"));
+    if !rest.is_empty() && !shared.stop.load(Ordering::Relaxed) {
+        shared.match_batch(rest);
+    }
+
+    let records = shared.records.into_inner().expect("records lock");
+    let mut matches = records.matches;
+    matches.sort_by_key(|(key, m)| (m.category.is_none(), *key, m.hash_id));
+    let mut skips = records.skips;
+    skips.sort_by_key(|(key, _)| *key);
+    let mut stats = records.stats;
+    stats.elapsed = started.elapsed();
+    stats.hashing = Duration::from_nanos(shared.hashing_ns.into_inner());
+    stats.matching = Duration::from_nanos(shared.matching_ns.into_inner());
+    ScanOutcome {
+        matches: matches.into_iter().map(|(_, m)| m).collect(),
+        skips: skips.into_iter().map(|(_, s)| s).collect(),
+        stats,
+        errors: records.errors,
+    }
+}
+
+fn display(path: &Path) -> String {
+    crate::archive::printable(path.as_os_str().as_encoded_bytes())
+}
+
+impl Shared<'_> {
+    fn records(&self) -> std::sync::MutexGuard<'_, Records> {
+        self.records.lock().expect("records lock")
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    /// Stops the scan for a failure that makes it incomplete.
+    fn fail(&self, message: String) {
+        self.stop.store(true, Ordering::Relaxed);
+        let mut records = self.records();
+        if !records.errors.contains(&message) {
+            records.errors.push(message);
+        }
+    }
+
+    fn skip(&self, key: Key, path: String, skip: Skip) {
+        let mut records = self.records();
+        *records.stats.skipped.entry(skip.kind).or_default() += 1;
+        records.skips.push((
+            key,
+            SkipRecord {
+                path,
+                kind: skip.kind,
+                detail: skip.detail,
+            },
+        ));
+    }
+
+    /// The walking thread: files to the pool, archives opened here.
+    fn produce(&self, walked: &[Result<PathBuf, crate::walk::WalkError>], tx: SyncSender<Work>) {
+        for (index, entry) in walked.iter().enumerate() {
+            if self.stopped() {
+                break;
+            }
+            let key = (index as u64, 0);
+            let path = match entry {
+                Ok(path) => path,
+                Err(e) => {
+                    let skip = Skip::new(e.kind.into(), e.message.clone());
+                    self.skip(key, display(&e.path), skip);
+                    self.progress.advance(1);
+                    continue;
+                }
+            };
+            let shown = display(path);
+            let kind = if has_image_extension(path) {
+                Sniffed::Image
+            } else {
+                match read_head(path) {
+                    Ok(head) => sniff(&head),
+                    Err(e) => {
+                        let skip = Skip::new(
+                            crate::skip::SkipKind::Unreadable,
+                            format!("cannot read the file: {e}"),
+                        );
+                        self.skip(key, shown, skip);
+                        self.progress.advance(1);
+                        continue;
+                    }
+                }
+            };
+            match kind {
+                Sniffed::Image => {
+                    let work = Work::File {
+                        key,
+                        path: path.clone(),
+                        display: shown,
+                    };
+                    if tx.send(work).is_err() {
+                        break;
+                    }
+                }
+                Sniffed::Unknown => {
+                    self.records().stats.other += 1;
+                    self.progress.advance(1);
+                }
+                archive => {
+                    let mut place = 0;
+                    expand_file(
+                        path,
+                        &shown,
+                        archive,
+                        &self.options.archives,
+                        &self.stop,
+                        &mut |item| {
+                            place += 1;
+                            self.item((index as u64, place), item, &mut |work| {
+                                let _ = tx.send(work);
+                            });
+                        },
+                    );
+                    self.progress.advance(1);
+                }
+            }
+        }
+    }
+
+    /// One item found in an archive; files go to `hash`.
+    fn item(&self, key: Key, item: Item, hash: &mut dyn FnMut(Work)) {
+        match item {
+            Item::Archive { .. } => self.records().stats.archives += 1,
+            Item::Other { .. } => self.records().stats.other += 1,
+            Item::Skipped { path, skip } => self.skip(key, path, skip),
+            Item::File { path, bytes } => hash(Work::Bytes {
+                key,
+                display: path,
+                bytes,
+            }),
+        }
+    }
+
+    /// A hashing thread's share.
+    fn work(&self, work: Work) {
+        if self.stopped() {
+            return;
+        }
+        match work {
+            Work::File { key, path, display } => {
+                let started = Instant::now();
+                let read = media::read_file(&path, self.options.media.limits.max_file_bytes);
+                self.hashing_ns
+                    .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                match read {
+                    Ok(bytes) => self.bytes(key, display, bytes),
+                    Err(e) => self.skip(key, display, Skip::from(e.kind)),
+                }
+                self.progress.advance(1);
+            }
+            Work::Bytes {
+                key,
+                display,
+                bytes,
+            } => self.bytes(key, display, bytes),
+        }
+    }
+
+    /// A file's bytes: an image to hash, or an archive under an image's name.
+    fn bytes(&self, key: Key, display: String, bytes: Vec<u8>) {
+        let kind = sniff(&bytes[..bytes.len().min(SNIFF_LEN)]);
+        if !kind.is_archive() {
+            return self.hash(key, display, bytes);
+        }
+        let mut place = key.1;
+        let mut found = Vec::new();
+        expand_bytes(
+            &bytes,
+            &display,
+            kind,
+            &self.options.archives,
+            &self.stop,
+            &mut |item| {
+                place += 1;
+                found.push(((key.0, place), item));
+            },
+        );
+        drop(bytes);
+        for (key, item) in found {
+            self.item(key, item, &mut |work| {
+                if let Work::Bytes {
+                    key,
+                    display,
+                    bytes,
+                } = work
+                {
+                    self.hash(key, display, bytes);
+                }
+            });
+        }
+    }
+
+    fn hash(&self, key: Key, path: String, bytes: Vec<u8>) {
+        let started = Instant::now();
+        let print = media::fingerprint(&bytes, &self.options.media);
+        drop(bytes);
+        self.hashing_ns
+            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        let print = match print {
+            Ok(print) => print,
+            Err(kind) => return self.skip(key, path, Skip::from(kind)),
+        };
+        let query = Query::of(&print);
+        {
+            let mut records = self.records();
+            records.stats.hashed += 1;
+            records.stats.weak_pdq += u64::from(query.weak_pdq);
+        }
+        let pending = Pending { key, path, query };
+        let batch = self.matcher.batch();
+        if batch <= 1 {
+            return self.match_batch(vec![pending]);
+        }
+        let full = {
+            let mut queue = self.pending.lock().expect("pending lock");
+            queue.push(pending);
+            (queue.len() >= batch).then(|| std::mem::take(&mut *queue))
+        };
+        if let Some(full) = full {
+            self.match_batch(full);
+        }
+    }
+
+    fn match_batch(&self, batch: Vec<Pending>) {
+        let started = Instant::now();
+        let radius = self.options.radius;
+        let queries: Vec<&Query> = batch.iter().map(|p| &p.query).collect();
+        let found = self.matcher.candidates(&queries, radius);
+        let decided: Vec<_> = match found {
+            Ok(all) => batch
+                .iter()
+                .zip(all)
+                .map(|(p, candidates)| decide(&p.query, &candidates, radius))
+                .collect(),
+            Err(e) => return self.fail(e.to_string()),
+        };
+        self.matching_ns
+            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        let mut records = self.records();
+        for (p, matches) in batch.iter().zip(decided) {
+            if matches.is_empty() {
+                continue;
+            }
+            records.stats.matched_files += 1;
+            for m in &matches {
+                records.matches.push((p.key, MatchRecord::new(&p.path, m)));
+            }
+        }
+    }
+}
+
+/// The first bytes of a file, for sniffing.
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    std::fs::File::open(path)?
+        .take(SNIFF_LEN as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
