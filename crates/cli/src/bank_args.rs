@@ -13,15 +13,28 @@ pub struct DatabaseArgs {
     #[arg(
         long,
         env = "HASHBANK_DATABASE",
+        hide_env_values = true,
         default_value = "sqlite://hashbank.db",
         global = true
     )]
     pub database: String,
     /// argon2id memory (KiB) for new PINs and API keys.
-    #[arg(long, env = "HASHBANK_ARGON2_MEMORY_KIB", default_value_t = Argon2Cost::default().memory_kib, hide = true, global = true)]
+    #[arg(
+        long,
+        env = "HASHBANK_ARGON2_MEMORY_KIB",
+        default_value_t = Argon2Cost::default().memory_kib,
+        hide = true,
+        global = true
+    )]
     pub argon2_memory_kib: u32,
     /// argon2id passes for new PINs and API keys.
-    #[arg(long, env = "HASHBANK_ARGON2_ITERATIONS", default_value_t = Argon2Cost::default().iterations, hide = true, global = true)]
+    #[arg(
+        long,
+        env = "HASHBANK_ARGON2_ITERATIONS",
+        default_value_t = Argon2Cost::default().iterations,
+        hide = true,
+        global = true
+    )]
     pub argon2_iterations: u32,
 }
 
