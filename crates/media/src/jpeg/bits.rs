@@ -24,7 +24,10 @@ fn has_ff_byte(word: u64) -> bool {
     (inverted.wrapping_sub(LOW_BITS) & word & HIGH_BITS) != 0
 }
 
-/// A reader of entropy-coded bits, most significant bit first.
+/// A reader of entropy-coded bits, most significant bit first. It is
+/// `Copy` so that a decoding loop can work on a local copy, which the
+/// compiler keeps in registers, and store it back when done.
+#[derive(Clone, Copy)]
 pub(crate) struct BitReader<'a> {
     data: &'a [u8],
     /// Next byte to load.
@@ -95,20 +98,23 @@ impl<'a> BitReader<'a> {
                 }
             }
         }
-        self.refill_slowly();
+        *self = self.refilled_slowly();
     }
 
     /// Byte by byte: undoes `FF 00` stuffing (any run of `FF` followed by
     /// `00` stands for one `FF` byte, as libjpeg reads it), stops at a
     /// marker or at the end of the data, and supplies zero bits after that.
+    /// Takes and returns the reader by value, so that a caller's copy can
+    /// stay in registers.
     #[cold]
-    fn refill_slowly(&mut self) {
+    #[inline(never)]
+    fn refilled_slowly(mut self) -> BitReader<'a> {
         while self.count <= REFILL_BELOW {
             if self.stopped {
                 let add = (BUFFER_BITS - self.count) / 8 * 8;
                 self.count += add;
                 self.padding += u64::from(add);
-                return;
+                return self;
             }
             let Some(&byte) = self.data.get(self.pos) else {
                 self.stopped = true;
@@ -141,6 +147,7 @@ impl<'a> BitReader<'a> {
             self.count += 8;
             self.pos = next;
         }
+        self
     }
 
     /// The next `n` bits (1..=32) without consuming them; needs a refill
@@ -153,8 +160,10 @@ impl<'a> BitReader<'a> {
     /// Consumes `n` bits (at most what is loaded).
     #[inline(always)]
     pub(crate) fn consume(&mut self, n: u32) {
-        let n = n.min(self.count);
-        self.bits = self.bits.checked_shl(n).unwrap_or(0);
+        // Callers consume at most 32 bits after a refill; the clamp only
+        // keeps the state sane if that were ever broken.
+        let n = n.min(self.count) & (BUFFER_BITS - 1);
+        self.bits <<= n;
         self.count -= n;
     }
 

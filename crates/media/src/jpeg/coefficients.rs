@@ -81,9 +81,9 @@ impl Coefficients {
                     let Some(block) = blocks.get(bx, by) else {
                         continue;
                     };
-                    let start = by * n * plane.stride + bx * n;
-                    if let Some(out) = plane.data.get_mut(start..) {
-                        idct_scaled(n, block, q, out, plane.stride);
+                    let stride = plane.stride;
+                    if let Some(out) = plane.block_mut(bx, by, n) {
+                        idct_scaled(n, block, q, out, stride);
                     }
                 }
             }

@@ -110,13 +110,55 @@ fn clamp(v: i32) -> u8 {
     v.clamp(0, MAX_SAMPLE) as u8
 }
 
+/// The fractional parts of the constants, for products of two 16-bit
+/// numbers: 1.402 = 1 + 26345 / 2^16, 1.772 = 2 - 14942 / 2^16,
+/// -0.71414 = -1 + 18734 / 2^16.
+const CR_R_FRACTION: i32 = FIX_1_40200 - (1 << SCALE_BITS);
+const CB_B_FRACTION: i32 = FIX_1_77200 - (2 << SCALE_BITS);
+const CR_G_FRACTION: i32 = (1 << SCALE_BITS) - FIX_0_71414;
+
+/// [`ycc_unclamped`] with each product split into a whole part and a
+/// fraction below 2^15, which is the same integer arithmetic and lets the
+/// compiler use 16-bit multiplies over many pixels at once.
+#[inline(always)]
+fn ycc_split(y: u8, cb: u8, cr: u8) -> [u8; 3] {
+    let y = i32::from(y);
+    let cb = i32::from(i16::from(cb) - CENTER as i16);
+    let cr = i32::from(i16::from(cr) - CENTER as i16);
+    let r = y + cr + ((CR_R_FRACTION * cr + ONE_HALF) >> SCALE_BITS);
+    let g = y - cr + ((-FIX_0_34414 * cb + CR_G_FRACTION * cr + ONE_HALF) >> SCALE_BITS);
+    let b = y + 2 * cb + ((CB_B_FRACTION * cb + ONE_HALF) >> SCALE_BITS);
+    [clamp(r), clamp(g), clamp(b)]
+}
+
+/// Pixels converted per step of [`ycc_to_rgb`].
+const STEP: usize = 16;
+
 /// YCbCr rows to interleaved RGB (jdcolor.c `ycc_rgb_convert`).
 pub(crate) fn ycc_to_rgb(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
-    for (((px, &y), &cb), &cr) in out.chunks_exact_mut(3).zip(y).zip(cb).zip(cr) {
-        let [r, g, b] = ycc_unclamped(y, cb, cr);
-        px[0] = clamp(r);
-        px[1] = clamp(g);
-        px[2] = clamp(b);
+    let n = (out.len() / 3).min(y.len()).min(cb.len()).min(cr.len());
+    let whole = n / STEP * STEP;
+    for (((o, y), cb), cr) in out[..whole * 3]
+        .chunks_exact_mut(3 * STEP)
+        .zip(y.chunks_exact(STEP))
+        .zip(cb.chunks_exact(STEP))
+        .zip(cr.chunks_exact(STEP))
+    {
+        let mut rgb = [[0u8; 3]; STEP];
+        for i in 0..STEP {
+            rgb[i] = ycc_split(y[i], cb[i], cr[i]);
+        }
+        for (px, v) in o.chunks_exact_mut(3).zip(&rgb) {
+            px.copy_from_slice(v);
+        }
+    }
+    for (((px, &y), &cb), &cr) in out[whole * 3..n * 3]
+        .chunks_exact_mut(3)
+        .zip(&y[whole..n])
+        .zip(&cb[whole..n])
+        .zip(&cr[whole..n])
+    {
+        px.copy_from_slice(&ycc_split(y, cb, cr));
     }
 }
 
@@ -209,6 +251,30 @@ mod tests {
                     assert_eq!(ycc_unclamped(y, cb, cr), want);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_split_products_are_the_same_arithmetic() {
+        for y in [0u8, 1, 77, 128, 200, 254, 255] {
+            for cb in 0..=255u8 {
+                for cr in 0..=255u8 {
+                    let want = ycc_unclamped(y, cb, cr).map(clamp);
+                    assert_eq!(ycc_split(y, cb, cr), want);
+                }
+            }
+        }
+        // And the row function over a long row with a remainder.
+        let y: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 256) as u8).collect();
+        let cb: Vec<u8> = (0..1000u32).map(|i| (i * 13 % 256) as u8).collect();
+        let cr: Vec<u8> = (0..1000u32).map(|i| (i * 29 % 256) as u8).collect();
+        let mut out = vec![0u8; 3000];
+        ycc_to_rgb(&y, &cb, &cr, &mut out);
+        for i in 0..1000 {
+            assert_eq!(
+                &out[3 * i..3 * i + 3],
+                &ycc_unclamped(y[i], cb[i], cr[i]).map(clamp)
+            );
         }
     }
 

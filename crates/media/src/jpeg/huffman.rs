@@ -136,22 +136,27 @@ impl HuffTable {
             reader.consume(u32::from(entry >> 8));
             return Ok(entry as u8);
         }
-        self.decode_long(reader)
+        let (symbol, length) = self.decode_long(reader.peek(MAX_CODE_LENGTH as u32))?;
+        reader.consume(length);
+        Ok(symbol)
     }
 
+    /// A code longer than the lookahead: the symbol and the code length for
+    /// the next 16 bits.
     #[cold]
-    fn decode_long(&self, reader: &mut BitReader) -> Result<u8, Malformed> {
-        let bits = reader.peek(MAX_CODE_LENGTH as u32) as i32;
+    #[inline(never)]
+    fn decode_long(&self, bits: u32) -> Result<(u8, u32), Malformed> {
+        let bits = bits as i32;
         for length in LOOKAHEAD as usize + 1..=MAX_CODE_LENGTH {
             let code = bits >> (MAX_CODE_LENGTH - length);
             if code <= self.max_code[length] {
-                reader.consume(length as u32);
                 let index = (self.offset[length] + code) as usize;
-                return self
+                let symbol = self
                     .symbols
                     .get(index)
                     .copied()
-                    .ok_or(Malformed("bad Huffman code"));
+                    .ok_or(Malformed("bad Huffman code"))?;
+                return Ok((symbol, length as u32));
             }
         }
         Err(Malformed("bad Huffman code"))

@@ -70,16 +70,45 @@ pub(crate) fn limit(x: i64) -> u8 {
 /// The dequantisation multipliers of one component: the quantisation table
 /// in natural order, each value taken as a 16-bit signed number as
 /// libjpeg-turbo stores it (`ISLOW_MULT_TYPE`).
-pub(crate) type Multipliers = [i32; BLOCK_SIZE];
+pub(crate) type Multipliers = [i16; BLOCK_SIZE];
 
 /// The multipliers for a quantisation table.
 pub(crate) fn multipliers(table: &[u16; BLOCK_SIZE]) -> Multipliers {
-    table.map(|q| i32::from(q as i16))
+    table.map(|q| q as i16)
 }
 
 /// One 8x8 block: `coef` in natural order, `out` the top-left sample with
 /// rows `stride` apart (at least `7 * stride + 8` long).
 pub(crate) fn idct_8x8(
+    coef: &[i16; BLOCK_SIZE],
+    quant: &Multipliers,
+    out: &mut [u8],
+    stride: usize,
+) {
+    #[cfg(target_arch = "x86_64")]
+    let done = super::idct_sse2::idct_8x8(coef, quant, out, stride);
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = super::idct32::idct_8x8(coef, quant, out, stride);
+    if !done {
+        idct_8x8_reference(coef, quant, out, stride);
+    }
+}
+
+/// A block whose AC terms are all zero: every sample is the DC term over 8
+/// (the column and row shortcuts of jidctint.c; the reduced IDCTs give the
+/// same value).
+pub(crate) fn dc_only(dc: i16, quant: &Multipliers, size: usize, out: &mut [u8], stride: usize) {
+    let value = i64::from((i32::from(dc) * i32::from(quant[0])).wrapping_shl(PASS1_BITS));
+    let sample = limit(descale(value, PASS1_BITS + 3));
+    for row in out.chunks_mut(stride).take(size) {
+        if let Some(row) = row.get_mut(..size) {
+            row.fill(sample);
+        }
+    }
+}
+
+/// [`idct_8x8`] computed as jidctint.c computes it, in 64-bit integers.
+pub(crate) fn idct_8x8_reference(
     coef: &[i16; BLOCK_SIZE],
     quant: &Multipliers,
     out: &mut [u8],
@@ -262,9 +291,9 @@ mod tests {
         };
         for _ in 0..2000 {
             let mut coef = [0i16; 64];
-            let mut quant = [1i32; 64];
+            let mut quant = [1i16; 64];
             for (c, q) in coef.iter_mut().zip(quant.iter_mut()) {
-                *q = 1 + (next() % 16) as i32;
+                *q = 1 + (next() % 16) as i16;
                 if next() % 3 == 0 {
                     *c = ((next() % 21) - 10) as i16;
                 }

@@ -22,6 +22,10 @@ mod color;
 mod frame;
 mod huffman;
 mod idct;
+#[cfg(any(not(target_arch = "x86_64"), test))]
+mod idct32;
+#[cfg(target_arch = "x86_64")]
+mod idct_sse2;
 mod markers;
 mod output;
 mod progressive;
@@ -116,11 +120,12 @@ fn decode(bytes: &[u8], scale: usize) -> Result<Decoded, Problem> {
         Stop::Scan(scan) => scan,
         _ => return Err(Problem::Malformed(Malformed("no scan"))),
     };
+    check_data_suffices(&cursor, &frame, &first)?;
     let color = ColorSpace::detect(&header, &tables);
     let mut output = Output::new(&frame, color)?;
-    let mut planes = output::planes(&frame)?;
     let single =
         header.coding == Coding::Sequential && first.components.len() == header.components.len();
+    let mut planes = output::planes(&frame, single)?;
     if single {
         let quant = latch_all(&tables, &frame)?;
         // A scan of one component (a grey frame) has MCUs of one block.
@@ -171,6 +176,21 @@ fn decode(bytes: &[u8], scale: usize) -> Result<Decoded, Problem> {
         source_height: frame.height,
         pixels,
     })
+}
+
+/// Refuses, before anything large is allocated, a first scan whose data
+/// cannot hold its blocks: a scan that codes DC terms spends at least one
+/// bit (a Huffman code) on every block. A few bytes declaring a huge image
+/// thus cost nothing.
+fn check_data_suffices(cursor: &Cursor, frame: &Frame, scan: &ScanHeader) -> Result<(), Problem> {
+    let codes_dc = frame.coding == Coding::Sequential || (scan.ss == 0 && scan.ah == 0);
+    let available_bits = (cursor.data().len().saturating_sub(cursor.position())).saturating_mul(8);
+    if codes_dc && scan::block_count(frame, scan)? > available_bits {
+        return Err(Problem::Malformed(Malformed(
+            "the data is too short for the image size",
+        )));
+    }
+    Ok(())
 }
 
 /// Progressive files and sequential files with more than one scan: all
@@ -312,4 +332,123 @@ fn huffman_table(tables: &Tables, dc: bool, slot: usize) -> Result<Box<HuffTable
         }
     };
     Ok(HuffTable::build(&spec, dc)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files of the coverage set (`tests/jpeg_support/cases`).
+    const CASES: [(&str, &[u8]); 6] = [
+        (
+            "4:2:0",
+            include_bytes!("../../tests/jpeg_support/cases/sample_2x2.jpg"),
+        ),
+        (
+            "4:2:2 progressive",
+            include_bytes!("../../tests/jpeg_support/cases/sample_2x1_prog.jpg"),
+        ),
+        (
+            "4:4:0",
+            include_bytes!("../../tests/jpeg_support/cases/sample_1x2.jpg"),
+        ),
+        (
+            "3x2 sampling",
+            include_bytes!("../../tests/jpeg_support/cases/sample_3x2.jpg"),
+        ),
+        (
+            "grey",
+            include_bytes!("../../tests/jpeg_support/cases/gray.jpg"),
+        ),
+        (
+            "CMYK",
+            include_bytes!("../../tests/jpeg_support/cases/pil_cmyk.jpg"),
+        ),
+    ];
+
+    /// Mean of each `factor x factor` block of `full` (partial blocks at
+    /// the right and bottom edges included).
+    fn block_means(full: &Decoded, factor: usize) -> Vec<f64> {
+        let c = full.pixels.channels();
+        let (w, h) = (full.width.div_ceil(factor), full.height.div_ceil(factor));
+        let px = full.pixels.as_slice();
+        let mut out = Vec::with_capacity(w * h * c);
+        for by in 0..h {
+            for bx in 0..w {
+                for ch in 0..c {
+                    let (mut sum, mut n) = (0.0, 0.0);
+                    for y in by * factor..((by + 1) * factor).min(full.height) {
+                        for x in bx * factor..((bx + 1) * factor).min(full.width) {
+                            sum += f64::from(px[(y * full.width + x) * c + ch]);
+                            n += 1.0;
+                        }
+                    }
+                    out.push(sum / n);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn scaled_decodes_have_the_reduced_size_and_the_block_means() {
+        for (name, bytes) in CASES {
+            let full = decode_full(bytes).unwrap();
+            for denominator in [1, 2, 4, 8] {
+                let scaled = decode_scaled(bytes, denominator).unwrap();
+                assert_eq!(
+                    (scaled.source_width, scaled.source_height),
+                    (full.width, full.height)
+                );
+                assert_eq!(
+                    (scaled.width, scaled.height),
+                    (
+                        full.width.div_ceil(denominator),
+                        full.height.div_ceil(denominator)
+                    ),
+                    "{name} 1/{denominator}"
+                );
+                if denominator == 1 {
+                    assert_eq!(scaled, full, "{name}");
+                    continue;
+                }
+                let want = block_means(&full, denominator);
+                let got = scaled.pixels.as_slice();
+                let mean_error = got
+                    .iter()
+                    .zip(&want)
+                    .map(|(&g, &w)| (f64::from(g) - w).abs())
+                    .sum::<f64>()
+                    / want.len() as f64;
+                assert!(mean_error < 4.0, "{name} 1/{denominator}: {mean_error}");
+            }
+        }
+    }
+
+    #[test]
+    fn other_scales_are_refused() {
+        let (_, bytes) = CASES[0];
+        assert!(matches!(
+            decode_scaled(bytes, 3),
+            Err(ErrorKind::Unsupported { .. })
+        ));
+    }
+
+    #[test]
+    fn dimensions_come_from_the_frame_header() {
+        for (_, bytes) in CASES {
+            let full = decode_full(bytes).unwrap();
+            assert_eq!(dimensions(bytes).unwrap(), (full.width, full.height));
+            // Nothing past the frame header is read.
+            let sof = bytes
+                .windows(2)
+                .position(|w| w[0] == 0xFF && (0xC0..=0xC2).contains(&w[1]))
+                .unwrap();
+            let end = sof + 2 + (usize::from(bytes[sof + 2]) << 8 | usize::from(bytes[sof + 3]));
+            assert_eq!(
+                dimensions(&bytes[..end]).unwrap(),
+                (full.width, full.height)
+            );
+        }
+    }
 }

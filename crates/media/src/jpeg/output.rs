@@ -10,36 +10,58 @@ use super::upsample::{self, Method};
 use super::Problem;
 
 /// One component's decoded samples, rows `stride` apart, the MCU grid's
-/// dummy blocks included.
+/// dummy blocks included: all rows, or for a single-scan image a ring of
+/// the last two MCU rows, which is all the output rows still to emit need.
 pub(crate) struct Plane {
     /// The samples.
     pub(crate) data: Vec<u8>,
     /// Samples per row.
     pub(crate) stride: usize,
+    /// Rows held; row `y` is stored at `y % ring`.
+    pub(crate) ring: usize,
 }
 
 impl Plane {
-    /// Row `y`, or an empty slice past the end.
+    /// Row `y`, or an empty slice if it is not held.
     pub(crate) fn row(&self, y: usize) -> &[u8] {
-        let start = y.saturating_mul(self.stride);
+        let start = (y % self.ring.max(1)) * self.stride;
         self.data.get(start..start + self.stride).unwrap_or(&[])
+    }
+
+    /// The samples from the start of block row `by`, column `bx`, with
+    /// blocks of `size` samples a side.
+    pub(crate) fn block_mut(&mut self, bx: usize, by: usize, size: usize) -> Option<&mut [u8]> {
+        let start = ((by * size) % self.ring.max(1)) * self.stride + bx * size;
+        self.data.get_mut(start..)
     }
 }
 
-/// Allocates a plane for each component of `frame`, checking the sizes.
-pub(crate) fn planes(frame: &Frame) -> Result<Vec<Plane>, Problem> {
+/// MCU rows a single-scan image keeps of each plane: the row being decoded
+/// and the one before, whose last output rows wait for the next row's
+/// first samples.
+const RING_MCU_ROWS: usize = 2;
+
+/// Allocates a plane for each component of `frame`, checking the sizes:
+/// whole planes, or rings of [`RING_MCU_ROWS`] MCU rows when `streaming`.
+pub(crate) fn planes(frame: &Frame, streaming: bool) -> Result<Vec<Plane>, Problem> {
     frame
         .components
         .iter()
         .map(|c| {
             let stride = c.padded_w * c.block_size;
-            let rows = c.padded_h * c.block_size;
+            let all = c.padded_h * c.block_size;
+            let rows = if streaming {
+                all.min(RING_MCU_ROWS * c.v * c.block_size)
+            } else {
+                all
+            };
             let len = stride
                 .checked_mul(rows)
                 .ok_or(Problem::Unsupported("an image too large to decode"))?;
             Ok(Plane {
                 data: vec![0; len],
                 stride,
+                ring: rows,
             })
         })
         .collect()

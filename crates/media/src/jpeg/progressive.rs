@@ -81,7 +81,26 @@ pub(crate) struct ProgressiveScan<'a> {
 }
 
 impl BlockDecoder for ProgressiveScan<'_> {
+    #[inline(always)]
     fn block(
+        &mut self,
+        reader: &mut BitReader,
+        scan_index: usize,
+        bx: usize,
+        by: usize,
+    ) -> Result<(), Malformed> {
+        self.block_with(reader, scan_index, bx, by)
+    }
+
+    fn restart(&mut self) {
+        self.predictions = [0; 4];
+        self.eob_run = 0;
+    }
+}
+
+impl ProgressiveScan<'_> {
+    #[inline(always)]
+    fn block_with(
         &mut self,
         reader: &mut BitReader,
         scan_index: usize,
@@ -140,18 +159,15 @@ impl BlockDecoder for ProgressiveScan<'_> {
             }
         }
     }
-
-    fn restart(&mut self) {
-        self.predictions = [0; 4];
-        self.eob_run = 0;
-    }
 }
 
 /// `Al`-shifted value as libjpeg stores it (`(JCOEF)LEFT_SHIFT(v, Al)`).
+#[inline(always)]
 fn shifted(value: i32, al: u32) -> i16 {
     (i64::from(value) << al) as i16
 }
 
+#[inline(always)]
 fn dc_first(
     reader: &mut BitReader,
     table: &HuffTable,
@@ -169,10 +185,14 @@ fn dc_first(
 }
 
 /// The run length an EOBn code gives: `2^r` plus `r` more bits.
+#[inline(always)]
 fn eob_run_length(reader: &mut BitReader, r: u32) -> u32 {
     (1 << r) + reader.bits(r)
 }
 
+#[inline(always)]
+/// A first AC scan of one block; a run past the band lands on coefficient
+/// 63 through the padded zig-zag table (the index stays under 63 + 16).
 fn ac_first(
     reader: &mut BitReader,
     table: &HuffTable,
@@ -188,13 +208,23 @@ fn ac_first(
     }
     let mut k = ss;
     while k <= se {
+        reader.refill();
+        let fast = table.fast_ac(reader);
+        if fast != 0 {
+            // A code and its extra bits within the lookahead: run, value.
+            reader.consume((fast & 0xFF) as u32);
+            k += ((fast >> 8) & 0xFF) as usize;
+            block[ZIGZAG[k]] = shifted(fast >> 16, al);
+            k += 1;
+            continue;
+        }
         let symbol = table.decode(reader)?;
         let run = u32::from(symbol >> 4);
         let size = u32::from(symbol & 15);
         if size != 0 {
             k += run as usize;
             let value = reader.signed(size);
-            block[ZIGZAG[k.min(ZIGZAG.len() - 1)]] = shifted(value, al);
+            block[ZIGZAG[k]] = shifted(value, al);
         } else if run == 15 {
             k += 15;
         } else {
@@ -208,6 +238,7 @@ fn ac_first(
 
 /// Appends a correction bit to an already nonzero coefficient: its
 /// magnitude grows by `2^Al` when the bit is 1 and that bit is not set yet.
+#[inline(always)]
 fn correct(reader: &mut BitReader, coef: &mut i16, p1: i32) {
     if reader.bit() && (i32::from(*coef) & p1) == 0 {
         let grown = if *coef >= 0 {
@@ -219,6 +250,7 @@ fn correct(reader: &mut BitReader, coef: &mut i16, p1: i32) {
     }
 }
 
+#[inline(always)]
 fn ac_refine(
     reader: &mut BitReader,
     table: &HuffTable,
@@ -230,7 +262,8 @@ fn ac_refine(
 ) -> Result<(), Malformed> {
     let p1 = 1i32 << al;
     let m1 = -1i32 << al;
-    let at = |k: usize| ZIGZAG[k.min(ZIGZAG.len() - 1)];
+    // k stays within Se + 1 <= 64 (start_pass checked Se).
+    let at = |k: usize| ZIGZAG[k];
     let mut k = ss;
     if *eob_run == 0 {
         while k <= se {

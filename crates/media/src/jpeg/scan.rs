@@ -83,6 +83,13 @@ fn layout(frame: &Frame, scan: &ScanHeader) -> Result<McuLayout, Malformed> {
     })
 }
 
+/// How many blocks a scan codes (dummy blocks of interleaved MCUs
+/// included).
+pub(crate) fn block_count(frame: &Frame, scan: &ScanHeader) -> Result<usize, Malformed> {
+    let layout = layout(frame, scan)?;
+    Ok(layout.mcus_x * layout.mcus_y * layout.blocks.len())
+}
+
 /// Decodes the scan whose data starts at the cursor, leaving the cursor
 /// where the marker after the data can be read.
 pub(crate) fn decode_scan<D: BlockDecoder>(
@@ -101,7 +108,7 @@ pub(crate) fn decode_scan<D: BlockDecoder>(
         for mx in 0..layout.mcus_x {
             if restart_interval > 0 {
                 if until_restart == 0 {
-                    reader = restart(&reader, cursor, next_restart)?;
+                    reader = restart(reader, cursor, next_restart)?;
                     next_restart = (next_restart + 1) % RESTART_CYCLE;
                     until_restart = restart_interval;
                     decoder.restart();
@@ -125,8 +132,9 @@ pub(crate) fn decode_scan<D: BlockDecoder>(
 /// Ends a restart interval: the data must have sufficed, and the next
 /// marker (after any stray bytes, which libjpeg also skips) must be the
 /// expected RSTn. Returns a reader for the next interval.
+#[inline(never)]
 fn restart<'a>(
-    reader: &BitReader<'a>,
+    reader: BitReader<'a>,
     cursor: &mut Cursor<'a>,
     expected: usize,
 ) -> Result<BitReader<'a>, Malformed> {

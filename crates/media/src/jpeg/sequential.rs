@@ -8,33 +8,45 @@ use super::bits::BitReader;
 use super::coefficients::{Block, Coefficients};
 use super::frame::Frame;
 use super::huffman::HuffTable;
-use super::idct::Multipliers;
+use super::idct::{dc_only, Multipliers};
 use super::markers::{BLOCK_SIZE, ZIGZAG};
 use super::output::{Output, Plane};
 use super::reduced::idct_scaled;
 use super::scan::BlockDecoder;
 use super::Malformed;
 
-/// Largest zig-zag index a run can reach in corrupt data: 63 + 15.
-const LAST_REACHABLE: usize = BLOCK_SIZE - 1 + 15;
-
 /// Decodes one block. The DC prediction wraps as libjpeg's unsigned
-/// arithmetic does; a run past the end of the block lands on coefficient 63
-/// as with libjpeg's padded zig-zag table. When `keep_ac` is false the AC
-/// codes are read but not stored (only the DC term is used).
+/// arithmetic does; a run past the end of the block (at most to index
+/// 63 + 15) lands on coefficient 63 through the padded zig-zag table, as in
+/// libjpeg. When `keep_ac` is false the AC
+/// codes are read but not stored (only the DC term is used). Returns
+/// whether an AC coefficient was stored.
 #[inline(always)]
 pub(crate) fn decode_block(
+    shared: &mut BitReader,
+    dc: &HuffTable,
+    ac: &HuffTable,
+    prediction: &mut i32,
+    block: &mut Block,
+    keep_ac: bool,
+) -> Result<bool, Malformed> {
+    decode_block_with(shared, dc, ac, prediction, block, keep_ac)
+}
+
+#[inline(always)]
+fn decode_block_with(
     reader: &mut BitReader,
     dc: &HuffTable,
     ac: &HuffTable,
     prediction: &mut i32,
     block: &mut Block,
     keep_ac: bool,
-) -> Result<(), Malformed> {
+) -> Result<bool, Malformed> {
     let size = dc.decode(reader)?;
     let diff = reader.signed(u32::from(size));
     *prediction = prediction.wrapping_add(diff);
     block[0] = *prediction as i16;
+    let mut stored = false;
     let mut k = 1usize;
     while k < BLOCK_SIZE {
         reader.refill();
@@ -43,7 +55,8 @@ pub(crate) fn decode_block(
             reader.consume((fast & 0xFF) as u32);
             k += ((fast >> 8) & 0xFF) as usize;
             if keep_ac {
-                block[ZIGZAG[k.min(LAST_REACHABLE)]] = (fast >> 16) as i16;
+                block[ZIGZAG[k]] = (fast >> 16) as i16;
+                stored = true;
             }
             k += 1;
             continue;
@@ -55,7 +68,8 @@ pub(crate) fn decode_block(
             k += run;
             let value = reader.signed(size);
             if keep_ac {
-                block[ZIGZAG[k.min(LAST_REACHABLE)]] = value as i16;
+                block[ZIGZAG[k]] = value as i16;
+                stored = true;
             }
         } else if run == 15 {
             k += 15;
@@ -64,7 +78,7 @@ pub(crate) fn decode_block(
         }
         k += 1;
     }
-    Ok(())
+    Ok(stored)
 }
 
 /// Huffman tables of one scan component.
@@ -113,12 +127,18 @@ impl BlockDecoder for IntoPlanes<'_> {
             return Err(Malformed("a scan component out of range"));
         };
         let n = component.block_size;
-        decode_block(reader, &t.dc, &t.ac, prediction, &mut self.block, n > 1)?;
-        let start = by * n * plane.stride + bx * n;
-        if let Some(out) = plane.data.get_mut(start..) {
-            idct_scaled(n, &self.block, quant, out, plane.stride);
+        let has_ac = decode_block(reader, &t.dc, &t.ac, prediction, &mut self.block, n > 1)?;
+        let stride = plane.stride;
+        if let Some(out) = plane.block_mut(bx, by, n) {
+            if has_ac || n == 1 {
+                idct_scaled(n, &self.block, quant, out, stride);
+            } else {
+                dc_only(self.block[0], quant, n, out, stride);
+            }
         }
-        self.block = [0; BLOCK_SIZE];
+        if has_ac {
+            self.block = [0; BLOCK_SIZE];
+        }
         Ok(())
     }
 
@@ -145,6 +165,7 @@ pub(crate) struct IntoCoefficients<'a> {
 }
 
 impl BlockDecoder for IntoCoefficients<'_> {
+    #[inline(always)]
     fn block(
         &mut self,
         reader: &mut BitReader,
@@ -164,7 +185,7 @@ impl BlockDecoder for IntoCoefficients<'_> {
             .get_mut(t.component)
             .and_then(|c| c.get_mut(bx, by))
             .ok_or(Malformed("a block outside the image"))?;
-        decode_block(reader, &t.dc, &t.ac, prediction, block, true)
+        decode_block(reader, &t.dc, &t.ac, prediction, block, true).map(|_| ())
     }
 
     fn restart(&mut self) {

@@ -255,9 +255,9 @@ pub(crate) fn to_planes(
                     if interpolate_dc {
                         work[0] = predict(q(0), q(0), weighted(&DC_WEIGHTS, &dc), None) as i16;
                     }
-                    let start = row * n * plane.stride + bx * n;
-                    if let Some(out) = plane.data.get_mut(start..) {
-                        idct_scaled(n, &work, mult, out, plane.stride);
+                    let stride = plane.stride;
+                    if let Some(out) = plane.block_mut(bx, row, n) {
+                        idct_scaled(n, &work, mult, out, stride);
                     }
                 }
             }

@@ -98,13 +98,29 @@ pub(crate) fn h2v1_fancy(input: &[u8], out: &mut [u8]) {
     if n == 0 {
         return;
     }
-    for (i, pair) in out.chunks_mut(2).enumerate().take(n) {
-        let this = 3 * u16::from(input[i]);
-        let left = u16::from(input[i.saturating_sub(1)]);
-        let right = u16::from(input[(i + 1).min(n - 1)]);
-        pair[0] = ((this + left + H2V1_BIAS[0]) >> 2) as u8;
-        if let Some(second) = pair.get_mut(1) {
-            *second = ((this + right + H2V1_BIAS[1]) >> 2) as u8;
+    let at = |i: usize| u16::from(input[i]);
+    let whole = (out.len() / 2).min(n);
+    // Interior samples, then the two edges with the edge sample repeated.
+    let interior = whole.min(n - 1);
+    if interior >= 1 {
+        for (pair, w) in out[2..2 * interior]
+            .chunks_exact_mut(2)
+            .zip(input.windows(3))
+        {
+            let this = 3 * u16::from(w[1]);
+            pair[0] = ((this + u16::from(w[0]) + H2V1_BIAS[0]) >> 2) as u8;
+            pair[1] = ((this + u16::from(w[2]) + H2V1_BIAS[1]) >> 2) as u8;
+        }
+    }
+    for i in [0, n - 1] {
+        let this = 3 * at(i);
+        let left = at(i.saturating_sub(1));
+        let right = at((i + 1).min(n - 1));
+        if let Some(o) = out.get_mut(2 * i) {
+            *o = ((this + left + H2V1_BIAS[0]) >> 2) as u8;
+        }
+        if let Some(o) = out.get_mut(2 * i + 1) {
+            *o = ((this + right + H2V1_BIAS[1]) >> 2) as u8;
         }
     }
 }
@@ -121,22 +137,30 @@ pub(crate) fn h1v2_fancy(near: &[u8], far: &[u8], bias: u16, out: &mut [u8]) {
 /// component's real width, then the horizontal triangle filter on them.
 pub(crate) fn h2v2_fancy(near: &[u8], far: &[u8], sums: &mut Vec<u16>, out: &mut [u8]) {
     sums.clear();
+    // The edge column sums are repeated, so that every output sees a left
+    // and a right neighbour.
+    let n = near.len().min(far.len());
+    let (Some(&first_near), Some(&first_far)) = (near.first(), far.first()) else {
+        return;
+    };
+    sums.push(3 * u16::from(first_near) + u16::from(first_far));
     sums.extend(
-        near.iter()
-            .zip(far)
+        near[..n]
+            .iter()
+            .zip(&far[..n])
             .map(|(&a, &b)| 3 * u16::from(a) + u16::from(b)),
     );
-    let n = sums.len();
-    if n == 0 {
-        return;
+    let last = sums[n];
+    sums.push(last);
+    let whole = (out.len() / 2).min(n);
+    for (pair, w) in out[..2 * whole].chunks_exact_mut(2).zip(sums.windows(3)) {
+        let this = 3 * w[1];
+        pair[0] = ((this + w[0] + H2V2_BIAS[0]) >> 4) as u8;
+        pair[1] = ((this + w[2] + H2V2_BIAS[1]) >> 4) as u8;
     }
-    for (i, pair) in out.chunks_mut(2).enumerate().take(n) {
-        let this = 3 * sums[i];
-        let left = sums[i.saturating_sub(1)];
-        let right = sums[(i + 1).min(n - 1)];
-        pair[0] = ((this + left + H2V2_BIAS[0]) >> 4) as u8;
-        if let Some(second) = pair.get_mut(1) {
-            *second = ((this + right + H2V2_BIAS[1]) >> 4) as u8;
+    if whole < n {
+        if let (Some(o), Some(w)) = (out.get_mut(2 * whole), sums.get(whole..whole + 2)) {
+            *o = ((3 * w[1] + w[0] + H2V2_BIAS[0]) >> 4) as u8;
         }
     }
 }
@@ -211,6 +235,52 @@ mod tests {
         assert_eq!(out[1], ((cs[0] * 3 + cs[1] + 7) >> 4) as u8);
         assert_eq!(out[2], ((cs[1] * 3 + cs[0] + 8) >> 4) as u8);
         assert_eq!(out[5], ((cs[2] * 4 + 7) >> 4) as u8);
+    }
+
+    /// The filters as jdsample.c writes them, with explicit edge cases.
+    fn h2v1_plain(input: &[u8]) -> Vec<u8> {
+        let n = input.len();
+        let v = |i: usize| i32::from(input[i]);
+        let mut out = vec![0u8; 2 * n];
+        for i in 0..n {
+            let (l, r) = (v(i.saturating_sub(1)), v((i + 1).min(n - 1)));
+            out[2 * i] = ((3 * v(i) + l + 1) >> 2) as u8;
+            out[2 * i + 1] = ((3 * v(i) + r + 2) >> 2) as u8;
+        }
+        out
+    }
+
+    fn h2v2_plain(near: &[u8], far: &[u8]) -> Vec<u8> {
+        let n = near.len();
+        let cs = |i: usize| 3 * i32::from(near[i]) + i32::from(far[i]);
+        let mut out = vec![0u8; 2 * n];
+        for i in 0..n {
+            let (l, r) = (cs(i.saturating_sub(1)), cs((i + 1).min(n - 1)));
+            out[2 * i] = ((3 * cs(i) + l + 8) >> 4) as u8;
+            out[2 * i + 1] = ((3 * cs(i) + r + 7) >> 4) as u8;
+        }
+        out
+    }
+
+    #[test]
+    fn the_row_filters_equal_the_plain_formulas_at_every_width() {
+        let near: Vec<u8> = (0..40u32).map(|i| (i * 97 % 256) as u8).collect();
+        let far: Vec<u8> = (0..40u32).map(|i| (i * 61 % 256) as u8).collect();
+        let mut sums = Vec::new();
+        for n in 1..40 {
+            // Output widths of 2n (even image width) and 2n - 1 (odd).
+            for width in [2 * n, 2 * n - 1] {
+                let mut out = vec![0u8; width];
+                h2v1_fancy(&near[..n], &mut out);
+                assert_eq!(out, h2v1_plain(&near[..n])[..width], "h2v1 {n} {width}");
+                h2v2_fancy(&near[..n], &far[..n], &mut sums, &mut out);
+                assert_eq!(
+                    out,
+                    h2v2_plain(&near[..n], &far[..n])[..width],
+                    "h2v2 {n} {width}"
+                );
+            }
+        }
     }
 
     #[test]
