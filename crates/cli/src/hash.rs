@@ -101,6 +101,7 @@ pub fn run(args: HashArgs) -> Result<u8> {
         &WalkOptions {
             follow_links: args.follow_links,
             all_files: args.all_files,
+            ..WalkOptions::default()
         },
     );
     let pool = rayon::ThreadPoolBuilder::new()

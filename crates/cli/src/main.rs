@@ -12,8 +12,10 @@ mod import;
 mod index;
 mod output;
 mod platform;
+mod scan;
 mod serve;
 mod stats;
+mod sync;
 mod walk;
 
 /// hashbank: hash-and-match against non-consensual intimate images.
@@ -40,6 +42,10 @@ enum Command {
     Audit(audit::AuditArgs),
     /// Load a list of hashes into the bank as new cases.
     Import(import::ImportArgs),
+    /// Keep a local copy of the bank's hashes in one file, from its feed.
+    Sync(sync::SyncArgs),
+    /// Scan files, folders and archives for the bank's images.
+    Scan(scan::ScanArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +65,8 @@ fn main() -> ExitCode {
         Command::Stats(args) => stats::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Import(args) => import::run(args),
+        Command::Sync(args) => sync::run(args),
+        Command::Scan(args) => scan::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,299 @@
+//! `hashbank scan`: find the bank's images in files, folders and archives.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use hashbank_scan::archive::{
+    ArchiveLimits, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_RATIO,
+    DEFAULT_MAX_TOTAL_BYTES, DEFAULT_RATIO_FLOOR,
+};
+use hashbank_scan::feed::{is_url, ApiKey, BankClient};
+use hashbank_scan::report::{summary_text, write_csv, write_html, write_jsonl};
+use hashbank_scan::{
+    report_matches, scan, LocalBank, Matcher, Progress, RemoteBank, ScanOptions, ScanOutcome,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+use media::{Limits, Options, Pipeline};
+
+/// Scan files, folders and the archives in them for the bank's images.
+///
+/// Folders are walked in sorted order; every file in them is looked at by
+/// its content: images are hashed (PDQ, MD5, SHA-256) on all cores, zip,
+/// tar and tar.gz archives are opened (nested too, up to --max-depth) and
+/// their entries read in memory, never written to disk. Each image is
+/// matched against a local bank file made by `hashbank sync`, or through
+/// the bank's match API when --bank is a URL (then --key-file is needed).
+/// A PDQ hash matches within --radius bits, MD5 and SHA-256 exactly.
+///
+/// Hostile or broken input never stops the scan: archive bombs, entries
+/// named to climb out of their archive, links, loops, files claiming huge
+/// dimensions, non-images named as images and unreadable files are each
+/// skipped with a reason and counted.
+///
+/// Output: one JSON line per match (path, hash_id, kind, role, distance,
+/// category) and per skipped file (path, skipped, detail), to --out or
+/// stdout; --csv and --html write the same as CSV and as a readable page
+/// (no images in it). Matches of minor cases come first. A summary goes to
+/// stderr.
+///
+/// Exit status: 0 when nothing matched, 1 when matches were found, 2 on
+/// errors (usage, an unreadable bank file, the bank unreachable, a report
+/// not sent); skipped files are not errors.
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Files and folders to scan.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// A local bank file (from `hashbank sync`), or the bank's URL to match
+    /// through its match API.
+    #[arg(long, value_name = "BANKFILE|URL")]
+    bank: String,
+
+    /// A file whose first line is the platform's API key (for a bank URL
+    /// and for --report-to).
+    #[arg(long, value_name = "FILE")]
+    key_file: Option<PathBuf>,
+
+    /// Write JSON lines here rather than to stdout.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+
+    /// Also write the results as CSV.
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+
+    /// Also write a readable HTML report.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+
+    /// Add a summary by matched bank hash: how many files match each, and
+    /// which.
+    #[arg(long)]
+    investigate: bool,
+
+    /// Send each match to the bank at URL as this platform's report (with
+    /// --key-file), so the case's owner sees it.
+    #[arg(long, value_name = "URL")]
+    report_to: Option<String>,
+
+    /// Put this before each path in the content reference of a report.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    content_ref_prefix: String,
+
+    /// Largest PDQ distance that is a match, in bits.
+    #[arg(long, default_value_t = pdq::MATCH_DISTANCE, value_name = "BITS",
+          value_parser = clap::value_parser!(u32).range(0..=MAX_RADIUS))]
+    radius: u32,
+
+    /// Use the fast pipeline (scale first, then hash): a few bits from the
+    /// canonical hash, several times faster on large photos.
+    #[arg(long)]
+    fast: bool,
+
+    /// Follow symbolic links inside folders (loops are detected).
+    #[arg(long)]
+    follow_links: bool,
+
+    /// Largest file or archive entry to read, in bytes.
+    #[arg(long, default_value_t = media::DEFAULT_MAX_FILE_BYTES, value_name = "BYTES")]
+    max_file_size: u64,
+
+    /// Largest image to decode, in pixels (width x height).
+    #[arg(long, default_value_t = media::DEFAULT_MAX_PIXELS, value_name = "PIXELS")]
+    max_pixels: u64,
+
+    /// Most bytes one archive may expand to, nested archives included.
+    #[arg(long, default_value_t = DEFAULT_MAX_TOTAL_BYTES, value_name = "BYTES")]
+    max_archive_size: u64,
+
+    /// Largest compression ratio of an archive entry over 1 MiB; beyond it
+    /// the entry is a bomb.
+    #[arg(long, default_value_t = DEFAULT_MAX_RATIO, value_name = "RATIO")]
+    max_ratio: u64,
+
+    /// Most entries one archive may hold, nested archives included.
+    #[arg(long, default_value_t = DEFAULT_MAX_ENTRIES, value_name = "N")]
+    max_entries: u64,
+
+    /// Deepest nesting of archives in archives.
+    #[arg(long, default_value_t = DEFAULT_MAX_DEPTH, value_name = "N")]
+    max_depth: u32,
+
+    /// Hashing threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+
+    /// Never show a progress bar (it is shown only when stderr is a terminal).
+    #[arg(long)]
+    no_progress: bool,
+}
+
+/// The largest radius the bank's match API takes.
+const MAX_RADIUS: i64 = 63;
+/// Exit status: nothing matched.
+const EXIT_CLEAN: u8 = 0;
+/// Exit status: matches found.
+const EXIT_MATCHES: u8 = 1;
+/// Exit status: errors.
+const EXIT_ERROR: u8 = 2;
+
+/// Runs the command; see [`ScanArgs`] for the exit status.
+pub fn run(args: ScanArgs) -> Result<u8> {
+    match scan_and_report(&args) {
+        Ok(code) => Ok(code),
+        Err(err) => {
+            eprintln!("hashbank: {err:#}");
+            Ok(EXIT_ERROR)
+        }
+    }
+}
+
+fn scan_and_report(args: &ScanArgs) -> Result<u8> {
+    for path in &args.paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            bail!("{}: no such file or folder", path.display());
+        }
+    }
+    let key = match &args.key_file {
+        Some(file) => Some(ApiKey::from_file(file)?),
+        None => None,
+    };
+    let needs_key = |what: &str| {
+        key.clone()
+            .with_context(|| format!("{what} needs --key-file with the platform's API key"))
+    };
+    let matcher: Box<dyn Matcher> = if is_url(&args.bank) {
+        let client = BankClient::new(&args.bank, needs_key("a bank URL")?)?;
+        Box::new(RemoteBank::new(client))
+    } else {
+        let bank = LocalBank::open(&args.bank).map_err(|e| {
+            let hint = if e.is_damaged() {
+                "; run `hashbank sync --rebuild` to fetch a fresh copy"
+            } else {
+                ""
+            };
+            anyhow::anyhow!("{e}{hint}")
+        })?;
+        Box::new(bank)
+    };
+    let reporter = match &args.report_to {
+        Some(url) => Some(BankClient::new(url, needs_key("--report-to")?)?),
+        None => None,
+    };
+
+    let options = ScanOptions {
+        media: Options {
+            limits: Limits {
+                max_file_bytes: args.max_file_size,
+                max_pixels: args.max_pixels,
+            },
+            pipeline: if args.fast {
+                Pipeline::Fast
+            } else {
+                Pipeline::Canonical
+            },
+            dihedral: false,
+        },
+        archives: ArchiveLimits {
+            max_entry_bytes: args.max_file_size,
+            max_total_bytes: args.max_archive_size,
+            max_ratio: args.max_ratio,
+            ratio_floor: DEFAULT_RATIO_FLOOR,
+            max_entries: args.max_entries,
+            max_depth: args.max_depth,
+        },
+        follow_links: args.follow_links,
+        radius: args.radius,
+        threads: args.jobs.unwrap_or(0),
+    };
+    let progress = Bar::new(!args.no_progress && io::stderr().is_terminal())?;
+    let mut outcome = scan(&args.paths, matcher.as_ref(), &options, &progress);
+    progress.bar.finish_and_clear();
+
+    if let Some(client) = &reporter {
+        let reported = report_matches(client, &outcome.matches, &args.content_ref_prefix);
+        eprintln!(
+            "hashbank: {} matches reported to {}{}",
+            reported.sent,
+            client.url(),
+            if reported.failed > 0 {
+                format!(", {} failed", reported.failed)
+            } else {
+                String::new()
+            }
+        );
+        outcome.errors.extend(reported.errors);
+        if reported.failed as usize > outcome.errors.len() {
+            outcome
+                .errors
+                .push(format!("{} reports could not be sent", reported.failed));
+        }
+    }
+
+    write_outputs(args, &outcome)?;
+    eprint!("{}", summary_text(&outcome, args.investigate));
+    Ok(if !outcome.errors.is_empty() {
+        EXIT_ERROR
+    } else if outcome.matches.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_MATCHES
+    })
+}
+
+fn write_outputs(args: &ScanArgs, outcome: &ScanOutcome) -> Result<()> {
+    match &args.out {
+        Some(path) => write_to(path, |w| write_jsonl(w, outcome, args.investigate))?,
+        None => write_jsonl(&mut io::stdout().lock(), outcome, args.investigate)
+            .context("writing to stdout")?,
+    }
+    if let Some(path) = &args.csv {
+        write_to(path, |w| write_csv(w, outcome, args.investigate))?;
+    }
+    if let Some(path) = &args.html {
+        write_to(path, |w| write_html(w, outcome, args.investigate))?;
+    }
+    Ok(())
+}
+
+fn write_to(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let file = File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
+    let mut out = BufWriter::new(file);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// The progress bar on stderr: files walked and done, files/s, ETA.
+struct Bar {
+    bar: ProgressBar,
+}
+
+impl Bar {
+    fn new(shown: bool) -> Result<Bar> {
+        let bar = if shown {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} files  {per_sec}  eta {eta}",
+            )?);
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        Ok(Bar { bar })
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, files: u64) {
+        self.bar.set_length(files);
+    }
+
+    fn advance(&self, files: u64) {
+        self.bar.inc(files);
+    }
+}

@@ -1,0 +1,413 @@
+//! `hashbank scan` through the real binaries: a bank served over HTTP with
+//! cases filed from the robustness originals, a tree of altered copies,
+//! nested archives and hostile files, synced, scanned, then a case
+//! withdrawn and the tree scanned again.
+
+mod scan_support;
+#[allow(dead_code)]
+#[path = "serve/support.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use scan_support::*;
+use serde_json::json;
+use support::{add_platform, Auth, Server, TestDb};
+
+/// Originals filed as cases, and one that is not.
+const DUCK: &str = "gc-farm-duck";
+const KANGAROO: &str = "gc-world-kangaroo";
+const LADYBIRD: &str = "mate-ladybird";
+const TOUCAN: &str = "gc-erase-toucan";
+
+/// The zip bomb: this many zero bytes in one entry (a few hundred KB zipped).
+const BOMB_BYTES: usize = 200 << 20;
+
+/// Archives nested this deep in the tree: deeper than the default limit.
+const DEEP_LEVELS: usize = 10;
+
+fn read(path: PathBuf) -> Vec<u8> {
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn put(root: &Path, name: &str, bytes: &[u8]) {
+    let path = root.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// The tree scanned: copies plain PDQ finds, copies it does not, archives
+/// nested in archives, and hostile files.
+fn build_tree(root: &Path, hostile: bool) {
+    put(root, "photos/duck.jpg", &read(original(DUCK)));
+    put(
+        root,
+        "photos/duck_q70.jpg",
+        &read(variant(DUCK, "jpeg_q70")),
+    );
+    put(
+        root,
+        "photos/kangaroo_small.jpg",
+        &read(variant(KANGAROO, "scale_50")),
+    );
+    put(
+        root,
+        "photos/ladybird_turned.jpg",
+        &read(variant(LADYBIRD, "rot_90")),
+    );
+    put(root, "photos/toucan.jpg", &read(original(TOUCAN)));
+    let deeper = zip_of(&[("kangaroo_q30.jpg", &read(variant(KANGAROO, "jpeg_q30")))]);
+    let nested = zip_of(&[
+        (
+            "inner/ladybird_q70.jpg",
+            &read(variant(LADYBIRD, "jpeg_q70")),
+        ),
+        ("readme.txt", b"holiday photos"),
+        ("deeper.zip", &deeper),
+    ]);
+    put(root, "archives/nested.zip", &nested);
+    let set = tar_gz_of(&[
+        ("a/duck_scale50.jpg", &read(variant(DUCK, "scale_50"))),
+        ("a/toucan_q70.jpg", &read(variant(TOUCAN, "jpeg_q70"))),
+    ]);
+    put(root, "archives/set.tar.gz", &set);
+    if !hostile {
+        return;
+    }
+    put(
+        root,
+        "archives/bomb.zip",
+        &zip_bomb("zeros.jpg", BOMB_BYTES),
+    );
+    let traversal = zip_of(&[
+        ("../../evil.jpg", &read(original(DUCK))),
+        ("ok.jpg", &read(original(TOUCAN))),
+    ]);
+    put(root, "archives/traversal.zip", &traversal);
+    put(
+        root,
+        "archives/deep.zip",
+        &nested_zips(DEEP_LEVELS, &read(original(DUCK))),
+    );
+    let ladybird = read(original(LADYBIRD));
+    put(
+        root,
+        "photos/broken.jpg",
+        &ladybird[..ladybird.len() * 2 / 3],
+    );
+    put(root, "photos/notes.jpg", b"shopping list: milk, bread\n");
+    put(root, "photos/huge.png", &png_claiming(100_000, 100_000));
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root, root.join("loop")).unwrap();
+}
+
+/// A bank with three cases: the duck with its digests, the kangaroo in the
+/// minor category, the ladybird.
+struct Bank {
+    _db: TestDb,
+    server: Server,
+    key: String,
+    duck: Case,
+    kangaroo: Case,
+    ladybird: Case,
+}
+
+fn bank() -> Bank {
+    let db = TestDb::sqlite();
+    let key = add_platform(&db, "scanner-test");
+    let server = Server::start(&db, &[]);
+    let duck = file_case(&server, &print_of(&original(DUCK)), true, false);
+    let kangaroo = file_case(&server, &print_of(&original(KANGAROO)), false, true);
+    let ladybird = file_case(&server, &print_of(&original(LADYBIRD)), false, false);
+    Bank {
+        _db: db,
+        server,
+        key,
+        duck,
+        kangaroo,
+        ladybird,
+    }
+}
+
+fn expected_matches(bank: &Bank, with_duck: bool) -> Vec<(String, u64)> {
+    let mut out = vec![
+        (
+            "photos/kangaroo_small.jpg".to_string(),
+            bank.kangaroo.ids[0],
+        ),
+        (
+            "archives/nested.zip!/inner/ladybird_q70.jpg".into(),
+            bank.ladybird.ids[0],
+        ),
+        (
+            "archives/nested.zip!/deeper.zip!/kangaroo_q30.jpg".into(),
+            bank.kangaroo.ids[0],
+        ),
+    ];
+    if with_duck {
+        out.extend([
+            ("photos/duck.jpg".to_string(), bank.duck.ids[0]),
+            ("photos/duck.jpg".into(), bank.duck.ids[1]),
+            ("photos/duck.jpg".into(), bank.duck.ids[2]),
+            ("photos/duck_q70.jpg".into(), bank.duck.ids[0]),
+            (
+                "archives/set.tar.gz!/a/duck_scale50.jpg".into(),
+                bank.duck.ids[0],
+            ),
+        ]);
+    }
+    out.sort();
+    out
+}
+
+fn expected_skips() -> Vec<(String, String)> {
+    // The outer archive and seven inside it are opened; the eighth is too deep.
+    let deep: String = (1..DEEP_LEVELS - 1)
+        .map(|level| format!("!/d{level}.zip"))
+        .collect();
+    let mut out: Vec<(String, String)> = [
+        ("archives/bomb.zip!/zeros.jpg", "archive_bomb"),
+        ("archives/traversal.zip!/../../evil.jpg", "unsafe_name"),
+        ("photos/broken.jpg", "corrupt"),
+        ("photos/notes.jpg", "not_an_image"),
+        ("photos/huge.png", "too_many_pixels"),
+        ("loop", "link_loop"),
+    ]
+    .into_iter()
+    .map(|(p, k)| (p.to_string(), k.to_string()))
+    .chain([(format!("archives/deep.zip{deep}"), "too_deep".to_string())])
+    .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_tree_is_synced_scanned_and_a_withdrawal_reaches_it() {
+    let bank = bank();
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    build_tree(&tree, true);
+    let key = key_file(dir.path(), &bank.key);
+    let file = dir.path().join("bank.hbl");
+    let synced = sync(&bank.server.base, &key, &file, &[]);
+    assert!(synced.status.success(), "{}", text(&synced));
+    assert!(
+        String::from_utf8_lossy(&synced.stdout).contains("5 added, 0 deleted"),
+        "{}",
+        text(&synced)
+    );
+
+    let csv = dir.path().join("out.csv");
+    let html = dir.path().join("out.html");
+    let args = |extra: &[&'static str]| -> Vec<String> {
+        let mut args = vec![
+            tree.display().to_string(),
+            "--bank".into(),
+            file.display().to_string(),
+            "--follow-links".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    let mut first = args(&["--investigate"]);
+    first.extend([
+        "--csv".into(),
+        csv.display().to_string(),
+        "--html".into(),
+        html.display().to_string(),
+    ]);
+    let first: Vec<&str> = first.iter().map(String::as_str).collect();
+    let scanned = scan(&first);
+    assert_eq!(scanned.code, 1, "{}", scanned.stderr);
+    assert_eq!(match_set(&scanned, &tree), expected_matches(&bank, true));
+    assert_eq!(skip_set(&scanned, &tree), expected_skips());
+    // Minor first, with its category.
+    assert_eq!(scanned.matches[0]["category"], json!("minor"));
+    assert_eq!(scanned.matches[0]["hash_id"], json!(bank.kangaroo.ids[0]));
+    let exact = scanned
+        .matches
+        .iter()
+        .find(|m| m["hash_id"] == json!(bank.duck.ids[1]))
+        .unwrap();
+    assert_eq!(
+        (&exact["kind"], &exact["distance"], &exact["role"]),
+        (&json!("md5"), &json!(0), &json!("plain"))
+    );
+    // The investigator's view: per bank hash, its files.
+    let duck_group = scanned
+        .groups
+        .iter()
+        .map(|g| &g["investigate"])
+        .find(|g| g["hash_id"] == json!(bank.duck.ids[0]))
+        .unwrap();
+    assert_eq!(duck_group["files"], json!(3));
+    assert_eq!(scanned.groups[0]["investigate"]["category"], json!("minor"));
+    assert_eq!(scanned.groups[0]["investigate"]["files"], json!(2));
+    assert!(scanned.stderr.contains("skipped 7:"), "{}", scanned.stderr);
+    assert!(
+        scanned.stderr.contains("archive_bomb 1"),
+        "{}",
+        scanned.stderr
+    );
+    // The same in CSV and in the report page, which holds no image.
+    let csv = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(csv.lines().filter(|l| l.starts_with("match,")).count(), 8);
+    assert_eq!(csv.lines().filter(|l| l.starts_with("skip,")).count(), 7);
+    assert_eq!(csv.lines().filter(|l| l.starts_with("group,")).count(), 5);
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(html.contains("archives/nested.zip!/deeper.zip!/kangaroo_q30.jpg"));
+    assert!(html.contains("../../evil.jpg") && html.contains("By bank hash"));
+    assert!(!html.contains("<img") && !html.contains("base64"));
+
+    // Withdrawn: the next sync deletes the duck's hashes, its matches go.
+    let withdrawn = bank.server.post(
+        &format!("/v1/cases/{}/withdraw", bank.duck.number),
+        &Auth::Pin(bank.duck.pin.clone()),
+        &json!({}),
+    );
+    assert_eq!(withdrawn.status, 200, "{:?}", withdrawn.body);
+    let again = sync(&bank.server.base, &key, &file, &[]);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("0 added, 3 deleted"),
+        "{}",
+        text(&again)
+    );
+    let args = args(&[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let rescanned = scan(&args);
+    assert_eq!(rescanned.code, 1, "{}", rescanned.stderr);
+    assert_eq!(match_set(&rescanned, &tree), expected_matches(&bank, false));
+    assert_eq!(skip_set(&rescanned, &tree), expected_skips());
+}
+
+#[test]
+fn the_match_api_finds_the_same_and_reports_reach_the_case() {
+    let bank = bank();
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    build_tree(&tree, false);
+    let key = key_file(dir.path(), &bank.key);
+    let key = key.to_str().unwrap();
+    let file = dir.path().join("bank.hbl");
+    assert!(sync(&bank.server.base, Path::new(key), &file, &[])
+        .status
+        .success());
+    let root = tree.to_str().unwrap();
+    let by_file = scan(&[root, "--bank", file.to_str().unwrap()]);
+    let by_api = scan(&[root, "--bank", &bank.server.base, "--key-file", key]);
+    assert_eq!(by_api.code, 1, "{}", by_api.stderr);
+    assert_eq!(match_set(&by_api, &tree), match_set(&by_file, &tree));
+    assert_eq!(match_set(&by_api, &tree), expected_matches(&bank, true));
+    // Without a key the URL is refused, before any scanning.
+    let keyless = scan(&[root, "--bank", &bank.server.base]);
+    assert_eq!(keyless.code, 2);
+    assert!(keyless.stderr.contains("--key-file"), "{}", keyless.stderr);
+
+    // Reports: one per match, seen by the case's owner.
+    let reported = scan(&[
+        root,
+        "--bank",
+        file.to_str().unwrap(),
+        "--report-to",
+        &bank.server.base,
+        "--key-file",
+        key,
+        "--content-ref-prefix",
+        "seized-2031/",
+    ]);
+    assert_eq!(reported.code, 1, "{}", reported.stderr);
+    assert!(
+        reported.stderr.contains("8 matches reported"),
+        "{}",
+        reported.stderr
+    );
+    for (case, reports) in [(&bank.duck, 5), (&bank.kangaroo, 2), (&bank.ladybird, 1)] {
+        let view = bank.server.get(
+            &format!("/v1/cases/{}", case.number),
+            &Auth::Pin(case.pin.clone()),
+        );
+        assert_eq!(view.status, 200, "{:?}", view.body);
+        assert_eq!(view.body["platforms"][0]["platform"], json!("scanner-test"));
+        assert_eq!(
+            view.body["platforms"][0]["matches_reported"],
+            json!(reports),
+            "{:?}",
+            view.body
+        );
+        // The owner sees that it was found, not where.
+        assert!(!view.body.to_string().contains("seized-2031"));
+    }
+    // The key never shows.
+    for out in [&by_api.stderr, &reported.stderr] {
+        assert!(!out.contains(&bank.key));
+    }
+}
+
+#[test]
+fn exit_codes_say_what_happened() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("clean");
+    put(&clean, "toucan.jpg", &read(original(TOUCAN)));
+    put(&clean, "notes.jpg", b"not an image");
+    let empty = dir.path().join("empty.hbl");
+    let mut bank = hashbank_scan::LocalBank::new("http://127.0.0.1:9");
+    bank.apply(&[], 0);
+    bank.save(&empty).unwrap();
+    let clean_root = clean.to_str().unwrap();
+    // Nothing matched; a skipped file is not an error.
+    let scanned = scan(&[clean_root, "--bank", empty.to_str().unwrap()]);
+    assert_eq!(scanned.code, 0, "{}", scanned.stderr);
+    assert_eq!(scanned.skips.len(), 1);
+    assert!(scanned.stderr.contains("2 files"), "{}", scanned.stderr);
+    // A bank file that is damaged, missing or not a bank file.
+    let damaged = dir.path().join("damaged.hbl");
+    let bytes = std::fs::read(&empty).unwrap();
+    std::fs::write(&damaged, &bytes[..bytes.len() - 5]).unwrap();
+    let scanned = scan(&[clean_root, "--bank", damaged.to_str().unwrap()]);
+    assert_eq!(scanned.code, 2);
+    assert!(
+        scanned.stderr.contains("damaged.hbl: truncated"),
+        "{}",
+        scanned.stderr
+    );
+    assert!(scanned.stderr.contains("--rebuild"), "{}", scanned.stderr);
+    let missing = scan(&[clean_root, "--bank", "/nonexistent/bank.hbl"]);
+    assert_eq!(missing.code, 2);
+    let foreign = scan(&[
+        clean_root,
+        "--bank",
+        clean.join("notes.jpg").to_str().unwrap(),
+    ]);
+    assert_eq!(foreign.code, 2);
+    assert!(
+        foreign.stderr.contains("not a hashbank bank file"),
+        "{}",
+        foreign.stderr
+    );
+    // A path that is not there, and a bad argument.
+    let typo = scan(&["/nonexistent/folder", "--bank", empty.to_str().unwrap()]);
+    assert_eq!(typo.code, 2);
+    let usage = scan(&[
+        clean_root,
+        "--bank",
+        empty.to_str().unwrap(),
+        "--radius",
+        "300",
+    ]);
+    assert_eq!(usage.code, 2);
+    // The bank unreachable: an error, not a clean result.
+    let key = key_file(dir.path(), "hbk_x.y");
+    let down = scan(&[
+        clean_root,
+        "--bank",
+        "http://127.0.0.1:9",
+        "--key-file",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(down.code, 2, "{}", down.stderr);
+    assert!(
+        down.stderr.contains("cannot reach the bank"),
+        "{}",
+        down.stderr
+    );
+}
