@@ -37,6 +37,7 @@ mod error;
 mod fingerprint;
 mod jpeg;
 mod pixels;
+pub mod robust;
 
 pub use decode::{
     decode, dimensions, Format, Limits, Pipeline, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS,

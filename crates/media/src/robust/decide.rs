@@ -1,0 +1,310 @@
+//! The decision: which candidates found by range search are matches.
+//!
+//! Each query hash is searched in the bank out to [`SEARCH_RADIUS`]; every
+//! stored hash found is a [`Candidate`]. Not every pair of labels is
+//! compared: a pair is a match only when its distance is within the radius
+//! [`radius`] gives for that pair of labels, and pairs without a radius
+//! (a mirrored query against a crop, say) are never matches. Every pair
+//! compared is one more chance of a false match, so only pairs that stand
+//! for a real way of copying an image are.
+//!
+//! A copy that was filtered as well as re-encoded (brightened, say) can land
+//! a little beyond the radius on every pair. Such a near miss is taken as a
+//! match when it is *corroborated*: two different stored hashes of the same
+//! bank image (two views of the original, such as the whole and its top
+//! part) each lie within [`CORROBORATION_RADIUS`] of the query. Unrelated
+//! images lie about 128 bits apart on every pair, so two views both this
+//! close by chance are far rarer than one; such matches are marked, for a
+//! reviewer to see how they were made.
+
+use pdq::MATCH_DISTANCE;
+
+use super::labels::{BankLabel, Part, QueryLabel};
+
+/// The radius of pairs of hashes of the same pixels (the whole image
+/// against the whole image, a part against the same part): PDQ's standard
+/// match distance, 31 bits.
+pub const SAME_PICTURE_RADIUS: u32 = MATCH_DISTANCE;
+
+/// How close two different stored hashes of one bank image must both be to
+/// the query for a corroborated match. Set between the radius and the
+/// closest non-matching pairs measured (BENCHMARKS.md, about 84 bits at
+/// the least): well clear of chance, close enough to take in the filtered
+/// copies that land just beyond the radius.
+pub const CORROBORATION_RADIUS: u32 = 40;
+
+/// The largest distance any decision looks at: how far the index must
+/// search around each query hash.
+pub const SEARCH_RADIUS: u32 = CORROBORATION_RADIUS;
+
+/// The largest distance at which a query hash with label `query` matches a
+/// stored hash with label `bank`, or `None` when the two are not compared.
+///
+/// * the whole query picture as it is, without borders, without a caption
+///   band, inside a screenshot or straightened, against the whole original
+///   and the original without borders;
+/// * the query mirrored or turned, against the whole original and the
+///   original without borders;
+/// * the whole query picture as it is, without borders or inside a
+///   screenshot, against the original's fixed crops (the copy is a crop);
+/// * a fixed end part of the query against the same part of the original
+///   (the rest of the copy is covered by a caption or a watermark).
+pub fn radius(query: QueryLabel, bank: BankLabel) -> Option<u32> {
+    use BankLabel as B;
+    use QueryLabel as Q;
+    let whole_bank = matches!(bank, B::Plain | B::Trim);
+    match (query, bank) {
+        (Q::Plain | Q::Trim | Q::Uncaption | Q::Screen | Q::Straight, _) if whole_bank => {
+            Some(SAME_PICTURE_RADIUS)
+        }
+        (Q::Dihedral(_), _) if whole_bank => Some(SAME_PICTURE_RADIUS),
+        (Q::Plain | Q::Trim | Q::Screen, B::Part(p)) if is_crop(p) => Some(SAME_PICTURE_RADIUS),
+        (Q::Part(q), B::Part(b)) if q == b && !is_crop(q) => Some(SAME_PICTURE_RADIUS),
+        _ => None,
+    }
+}
+
+/// Whether a part is a crop (a copy may be cut to it), rather than an end
+/// part (the rest of a copy may be covered).
+fn is_crop(p: Part) -> bool {
+    !matches!(p, Part::Top80 | Part::Bottom80)
+}
+
+/// A stored hash found near one of a query's hashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    /// The label of the query hash that found it.
+    pub query: QueryLabel,
+    /// The bank image the stored hash belongs to: every hash from one call
+    /// of [`super::bank_hashes`] shares it. A hash imported alone (a plain
+    /// PDQ hash from another hash list) is an image of its own.
+    pub image: u64,
+    /// The stored hash's own id.
+    pub stored: u64,
+    /// The stored hash's label.
+    pub label: BankLabel,
+    /// Hamming distance between the two hashes.
+    pub distance: u32,
+}
+
+/// How a match was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Evidence {
+    /// A pair within its radius.
+    Pair,
+    /// Two stored hashes of the image both within
+    /// [`CORROBORATION_RADIUS`], neither within its radius.
+    Corroborated,
+}
+
+impl Evidence {
+    /// `pair` or `corroborated`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::Pair => "pair",
+            Evidence::Corroborated => "corroborated",
+        }
+    }
+}
+
+/// A bank image the query matches, with the pair that decided it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    /// The bank image.
+    pub image: u64,
+    /// The stored hash of the deciding pair.
+    pub stored: u64,
+    /// Its label.
+    pub label: BankLabel,
+    /// The query hash of the deciding pair.
+    pub query: QueryLabel,
+    /// Their distance.
+    pub distance: u32,
+    /// How the match was made.
+    pub evidence: Evidence,
+}
+
+/// The bank images the candidates of one query file match, one [`Match`]
+/// per image, in order of image id.
+///
+/// An image matches on a pair within its radius (the one furthest inside
+/// its radius decides, then the closest), or, failing that, when
+/// corroborated: compared pairs within [`CORROBORATION_RADIUS`] involve at
+/// least two different stored hashes of the image (the closest pair is
+/// reported). Candidates of pairs that are not compared are ignored.
+pub fn decide(candidates: &[Candidate]) -> Vec<Match> {
+    let mut images: Vec<u64> = candidates.iter().map(|c| c.image).collect();
+    images.sort_unstable();
+    images.dedup();
+    let mut out = Vec::new();
+    for image in images {
+        let compared = candidates
+            .iter()
+            .filter(|c| c.image == image)
+            .filter_map(|c| radius(c.query, c.label).map(|r| (r, c)));
+        let mut direct: Option<(u32, &Candidate)> = None;
+        let mut near: Vec<&Candidate> = Vec::new();
+        for (r, c) in compared {
+            if c.distance <= r {
+                let margin = r - c.distance;
+                let better = direct.is_none_or(|(m, d)| {
+                    (margin, std::cmp::Reverse(c.distance)) > (m, std::cmp::Reverse(d.distance))
+                });
+                if better {
+                    direct = Some((margin, c));
+                }
+            }
+            if c.distance <= CORROBORATION_RADIUS {
+                near.push(c);
+            }
+        }
+        let decided = match direct {
+            Some((_, c)) => Some((c, Evidence::Pair)),
+            None => {
+                near.sort_by_key(|c| (c.distance, c.stored));
+                let two_views = near.iter().any(|c| c.stored != near[0].stored);
+                (two_views).then(|| (near[0], Evidence::Corroborated))
+            }
+        };
+        if let Some((c, evidence)) = decided {
+            out.push(Match {
+                image,
+                stored: c.stored,
+                label: c.label,
+                query: c.query,
+                distance: c.distance,
+                evidence,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pdq::Dihedral;
+
+    fn candidate(query: QueryLabel, image: u64, label: BankLabel, distance: u32) -> Candidate {
+        Candidate {
+            query,
+            image,
+            stored: image * 100 + distance as u64,
+            label,
+            distance,
+        }
+    }
+
+    #[test]
+    fn plain_pairs_use_pdq_standard_radius() {
+        assert_eq!(radius(QueryLabel::Plain, BankLabel::Plain), Some(31));
+        let c = [
+            candidate(QueryLabel::Plain, 1, BankLabel::Plain, 31),
+            candidate(QueryLabel::Plain, 2, BankLabel::Plain, 32),
+        ];
+        let m = decide(&c);
+        assert_eq!(m.len(), 1);
+        assert_eq!((m[0].image, m[0].distance), (1, 31));
+        assert_eq!(m[0].evidence, Evidence::Pair);
+    }
+
+    #[test]
+    fn uncompared_pairs_never_match() {
+        let mirrored = QueryLabel::Dihedral(Dihedral::FlipY);
+        assert_eq!(radius(mirrored, BankLabel::Part(Part::Crop90)), None);
+        assert_eq!(
+            radius(
+                QueryLabel::Part(Part::Top80),
+                BankLabel::Part(Part::Bottom80)
+            ),
+            None
+        );
+        assert_eq!(
+            radius(QueryLabel::Part(Part::Top80), BankLabel::Plain),
+            None
+        );
+        let c = [candidate(mirrored, 1, BankLabel::Part(Part::Crop90), 0)];
+        assert!(decide(&c).is_empty());
+    }
+
+    #[test]
+    fn one_match_per_image_the_closest_pair() {
+        let c = [
+            candidate(QueryLabel::Plain, 7, BankLabel::Plain, 20),
+            candidate(QueryLabel::Trim, 7, BankLabel::Plain, 4),
+            candidate(QueryLabel::Plain, 3, BankLabel::Part(Part::Crop80), 10),
+        ];
+        let m = decide(&c);
+        assert_eq!(m.len(), 2);
+        assert_eq!((m[0].image, m[0].label), (3, BankLabel::Part(Part::Crop80)));
+        assert_eq!(
+            (m[1].image, m[1].query, m[1].distance),
+            (7, QueryLabel::Trim, 4)
+        );
+    }
+
+    #[test]
+    fn near_misses_need_two_stored_hashes() {
+        let top = BankLabel::Part(Part::Top80);
+        let near = |query, label, stored, distance| Candidate {
+            query,
+            image: 5,
+            stored,
+            label,
+            distance,
+        };
+        // One stored hash near, twice: not enough.
+        let alone = [
+            near(QueryLabel::Plain, BankLabel::Plain, 50, 36),
+            near(QueryLabel::Trim, BankLabel::Plain, 50, 38),
+        ];
+        assert!(decide(&alone).is_empty());
+        // Two stored hashes near: corroborated.
+        let two = [
+            near(QueryLabel::Plain, BankLabel::Plain, 50, 36),
+            near(QueryLabel::Part(Part::Top80), top, 51, 34),
+        ];
+        let m = decide(&two);
+        assert_eq!(m.len(), 1);
+        assert_eq!(
+            (m[0].stored, m[0].distance, m[0].evidence),
+            (51, 34, Evidence::Corroborated)
+        );
+        // Beyond the corroboration radius: nothing.
+        let far = [
+            near(QueryLabel::Plain, BankLabel::Plain, 50, 36),
+            near(QueryLabel::Part(Part::Top80), top, 51, 41),
+        ];
+        assert!(decide(&far).is_empty());
+        // A pair that is not compared does not corroborate.
+        let uncompared = [
+            near(QueryLabel::Plain, BankLabel::Plain, 50, 36),
+            near(QueryLabel::Part(Part::Bottom80), top, 51, 30),
+        ];
+        assert!(decide(&uncompared).is_empty());
+    }
+
+    #[test]
+    fn every_radius_is_within_the_search_radius() {
+        let queries = [
+            QueryLabel::Plain,
+            QueryLabel::Trim,
+            QueryLabel::Uncaption,
+            QueryLabel::Screen,
+            QueryLabel::Straight,
+        ]
+        .into_iter()
+        .chain(Dihedral::ALL[1..].iter().map(|&d| QueryLabel::Dihedral(d)))
+        .chain(Part::ALL.into_iter().map(QueryLabel::Part));
+        for q in queries {
+            for b in [BankLabel::Plain, BankLabel::Trim]
+                .into_iter()
+                .chain(Part::ALL.into_iter().map(BankLabel::Part))
+            {
+                if let Some(r) = radius(q, b) {
+                    assert!(r <= SEARCH_RADIUS, "{q} {b}");
+                }
+            }
+        }
+    }
+}
