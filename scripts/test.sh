@@ -50,3 +50,18 @@ if [ -z "${HASHBANK_TEST_POSTGRES:-}" ]; then
 fi
 
 cargo test --workspace --locked
+
+# The victim page in a real browser (web/test): Debian's Chromium (never a
+# browser download), the page built (web/build.sh: WebAssembly and
+# TypeScript), the hashbank binary the cargo tests built, then node's test
+# runner against `hashbank serve` on SQLite.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Chromium"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+fi
+bash web/build.sh
+cargo build -p hashbank-cli --locked
+echo "== the victim page in Chromium"
+(cd web && HASHBANK_BIN="$(pwd)/../target/debug/hashbank" npm test)

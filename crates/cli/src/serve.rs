@@ -20,6 +20,8 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// Serve the static files in DIR at / (the web page for filing cases).
+    /// Without it, web/dist is served when it holds the built page (from the
+    /// repository root after web/build.sh).
     #[arg(long, value_name = "DIR")]
     web_dir: Option<PathBuf>,
     /// Suspend a hash when this many platforms report its matches as not violating.
@@ -56,7 +58,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         let bank = args.db.open(settings).await?;
         let options = ServeOptions {
             listen: args.listen,
-            web_dir: args.web_dir,
+            web_dir: args.web_dir.or_else(default_web_dir),
             max_body_bytes: args.max_body_bytes,
             follow_interval: Duration::from_millis(args.follow_interval_ms.max(1)),
         };
@@ -67,6 +69,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         Ok(0)
     })
 }
+
+/// The page's folder when `--web-dir` is not given: `web/dist` under the
+/// current folder, if the page was built there.
+fn default_web_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(DEFAULT_WEB_DIR);
+    dir.join("index.html").is_file().then(|| {
+        println!("hashbank: serving the page in {DEFAULT_WEB_DIR} at /");
+        dir
+    })
+}
+
+/// Where web/build.sh puts the page.
+const DEFAULT_WEB_DIR: &str = "web/dist";
 
 /// Completes on SIGINT or SIGTERM.
 async fn shutdown_signal() {

@@ -34,7 +34,7 @@ mod routes;
 
 pub use error::{ApiError, ApiResult};
 pub use extract::PIN_HEADER;
-pub use routes::{router, routes};
+pub use routes::{router, routes, CONTENT_SECURITY_POLICY};
 
 /// Request bodies are at most 1 MiB by default.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;

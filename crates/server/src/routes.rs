@@ -99,12 +99,18 @@ async fn no_route() -> ApiError {
 
 /// Headers on every response: nothing loads from elsewhere, nothing frames
 /// the page, nothing is cached (case data and PINs pass through here),
-/// nothing leaks in a Referer.
+/// nothing leaks in a Referer. The victim's page runs under this policy: its
+/// scripts and styles are files of this origin (no inline code), it
+/// compiles its own WebAssembly (`'wasm-unsafe-eval'`, which allows no
+/// `eval` of JavaScript), hashes in a worker of this origin, and shows
+/// previews of local files from `blob:` URLs.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+    script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; \
+    img-src 'self' blob:; style-src 'self'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'none'; object-src 'none'";
+
 const SECURITY_HEADERS: [(&str, &str); 8] = [
-    (
-        "content-security-policy",
-        "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'",
-    ),
+    ("content-security-policy", CONTENT_SECURITY_POLICY),
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),
     ("referrer-policy", "no-referrer"),

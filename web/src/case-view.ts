@@ -1,0 +1,202 @@
+// Following a case with its number and PIN: what platforms found and
+// removed, the hashes and their state, and withdrawing after a
+// confirmation. Number and PIN are kept in this page's memory only while
+// the case is open on the screen.
+
+import { ApiError, viewCase, withdrawCase, type CaseHash, type CaseView } from "./api.js";
+import { byId, el, focusOn, say, show } from "./dom.js";
+import { reasonOf } from "./file-view.js";
+import { bind, formatDate, type Key } from "./i18n/index.js";
+
+export interface CaseViewer {
+  /** Opens a case (after filing, without typing the number and PIN again). */
+  open(number: string, pin: string): void;
+}
+
+const OUTCOMES: Record<string, Key> = {
+  removed: "case.outcome.removed",
+  not_violating: "case.outcome.not_violating",
+  pending_review: "case.outcome.pending_review",
+};
+
+const HASH_STATES: Record<CaseHash["status"], Key> = {
+  active: "case.hash.active",
+  suspended: "case.hash.suspended",
+  withdrawn: "case.hash.withdrawn",
+};
+
+export function setupCaseView(): CaseViewer {
+  const form = byId("case-form", HTMLFormElement);
+  const numberInput = byId("case-number", HTMLInputElement);
+  const pinInput = byId("case-pin", HTMLInputElement);
+  const progress = byId("case-progress", HTMLParagraphElement);
+  const error = byId("case-error", HTMLParagraphElement);
+  const part = byId("case-part", HTMLDivElement);
+  const confirm = byId("confirm", HTMLDialogElement);
+  const withdrawError = byId("withdraw-error", HTMLParagraphElement);
+  const withdrawProgress = byId("withdraw-progress", HTMLParagraphElement);
+  const withdrawn = byId("withdrawn", HTMLParagraphElement);
+  const closed = byId("case-closed", HTMLParagraphElement);
+  let open: { number: string; pin: string } | null = null;
+  let busy = false;
+
+  async function load(number: string, pin: string, focus: boolean): Promise<void> {
+    say(error, null);
+    say(closed, null);
+    bind(progress, "case.opening");
+    try {
+      const view = await viewCase(number, pin);
+      open = { number: view.case_number, pin };
+      render(view);
+      show(part, true);
+      if (focus) focusOn(byId("case-heading", HTMLHeadingElement));
+    } catch (err) {
+      show(part, false);
+      open = null;
+      if (err instanceof ApiError && err.status === 401) say(error, "case.error.wrong");
+      else if (err instanceof ApiError && err.status === 429) {
+        say(error, "case.error.locked", { minutes: Math.max(1, Math.ceil((err.retryAfterSeconds ?? 60) / 60)) });
+      } else say(error, "case.error.other", { reason: () => reasonOf(err) });
+      error.focus();
+    } finally {
+      progress.textContent = "";
+      progress.removeAttribute("data-i18n");
+    }
+  }
+
+  error.setAttribute("tabindex", "-1");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (busy) return;
+    const number = numberInput.value.trim();
+    const pin = pinInput.value.trim();
+    if (number === "" || pin === "") {
+      say(error, "case.error.missing");
+      (number === "" ? numberInput : pinInput).focus();
+      return;
+    }
+    busy = true;
+    say(withdrawn, null);
+    void load(number, pin, true).finally(() => (busy = false));
+  });
+
+  byId("withdraw", HTMLButtonElement).addEventListener("click", () => {
+    say(withdrawError, null);
+    confirm.showModal();
+  });
+  byId("confirm-no", HTMLButtonElement).addEventListener("click", () => confirm.close());
+  byId("confirm-yes", HTMLButtonElement).addEventListener("click", () => {
+    confirm.close();
+    if (open === null || busy) return;
+    const { number, pin } = open;
+    busy = true;
+    bind(withdrawProgress, "case.withdrawing");
+    withdrawCase(number, pin)
+      .then(async (done) => {
+        await load(number, pin, false);
+        say(withdrawn, "case.withdrawn.done", { count: done.hashes_erased });
+        focusOn(withdrawn);
+      })
+      .catch((err: unknown) => {
+        say(withdrawError, "case.error.other", { reason: () => reasonOf(err) });
+        focusOn(withdrawError);
+      })
+      .finally(() => {
+        busy = false;
+        withdrawProgress.textContent = "";
+        withdrawProgress.removeAttribute("data-i18n");
+      });
+  });
+
+  byId("case-close", HTMLButtonElement).addEventListener("click", () => {
+    open = null;
+    form.reset();
+    show(part, false);
+    say(withdrawn, null);
+    byId("case-facts", HTMLElement).replaceChildren();
+    byId("case-found", HTMLElement).replaceChildren();
+    byId("case-hash-rows", HTMLElement).replaceChildren();
+    say(closed, "case.closed");
+    numberInput.focus();
+  });
+
+  return {
+    open(number, pin) {
+      numberInput.value = number;
+      pinInput.value = "";
+      say(withdrawn, null);
+      void load(number, pin, true);
+    },
+  };
+}
+
+function render(view: CaseView): void {
+  bind(byId("case-heading", HTMLHeadingElement), "case.heading", { number: view.case_number });
+  const facts: [Key, Node][] = [
+    ["case.status", el("span", { t: view.status === "open" ? "case.status.open" : "case.status.withdrawn" })],
+    ["case.filed", dateNode(view.created_at)],
+  ];
+  if (view.withdrawn_at !== undefined) facts.push(["case.withdrawn", dateNode(view.withdrawn_at)]);
+  if (view.category === "minor") facts.push(["case.minor", el("span", { t: "case.minor.yes" })]);
+  byId("case-facts", HTMLElement).replaceChildren(
+    ...facts.flatMap(([key, value]) => [el("dt", { t: key }), el("dd", {}, value)]),
+  );
+
+  const found = byId("case-found", HTMLElement);
+  if (view.platforms.length === 0) found.replaceChildren(el("p", { t: "case.found.none" }));
+  else found.replaceChildren(...view.platforms.map(platformNode));
+
+  const rows = [...view.hashes].sort((a, b) => rank(a) - rank(b) || a.id - b.id).map((hash) =>
+    el(
+      "tr",
+      {},
+      el("td", { t: hashKind(hash) }),
+      el("td", { t: HASH_STATES[hash.status] }),
+      hash.value === undefined ? el("td", { t: "case.hash.erased" }) : el("td", { class: "hash", text: hash.value }),
+    ),
+  );
+  byId("case-hash-rows", HTMLElement).replaceChildren(...rows);
+  bind(byId("case-hashes-summary", HTMLElement), "case.hashes.show", { count: view.hashes.length });
+  show(byId("withdraw-part", HTMLDivElement), view.status === "open");
+}
+
+/** Whole-image hashes first, then the exact-file ones, then the parts. */
+function rank(hash: CaseHash): number {
+  if (hash.kind === "pdq") return hash.role === "plain" ? 0 : 3;
+  return hash.kind === "md5" ? 1 : 2;
+}
+
+function hashKind(hash: CaseHash): Key {
+  if (hash.kind === "md5") return "case.hash.md5";
+  if (hash.kind === "sha256") return "case.hash.sha256";
+  return hash.role === "plain" ? "case.hash.whole" : "case.hash.part";
+}
+
+function dateNode(iso: string): HTMLElement {
+  return el("time", { t: "case.date", vars: { date: () => formatDate(iso) }, attrs: { datetime: iso } });
+}
+
+function platformNode(platform: CaseView["platforms"][number]): HTMLElement {
+  const summary = el("p", {
+    t: "case.found.platform",
+    vars: { platform: platform.platform, matches: platform.matches_reported, removed: platform.removed },
+  });
+  const head = el(
+    "tr",
+    {},
+    el("th", { t: "case.report.date", attrs: { scope: "col" } }),
+    el("th", { t: "case.report.outcome", attrs: { scope: "col" } }),
+    el("th", { t: "case.report.outcome_date", attrs: { scope: "col" } }),
+  );
+  const rows = platform.reports.map((report) =>
+    el(
+      "tr",
+      {},
+      el("td", {}, dateNode(report.reported_at)),
+      el("td", { t: report.outcome === undefined ? "case.outcome.none" : (OUTCOMES[report.outcome] ?? "case.outcome.none") }),
+      el("td", {}, report.outcome_at === undefined ? document.createTextNode("") : dateNode(report.outcome_at)),
+    ),
+  );
+  const table = el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows));
+  return el("div", { class: "platform" }, summary, el("div", { class: "table-wrap" }, table));
+}

@@ -1,0 +1,40 @@
+// What the hashing worker answers for one file: the page's copy of the
+// Rust types in web/wasm/src (report.rs, submission.rs, refusal.rs).
+
+export type RefusalCode = "not_an_image" | "too_large" | "too_many_pixels" | "corrupt" | "low_quality";
+
+/** A file's fingerprint, as `hashbank hash` prints it. */
+export interface Print {
+  pdq: string;
+  quality: number;
+  md5: string;
+  sha256: string;
+  width: number;
+  height: number;
+}
+
+/** One hash to submit; `label` stays on the device. */
+export interface SubmitHash {
+  kind: "pdq" | "md5" | "sha256";
+  value: string;
+  quality?: number;
+  role: "plain" | "extra";
+  label: string;
+}
+
+export interface Report {
+  fingerprint: Print | null;
+  hashes: SubmitHash[];
+  refusal: { code: RefusalCode; message: string } | null;
+}
+
+/** A file's bytes, sent to the worker (transferred, not copied). */
+export interface Job {
+  id: number;
+  bytes: ArrayBuffer;
+}
+
+/** The worker's answer: a report and the time hashing took, or a failure. */
+export type Answer =
+  | { id: number; report: Report; millis: number }
+  | { id: number; failure: string };

@@ -1,0 +1,146 @@
+//! The hashes a case holds for one image, in one place: the plain PDQ hash,
+//! MD5 and SHA-256 of the file, then the additional PDQ hashes of parts of
+//! the image that `media::robust` computes so that cropped, framed or
+//! captioned copies are found too (role `extra`).
+
+use media::robust::bank_hashes;
+use media::Decoded;
+use pdq::PdqHash;
+use serde::Serialize;
+
+use crate::report::Print;
+
+/// One hash as the page submits it. The page sends `kind`, `value`,
+/// `quality` and `role`; `label` says what it is a hash of and stays on
+/// the device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubmitHash {
+    /// `pdq`, `md5` or `sha256`.
+    pub kind: &'static str,
+    /// Lower-case hex.
+    pub value: String,
+    /// PDQ quality (PDQ only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<u8>,
+    /// `plain` (exchangeable with every PDQ user) or `extra`.
+    pub role: &'static str,
+    /// What it is a hash of: `pdq`, `md5`, `sha256`, or a part (`trim`,
+    /// `crop90`, ...).
+    pub label: &'static str,
+}
+
+/// An image's PDQ hashes: the plain one and the additional ones.
+pub struct ImageHashes {
+    /// The plain PDQ hash of the whole image, exactly [`pdq::hash`].
+    pub plain: PdqHash,
+    /// The additional hashes of sufficient quality, with their labels.
+    pub extra: Vec<(PdqHash, &'static str)>,
+}
+
+/// The PDQ hashes of a decoded image. The plain hash is the first of
+/// `media::robust::bank_hashes`, which is exactly [`pdq::hash`] of the whole
+/// image, so the full-size image is hashed once.
+pub fn image_hashes(image: &Decoded) -> ImageHashes {
+    let mut all = bank_hashes(image).into_iter().map(|h| {
+        let hash = PdqHash {
+            hash: h.hash,
+            quality: h.quality,
+        };
+        (hash, h.label.as_str())
+    });
+    let (plain, _) = all.next().expect("bank_hashes starts with the plain hash");
+    ImageHashes {
+        plain,
+        extra: all.collect(),
+    }
+}
+
+/// Every hash to submit for one usable image: the plain PDQ hash, MD5 and
+/// SHA-256 (role `plain`), then the additional PDQ hashes (role `extra`),
+/// without repeats.
+pub fn submission(print: &Print, extra: &[(PdqHash, &'static str)]) -> Vec<SubmitHash> {
+    let mut out = vec![
+        SubmitHash {
+            kind: "pdq",
+            value: print.pdq.clone(),
+            quality: Some(print.quality),
+            role: "plain",
+            label: "pdq",
+        },
+        SubmitHash {
+            kind: "md5",
+            value: print.md5.clone(),
+            quality: None,
+            role: "plain",
+            label: "md5",
+        },
+        SubmitHash {
+            kind: "sha256",
+            value: print.sha256.clone(),
+            quality: None,
+            role: "plain",
+            label: "sha256",
+        },
+    ];
+    for (hash, label) in extra {
+        let value = hash.hash.to_hex();
+        if out.iter().any(|h| h.kind == "pdq" && h.value == value) {
+            continue;
+        }
+        out.push(SubmitHash {
+            kind: "pdq",
+            value,
+            quality: Some(hash.quality),
+            role: "extra",
+            label,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use media::PixelData;
+
+    #[test]
+    fn plain_hashes_first_then_the_extra_ones_once_each() {
+        let (w, h) = (160, 120);
+        let pixels = (0..w * h)
+            .map(|i| {
+                let (x, y) = (i % w, i / w);
+                ((x * 7 + y * 3) % 200 + ((x / 20 + y / 15) % 2) * 40) as u8
+            })
+            .collect();
+        let image = Decoded::full(w, h, PixelData::Gray(pixels));
+        let hashes = image_hashes(&image);
+        assert_eq!(hashes.plain, pdq::hash(&image.as_image()));
+        let print = Print {
+            pdq: hashes.plain.hash.to_hex(),
+            quality: hashes.plain.quality,
+            md5: "0".repeat(32),
+            sha256: "1".repeat(64),
+            width: w,
+            height: h,
+        };
+        let mut extra = hashes.extra.clone();
+        extra.push((hashes.plain, "again"));
+        let list = submission(&print, &extra);
+        let roles: Vec<_> = list.iter().map(|h| (h.kind, h.role)).collect();
+        assert_eq!(
+            &roles[..3],
+            &[("pdq", "plain"), ("md5", "plain"), ("sha256", "plain")]
+        );
+        assert!(list[3..]
+            .iter()
+            .all(|h| h.kind == "pdq" && h.role == "extra"));
+        assert!(list[3..]
+            .iter()
+            .all(|h| h.quality.unwrap() >= pdq::QUALITY_THRESHOLD));
+        let mut values: Vec<_> = list.iter().map(|h| &h.value).collect();
+        values.sort();
+        values.dedup();
+        assert_eq!(values.len(), list.len(), "no hash twice");
+        assert!(list.len() > 3, "a textured picture has extra hashes");
+    }
+}
