@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use media::robust::BankLabel;
 use serde::{Deserialize, Serialize};
 use sqlx::Any;
 
@@ -12,7 +13,8 @@ use crate::clock::rfc3339;
 use crate::db::{insert_rows, Value};
 use crate::error::{BankError, Result};
 use crate::hashes::{
-    check_new_hashes, Category, CheckedHash, HashStatus, Kind, NewHash, Role, MAX_HASHES_PER_CASE,
+    check_new_hashes, label_text, parse_label, serialize_label, Category, CheckedHash, HashStatus,
+    Kind, NewHash, Role, MAX_HASHES_PER_CASE,
 };
 use crate::matcher::Entry;
 use crate::pins::OpenCase;
@@ -47,6 +49,12 @@ pub struct CaseHash {
     pub kind: Kind,
     /// Its role.
     pub role: Role,
+    /// PDQ only: what it is a hash of (`pdq`, `trim`, `crop90`, ...).
+    #[serde(
+        serialize_with = "serialize_label",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub label: Option<BankLabel>,
     /// The hash; absent once withdrawn.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
@@ -135,8 +143,16 @@ pub struct Withdrawn {
 /// A report as read for the case view: platform name, hash id, reported at,
 /// outcome, outcome at.
 type ReportRow = (String, i64, i64, Option<String>, Option<i64>);
-/// A hash row: id, kind, role, value, quality, status.
-type HashRow = (i64, String, String, Option<String>, Option<i64>, String);
+/// A hash row: id, kind, role, label, value, quality, status.
+type HashRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    String,
+);
 
 /// Case status words.
 const OPEN: &str = "open";
@@ -397,11 +413,13 @@ async fn insert_hashes(
             Value::OptInt(hash.quality),
             Value::Text(HashStatus::Active.as_str().into()),
             Value::Int(at),
+            Value::OptText(label_text(hash.label)),
         ]);
         entries.push(Entry {
             id,
             kind: hash.kind,
             role: hash.role,
+            label: hash.label,
             value: hash.value.clone(),
             quality: hash.quality,
             minor: category == Some(Category::Minor),
@@ -410,6 +428,7 @@ async fn insert_hashes(
             id,
             kind: hash.kind,
             role: hash.role,
+            label: hash.label,
             value: Some(hash.value.clone()),
             quality: hash.quality,
             status: HashStatus::Active,
@@ -419,7 +438,7 @@ async fn insert_hashes(
         write.conn(),
         "hashes",
         &[
-            "id", "case_id", "kind", "role", "value", "quality", "status", "added_at",
+            "id", "case_id", "kind", "role", "value", "quality", "status", "added_at", "label",
         ],
         rows,
     )
@@ -434,18 +453,19 @@ where
     E: sqlx::Executor<'e, Database = Any>,
 {
     let rows: Vec<HashRow> = sqlx::query_as(
-        "SELECT id, kind, role, value, quality, status FROM hashes \
+        "SELECT id, kind, role, label, value, quality, status FROM hashes \
          WHERE case_id = $1 ORDER BY added_at, id",
     )
     .bind(case_id)
     .fetch_all(executor)
     .await?;
     rows.into_iter()
-        .map(|(id, kind, role, value, quality, status)| {
+        .map(|(id, kind, role, label, value, quality, status)| {
             Ok(CaseHash {
                 id,
                 kind: Kind::parse(&kind)?,
                 role: Role::parse(&role)?,
+                label: parse_label(label.as_deref())?,
                 value,
                 quality,
                 status: HashStatus::parse(&status)?,

@@ -162,3 +162,57 @@ pub(crate) async fn insert_rows(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Row;
+
+    use super::*;
+
+    /// Migration 0002 labels the PDQ hashes stored before it as plain and
+    /// leaves digests without a label, in `hashes` and on the feed.
+    #[tokio::test]
+    async fn labels_migration_labels_earlier_pdq_hashes_plain() {
+        sqlx::any::install_default_drivers();
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+        let pool = AnyPoolOptions::new().connect(&url).await.unwrap();
+        pool.execute(sqlx::raw_sql(include_str!(
+            "../migrations/sqlite/0001_bank.sql"
+        )))
+        .await
+        .unwrap();
+        pool.execute(sqlx::raw_sql(
+            "INSERT INTO cases (id, number, pin_hash, status, created_at) \
+             VALUES (1, 'HB-A', 'x', 'open', 0); \
+             INSERT INTO hashes (id, case_id, kind, role, value, quality, status, added_at) \
+             VALUES (10, 1, 'pdq', 'plain', 'ab', 90, 'active', 0), \
+                    (11, 1, 'md5', 'plain', 'cd', NULL, 'active', 0); \
+             INSERT INTO feed (cursor, op, hash_id, kind, role, value, quality) \
+             VALUES (1, 'add', 10, 'pdq', 'plain', 'ab', 90), \
+                    (2, 'add', 11, 'md5', 'plain', 'cd', NULL), \
+                    (3, 'delete', 12, NULL, NULL, NULL, NULL);",
+        ))
+        .await
+        .unwrap();
+        pool.execute(sqlx::raw_sql(include_str!(
+            "../migrations/sqlite/0002_labels.sql"
+        )))
+        .await
+        .unwrap();
+        for table in ["hashes", "feed"] {
+            let id = if table == "hashes" { "id" } else { "hash_id" };
+            let rows = sqlx::query(&format!("SELECT {id}, label FROM {table} ORDER BY {id}"))
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+            let labels: Vec<(i64, Option<String>)> =
+                rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+            let mut want = vec![(10, Some("pdq".to_string())), (11, None)];
+            if table == "feed" {
+                want.push((12, None));
+            }
+            assert_eq!(labels, want, "{table}");
+        }
+    }
+}

@@ -1,12 +1,13 @@
 //! The hash feed: what platforms pull after a cursor, and what every
 //! server's matcher follows.
 
+use media::robust::BankLabel;
 use serde::Serialize;
 use sqlx::Row;
 
 use crate::db::Db;
 use crate::error::{BankError, Result};
-use crate::hashes::{Category, Kind, Role};
+use crate::hashes::{parse_label, serialize_label, Category, Kind, Role};
 
 /// Feed entries per page when the platform does not say.
 pub const DEFAULT_FEED_LIMIT: i64 = 1000;
@@ -38,6 +39,13 @@ pub struct FeedEntry {
     /// Additions: the role.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
+    /// Additions of PDQ hashes: what the hash is a hash of (`pdq`, `trim`,
+    /// `crop90`, ...).
+    #[serde(
+        serialize_with = "serialize_label",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub label: Option<BankLabel>,
     /// Additions: the hash, lower-case hex.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
@@ -69,10 +77,10 @@ pub(crate) async fn read_feed(
     adds_only: bool,
 ) -> Result<Vec<FeedEntry>> {
     let sql = if adds_only {
-        "SELECT cursor, op, hash_id, kind, role, value, quality, category FROM feed \
+        "SELECT cursor, op, hash_id, kind, role, value, quality, category, label FROM feed \
          WHERE cursor > $1 AND op = 'add' ORDER BY cursor LIMIT $2"
     } else {
-        "SELECT cursor, op, hash_id, kind, role, value, quality, category FROM feed \
+        "SELECT cursor, op, hash_id, kind, role, value, quality, category, label FROM feed \
          WHERE cursor > $1 ORDER BY cursor LIMIT $2"
     };
     let rows = sqlx::query(sql)
@@ -86,6 +94,7 @@ pub(crate) async fn read_feed(
             let kind: Option<String> = row.try_get(3)?;
             let role: Option<String> = row.try_get(4)?;
             let category: Option<String> = row.try_get(7)?;
+            let label: Option<String> = row.try_get(8)?;
             Ok(FeedEntry {
                 cursor: row.try_get(0)?,
                 op: match op.as_str() {
@@ -96,6 +105,7 @@ pub(crate) async fn read_feed(
                 hash_id: row.try_get(2)?,
                 kind: kind.as_deref().map(Kind::parse).transpose()?,
                 role: role.as_deref().map(Role::parse).transpose()?,
+                label: parse_label(label.as_deref())?,
                 value: row.try_get(5)?,
                 quality: row.try_get(6)?,
                 category: Category::parse(category.as_deref())?,

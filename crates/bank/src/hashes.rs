@@ -1,10 +1,11 @@
-//! Hashes as the bank knows them: kinds, roles, categories, statuses, and
-//! the checks every submitted hash passes.
+//! Hashes as the bank knows them: kinds, roles, labels, categories,
+//! statuses, and the checks every submitted hash passes.
 
 use std::collections::HashSet;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use media::robust::{BankLabel, Part, QueryLabel};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::error::{BankError, Result};
 
@@ -163,6 +164,11 @@ pub struct NewHash {
     /// plain (default) or extra.
     #[serde(default)]
     pub role: Role,
+    /// PDQ only: what it is a hash of, a [`BankLabel`] name. `pdq` (the
+    /// default) for the plain hash; an extra hash names its part (`trim`,
+    /// `crop90`, `top80`, ...).
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// A hash that passed [`check_new_hashes`]: value in lower-case hex.
@@ -176,6 +182,137 @@ pub struct CheckedHash {
     pub quality: Option<i64>,
     /// Its role.
     pub role: Role,
+    /// PDQ only: what it is a hash of.
+    pub label: Option<BankLabel>,
+}
+
+/// The stored text of a label (NULL for MD5 and SHA-256).
+pub(crate) fn label_text(label: Option<BankLabel>) -> Option<String> {
+    label.map(|l| l.as_str().to_string())
+}
+
+/// The label stored as `text` (NULL is none).
+pub(crate) fn parse_label(text: Option<&str>) -> Result<Option<BankLabel>> {
+    text.map(|t| {
+        t.parse::<BankLabel>()
+            .map_err(|e| BankError::Internal(e.to_string()))
+    })
+    .transpose()
+}
+
+/// Writes an optional label as its text (for `#[serde(serialize_with)]`).
+pub(crate) fn serialize_label<S: Serializer>(
+    label: &Option<BankLabel>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match label {
+        Some(l) => serializer.serialize_str(l.as_str()),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// Every label a stored PDQ hash may have, plain first.
+pub fn bank_labels() -> impl Iterator<Item = BankLabel> {
+    [BankLabel::Plain, BankLabel::Trim]
+        .into_iter()
+        .chain(Part::ALL.into_iter().map(BankLabel::Part))
+}
+
+/// Every label a PDQ query hash may have, plain first.
+pub fn query_labels() -> impl Iterator<Item = QueryLabel> {
+    let fixed = [
+        QueryLabel::Plain,
+        QueryLabel::Trim,
+        QueryLabel::Uncaption,
+        QueryLabel::Screen,
+        QueryLabel::Straight,
+    ];
+    let turned = pdq::Dihedral::ALL[1..]
+        .iter()
+        .map(|&d| QueryLabel::Dihedral(d));
+    fixed
+        .into_iter()
+        .chain(turned)
+        .chain(Part::ALL.into_iter().map(QueryLabel::Part))
+}
+
+/// The label names of the extra hashes, for messages: `trim, crop95, ...`.
+fn extra_label_names() -> String {
+    bank_labels()
+        .skip(1)
+        .map(|l| l.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The label of a submitted hash, checked against its kind and role: none
+/// for MD5 and SHA-256 (which are always plain); `pdq` for a plain PDQ hash
+/// (the default); for an extra PDQ hash, required and another label.
+fn check_label(hash: &NewHash, what: &str) -> Result<Option<BankLabel>> {
+    if hash.kind != Kind::Pdq {
+        if hash.role == Role::Extra {
+            return Err(BankError::invalid(
+                "invalid_role",
+                format!(
+                    "{what}: only pdq hashes can have role extra; a {} hash is always plain",
+                    hash.kind
+                ),
+            ));
+        }
+        if hash.label.is_some() {
+            return Err(BankError::invalid(
+                "invalid_label",
+                format!("{what}: only pdq hashes have a label"),
+            ));
+        }
+        return Ok(None);
+    }
+    let label = match hash.label.as_deref() {
+        None if hash.role == Role::Plain => BankLabel::Plain,
+        None => {
+            return Err(BankError::invalid(
+                "missing_label",
+                format!(
+                    "{what}: an extra pdq hash needs its label, the part of the image it is a \
+                     hash of (one of {})",
+                    extra_label_names()
+                ),
+            ))
+        }
+        Some(text) => text.parse::<BankLabel>().map_err(|_| {
+            BankError::invalid(
+                "invalid_label",
+                format!(
+                    "{what}: unknown label {text:?}; a pdq hash's label is pdq (the plain hash) \
+                     or one of {}",
+                    extra_label_names()
+                ),
+            )
+        })?,
+    };
+    match (hash.role, label) {
+        (Role::Plain, BankLabel::Plain) => {}
+        (Role::Plain, other) => {
+            return Err(BankError::invalid(
+                "invalid_label",
+                format!(
+                    "{what}: a plain pdq hash has label pdq; a hash labelled {other} has role extra"
+                ),
+            ))
+        }
+        (Role::Extra, BankLabel::Plain) => {
+            return Err(BankError::invalid(
+                "invalid_label",
+                format!(
+                    "{what}: label pdq is the plain hash of the whole image; an extra hash is \
+                     labelled with its part (one of {})",
+                    extra_label_names()
+                ),
+            ))
+        }
+        (Role::Extra, _) => {}
+    }
+    Ok(Some(label))
 }
 
 /// `value` as lower-case hex of a `kind` hash, or a 400 saying what is wrong
@@ -205,7 +342,8 @@ pub fn check_hex(kind: Kind, value: &str, what: &str) -> Result<String> {
 
 /// Checks hashes submitted for a case: hex of the right length, PDQ quality
 /// present and at least [`pdq::QUALITY_THRESHOLD`], no quality on MD5 or
-/// SHA-256, no hash twice (in the request or with `existing`).
+/// SHA-256, role and label that fit the kind and each other, no hash twice
+/// (in the request or with `existing`).
 pub fn check_new_hashes(
     hashes: &[NewHash],
     existing: &HashSet<(Kind, String)>,
@@ -247,6 +385,7 @@ pub fn check_new_hashes(
             }
             (_, None) => None,
         };
+        let label = check_label(hash, &what)?;
         let key = (hash.kind, value.clone());
         if existing.contains(&key) {
             return Err(BankError::invalid(
@@ -265,6 +404,7 @@ pub fn check_new_hashes(
             value,
             quality,
             role: hash.role,
+            label,
         });
     }
     Ok(checked)
@@ -280,6 +420,15 @@ mod tests {
             value: value.into(),
             quality: Some(quality),
             role: Role::Plain,
+            label: None,
+        }
+    }
+
+    fn labelled(value: &str, role: Role, label: Option<&str>) -> NewHash {
+        NewHash {
+            role,
+            label: label.map(String::from),
+            ..pdq(value, 80)
         }
     }
 
@@ -288,6 +437,63 @@ mod tests {
         let checked = check_new_hashes(&[pdq(&"AB".repeat(32), 80)], &HashSet::new()).unwrap();
         assert_eq!(checked[0].value, "ab".repeat(32));
         assert_eq!(checked[0].quality, Some(80));
+        assert_eq!(checked[0].label, Some(BankLabel::Plain));
+    }
+
+    #[test]
+    fn every_label_reads_back_once() {
+        let bank: Vec<_> = bank_labels().collect();
+        for l in &bank {
+            assert_eq!(l.as_str().parse::<BankLabel>().as_ref(), Ok(l));
+        }
+        let query: Vec<_> = query_labels().collect();
+        for l in &query {
+            assert_eq!(l.as_str().parse::<QueryLabel>().as_ref(), Ok(l));
+        }
+        let mut names: Vec<_> = query.iter().map(|l| l.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!((bank.len(), names.len()), (11, 21));
+    }
+
+    #[test]
+    fn labels_fit_kind_and_role() {
+        let none = HashSet::new();
+        let value = "a".repeat(64);
+        let ok = |h: NewHash| check_new_hashes(&[h], &none).map(|c| c[0].label);
+        assert_eq!(
+            ok(labelled(&value, Role::Plain, Some("pdq"))).unwrap(),
+            Some(BankLabel::Plain)
+        );
+        let crop90 = ok(labelled(&value, Role::Extra, Some("crop90"))).unwrap();
+        assert_eq!(crop90.map(|l| l.as_str()), Some("crop90"));
+        let err = |h: NewHash| {
+            let e = check_new_hashes(&[h], &none).unwrap_err();
+            match &e {
+                BankError::Invalid { code, .. } => (*code, e.to_string()),
+                other => panic!("{other:?}"),
+            }
+        };
+        let (code, text) = err(labelled(&value, Role::Extra, Some("crop99")));
+        assert_eq!(code, "invalid_label");
+        assert!(text.contains("unknown label \"crop99\"") && text.contains("crop90"));
+        let (code, _) = err(labelled(&value, Role::Extra, None));
+        assert_eq!(code, "missing_label");
+        let (code, text) = err(labelled(&value, Role::Plain, Some("trim")));
+        assert_eq!(code, "invalid_label");
+        assert!(text.contains("role extra"), "{text}");
+        let (code, _) = err(labelled(&value, Role::Extra, Some("pdq")));
+        assert_eq!(code, "invalid_label");
+        let md5 = |role, label: Option<&str>| NewHash {
+            kind: Kind::Md5,
+            value: "0".repeat(32),
+            quality: None,
+            role,
+            label: label.map(String::from),
+        };
+        assert_eq!(ok(md5(Role::Plain, None)).unwrap(), None);
+        assert_eq!(err(md5(Role::Extra, None)).0, "invalid_role");
+        assert_eq!(err(md5(Role::Plain, Some("pdq"))).0, "invalid_label");
     }
 
     #[test]
@@ -305,6 +511,7 @@ mod tests {
             value: "0".repeat(32),
             quality: Some(60),
             role: Role::Plain,
+            label: None,
         };
         assert!(err(&[md5]).contains("only pdq"));
     }

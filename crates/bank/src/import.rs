@@ -7,7 +7,7 @@ use crate::audit::Actor;
 use crate::bank::Bank;
 use crate::db::Value;
 use crate::error::{BankError, Result};
-use crate::hashes::{Category, CheckedHash, HashStatus, MAX_HASHES_PER_CASE};
+use crate::hashes::{label_text, Category, CheckedHash, HashStatus, MAX_HASHES_PER_CASE};
 use crate::matcher::Entry;
 use crate::secrets::{new_case_number, new_pin, random_id, Secrets};
 use crate::write::Write;
@@ -77,11 +77,13 @@ impl Bank {
                         Value::OptInt(hash.quality),
                         Value::Text(HashStatus::Active.as_str().into()),
                         Value::Int(write.at),
+                        Value::OptText(label_text(hash.label)),
                     ]);
                     entries.push(Entry {
                         id,
                         kind: hash.kind,
                         role: hash.role,
+                        label: hash.label,
                         value: hash.value.clone(),
                         quality: hash.quality,
                         minor: category.is_some(),
@@ -108,6 +110,7 @@ impl Bank {
                 "hashes",
                 &[
                     "id", "case_id", "kind", "role", "value", "quality", "status", "added_at",
+                    "label",
                 ],
                 hash_rows,
             )

@@ -13,6 +13,10 @@
 //!   time, and feed cursors and audit sequence numbers follow commit order.
 //! - The feed is also the change sequence every server's matcher follows
 //!   ([`Bank::follow`]); a server applies its own writes right after commit.
+//! - Each PDQ hash carries a label saying what it is a hash of (the whole
+//!   image, `pdq`, or a part of it, `media::robust::BankLabel`); the match
+//!   API compares a query hash only with the labels `media::robust::radius`
+//!   pairs with the query's own.
 //! - PINs and API keys are stored only as argon2id hashes.
 //!
 //! ```
@@ -25,19 +29,25 @@
 //! bank.load().await.unwrap();
 //!
 //! let pdq = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
-//! let hash = NewHash { kind: Kind::Pdq, value: pdq.into(), quality: Some(100), role: Role::Plain };
+//! let hash = NewHash {
+//!     kind: Kind::Pdq,
+//!     value: pdq.into(),
+//!     quality: Some(100),
+//!     role: Role::Plain,
+//!     label: None,
+//! };
 //! let case = bank.create_case(NewCase { hashes: vec![hash], category: None }).await.unwrap();
 //! assert!(case.case_number.starts_with("HB-"));
 //!
 //! let results = bank
-//!     .match_hashes(vec![Query { kind: Kind::Pdq, value: pdq.into() }], None)
+//!     .match_hashes(vec![Query { kind: Kind::Pdq, value: pdq.into(), label: None }], None)
 //!     .await
 //!     .unwrap();
 //! assert_eq!(results[0].matches[0].hash_id, case.hashes[0].id);
 //!
 //! bank.withdraw_case(&case.case_number, &case.pin).await.unwrap();
 //! let results = bank
-//!     .match_hashes(vec![Query { kind: Kind::Pdq, value: pdq.into() }], None)
+//!     .match_hashes(vec![Query { kind: Kind::Pdq, value: pdq.into(), label: None }], None)
 //!     .await
 //!     .unwrap();
 //! assert!(results[0].matches.is_empty());
@@ -74,11 +84,12 @@ pub use db::{Backend, Db};
 pub use error::{BankError, Result};
 pub use feed::{FeedEntry, FeedOp, FeedPage, DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT};
 pub use hashes::{
-    check_hex, check_new_hashes, Category, CheckedHash, HashStatus, Kind, NewHash, Role,
-    MAX_HASHES_PER_CASE,
+    bank_labels, check_hex, check_new_hashes, query_labels, Category, CheckedHash, HashStatus,
+    Kind, NewHash, Role, MAX_HASHES_PER_CASE,
 };
 pub use import::ImportedCase;
 pub use matcher::{Change, Entry, Found, Matcher};
+pub use media::robust::{BankLabel, QueryLabel};
 pub use platforms::{Platform, PlatformInfo};
 pub use reports::{
     NewReport, Outcome, Query, QueryResult, DEFAULT_RADIUS, MAX_CONTENT_REF_LEN, MAX_MATCH_BATCH,

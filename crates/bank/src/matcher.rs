@@ -14,12 +14,13 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::RwLock;
 
 use hashbank_index::{HammingIndex, Hash256, Md5Set, Sha256Set};
+use media::robust::{BankLabel, QueryLabel};
 use serde::Serialize;
 
 use crate::db::Db;
 use crate::error::Result;
 use crate::feed::{read_feed, FeedEntry, FeedOp};
-use crate::hashes::{Category, Kind, Role};
+use crate::hashes::{bank_labels, serialize_label, Category, Kind, Role};
 
 /// Feed entries read per query while loading or following.
 const FOLLOW_PAGE: i64 = 20_000;
@@ -33,6 +34,8 @@ pub struct Entry {
     pub kind: Kind,
     /// Its role.
     pub role: Role,
+    /// PDQ only: what it is a hash of.
+    pub label: Option<BankLabel>,
     /// Lower-case hex.
     pub value: String,
     /// PDQ quality.
@@ -55,6 +58,7 @@ pub enum Change {
 struct Meta {
     kind: Kind,
     role: Role,
+    label: Option<BankLabel>,
     minor: bool,
 }
 
@@ -67,6 +71,12 @@ pub struct Found {
     pub kind: Kind,
     /// Its role.
     pub role: Role,
+    /// PDQ only: what the stored hash is a hash of.
+    #[serde(
+        serialize_with = "serialize_label",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub label: Option<BankLabel>,
     /// The stored hash, lower-case hex.
     pub hash: String,
     /// Bits that differ (0 for MD5 and SHA-256).
@@ -201,6 +211,7 @@ impl Matcher {
                             Meta {
                                 kind: entry.kind,
                                 role: entry.role,
+                                label: entry.label,
                                 minor: entry.minor,
                             },
                         );
@@ -235,19 +246,30 @@ impl Matcher {
         }
     }
 
-    /// Stored hashes matching `value` (lower-case hex of a `kind` hash):
-    /// PDQ within `radius` bits, MD5 and SHA-256 exactly. Minor first, then
+    /// Stored hashes matching `value` (lower-case hex of a `kind` hash).
+    ///
+    /// A PDQ query hash, of what `label` says, is compared only with the
+    /// stored PDQ hashes whose label [`media::robust::radius`] pairs with
+    /// it: within that pair's radius, or within `radius` bits when given
+    /// (a stored hash without a label counts as a plain one). MD5 and
+    /// SHA-256 match exactly, whatever the label. Minor first, then
     /// nearest, then by id.
-    pub fn search(&self, kind: Kind, value: &str, radius: u32) -> Vec<Found> {
+    pub fn search(
+        &self,
+        kind: Kind,
+        value: &str,
+        label: QueryLabel,
+        radius: Option<u32>,
+    ) -> Vec<Found> {
         let hits: Vec<(u64, String, u32)> = match kind {
-            Kind::Pdq => match Hash256::from_hex(value) {
-                Ok(query) => self
+            Kind::Pdq => match (Hash256::from_hex(value), reach(label, radius)) {
+                (Ok(query), Some(reach)) => self
                     .pdq
-                    .search(&query, radius)
+                    .search(&query, reach)
                     .into_iter()
                     .map(|m| (m.id, m.hash.to_hex(), m.distance))
                     .collect(),
-                Err(_) => Vec::new(),
+                _ => Vec::new(),
             },
             Kind::Md5 => exact(&self.md5, value),
             Kind::Sha256 => exact(&self.sha256, value),
@@ -257,10 +279,18 @@ impl Matcher {
             .into_iter()
             .filter_map(|(id, hash, distance)| {
                 let m = meta.get(&id)?;
+                if m.kind == Kind::Pdq {
+                    let stored = m.label.unwrap_or(BankLabel::Plain);
+                    let pair = media::robust::radius(label, stored)?;
+                    if distance > radius.unwrap_or(pair) {
+                        return None;
+                    }
+                }
                 Some(Found {
                     hash_id: id as i64,
                     kind: m.kind,
                     role: m.role,
+                    label: m.label,
                     hash,
                     distance,
                     category: m.minor.then_some(Category::Minor),
@@ -270,6 +300,16 @@ impl Matcher {
         found.sort_by_key(|f| (f.category.is_none(), f.distance, f.hash_id));
         found
     }
+}
+
+/// How far around a PDQ query hash labelled `label` the index is searched:
+/// `radius` when given, else the largest radius of a pair with the query's
+/// label; `None` when no stored label is compared with it.
+fn reach(label: QueryLabel, radius: Option<u32>) -> Option<u32> {
+    let widest = bank_labels()
+        .filter_map(|stored| media::robust::radius(label, stored))
+        .max()?;
+    Some(radius.unwrap_or(widest))
 }
 
 fn exact<const N: usize>(
@@ -308,6 +348,7 @@ fn to_change(entry: FeedEntry) -> Result<Change> {
             id: entry.hash_id,
             kind: entry.kind.ok_or_else(|| missing("kind"))?,
             role: entry.role.unwrap_or_default(),
+            label: entry.label,
             value: entry.value.ok_or_else(|| missing("value"))?,
             quality: entry.quality,
             minor: entry.category == Some(Category::Minor),
@@ -328,6 +369,7 @@ mod tests {
             id,
             kind,
             role: Role::Plain,
+            label: (kind == Kind::Pdq).then_some(BankLabel::Plain),
             value: value.into(),
             quality: None,
             minor,
@@ -350,7 +392,7 @@ mod tests {
             ])
             .await;
         assert_eq!(matcher.len(), 3);
-        let found = matcher.search(Kind::Pdq, &a, 31);
+        let found = matcher.search(Kind::Pdq, &a, QueryLabel::Plain, None);
         assert_eq!(
             found
                 .iter()
@@ -359,7 +401,10 @@ mod tests {
             vec![(2, 4), (1, 0)]
         );
         assert_eq!(found[0].category, Some(Category::Minor));
-        assert_eq!(matcher.search(Kind::Md5, md5, 31)[0].hash_id, 3);
+        assert_eq!(
+            matcher.search(Kind::Md5, md5, QueryLabel::Plain, None)[0].hash_id,
+            3
+        );
         matcher
             .apply(vec![
                 Change::Remove(2),
@@ -367,7 +412,62 @@ mod tests {
                 Change::Remove(3),
             ])
             .await;
-        assert_eq!(matcher.search(Kind::Pdq, &a, 31).len(), 1);
-        assert!(matcher.search(Kind::Md5, md5, 31).is_empty());
+        assert_eq!(
+            matcher.search(Kind::Pdq, &a, QueryLabel::Plain, None).len(),
+            1
+        );
+        assert!(matcher
+            .search(Kind::Md5, md5, QueryLabel::Plain, None)
+            .is_empty());
+    }
+
+    /// `hex` with `bits` of its bits flipped.
+    fn flip(hex: &str, bits: usize) -> String {
+        let mut bytes = Hash256::from_hex(hex).unwrap().to_bytes();
+        for bit in 0..bits {
+            bytes[bit / 8] ^= 1 << (bit % 8);
+        }
+        Hash256::from_bytes(&bytes).to_hex()
+    }
+
+    #[tokio::test]
+    async fn only_compared_labels_match() {
+        let matcher = Matcher::new();
+        let a = "5a".repeat(32);
+        let crop90: BankLabel = "crop90".parse().unwrap();
+        let top80: BankLabel = "top80".parse().unwrap();
+        let extra = |id, value: &str, label| Entry {
+            role: Role::Extra,
+            label: Some(label),
+            ..entry(id, Kind::Pdq, value, false)
+        };
+        matcher
+            .apply(vec![
+                Change::Add(extra(1, &a, crop90)),
+                Change::Add(extra(2, &flip(&a, 35), top80)),
+            ])
+            .await;
+        let ids = |label: &str, value: &str, radius| {
+            let label: QueryLabel = label.parse().unwrap();
+            matcher
+                .search(Kind::Pdq, value, label, radius)
+                .iter()
+                .map(|f| (f.hash_id, f.label.map(|l| l.as_str())))
+                .collect::<Vec<_>>()
+        };
+        // The whole query picture against a crop of the original: compared.
+        assert_eq!(ids("pdq", &flip(&a, 31), None), vec![(1, Some("crop90"))]);
+        assert!(ids("pdq", &flip(&a, 32), None).is_empty());
+        // A mirrored query and a crop, or two different parts: never.
+        assert!(ids("flipx", &a, None).is_empty());
+        assert_eq!(ids("top80", &a, None), vec![]);
+        assert_eq!(ids("top80", &flip(&a, 35), None), vec![(2, Some("top80"))]);
+        // An explicit radius widens every compared pair, and only those.
+        assert_eq!(
+            ids("pdq", &flip(&a, 40), Some(40)),
+            vec![(1, Some("crop90"))]
+        );
+        assert_eq!(ids("top80", &a, Some(40)), vec![(2, Some("top80"))]);
+        assert!(ids("crop90", &a, Some(63)).is_empty());
     }
 }

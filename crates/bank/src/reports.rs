@@ -2,13 +2,14 @@
 //! and their outcomes; and the suspension of a hash that several platforms
 //! found not violating.
 
+use media::robust::QueryLabel;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
 use crate::bank::{is_clash, Bank, CLASH_RETRIES};
 use crate::error::{BankError, Result};
 use crate::feed::{pull, FeedPage};
-use crate::hashes::{check_hex, HashStatus, Kind};
+use crate::hashes::{check_hex, query_labels, HashStatus, Kind};
 use crate::matcher::Found;
 use crate::platforms::Platform;
 use crate::secrets::random_id;
@@ -16,7 +17,9 @@ use crate::write::Write;
 
 /// Most hashes in one match request.
 pub const MAX_MATCH_BATCH: usize = 1000;
-/// The match radius when the platform does not say: PDQ's usual threshold.
+/// The match radius of the pairs of labels compared
+/// ([`media::robust::radius`]) when the platform does not give one: PDQ's
+/// usual threshold.
 pub const DEFAULT_RADIUS: u32 = pdq::MATCH_DISTANCE;
 /// The largest radius a platform may ask for.
 pub const MAX_RADIUS: u32 = 63;
@@ -33,15 +36,51 @@ pub struct Query {
     pub kind: Kind,
     /// The hash in hex.
     pub value: String,
+    /// PDQ only: what the query hash is a hash of, a
+    /// [`QueryLabel`] name (`pdq`, the default; `rot90`, `trim`, `screen`,
+    /// `top80`, ...). It decides which stored hashes it is compared with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 /// What was found for one query.
 #[derive(Clone, Debug, Serialize)]
 pub struct QueryResult {
-    /// The query as asked (value in lower-case hex).
+    /// The query as asked (value in lower-case hex; a PDQ query with its
+    /// label, `pdq` when none was given).
     pub query: Query,
     /// Matching hashes: minor first, then nearest.
     pub matches: Vec<Found>,
+}
+
+/// The label of a query hash: a [`QueryLabel`] for PDQ (`pdq` when none is
+/// given), none for MD5 and SHA-256.
+fn query_label(kind: Kind, label: Option<&str>, what: &str) -> Result<Option<QueryLabel>> {
+    match (kind, label) {
+        (Kind::Pdq, None) => Ok(Some(QueryLabel::Plain)),
+        (Kind::Pdq, Some(text)) => text.parse().map(Some).map_err(|_| {
+            BankError::invalid(
+                "invalid_label",
+                format!(
+                    "{what}: unknown label {text:?}; a pdq query's label is one of {}",
+                    query_label_names()
+                ),
+            )
+        }),
+        (_, None) => Ok(None),
+        (_, Some(_)) => Err(BankError::invalid(
+            "invalid_label",
+            format!("{what}: only pdq hashes have a label; {kind} hashes match exactly"),
+        )),
+    }
+}
+
+/// Every query label's name, for messages.
+fn query_label_names() -> String {
+    query_labels()
+        .map(|l| l.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A platform's report of a match.
@@ -89,8 +128,10 @@ impl Bank {
         pull(&self.db, platform.id, after, limit).await
     }
 
-    /// Matches a batch of hashes within `radius` (PDQ; MD5 and SHA-256
-    /// match exactly). Runs on the blocking pool.
+    /// Matches a batch of hashes. A PDQ query is compared only with the
+    /// stored hashes whose label [`media::robust::radius`] pairs with its
+    /// own, each pair within its radius, or within `radius` when given; MD5
+    /// and SHA-256 match exactly. A batch runs on the blocking pool.
     pub async fn match_hashes(
         self: &std::sync::Arc<Self>,
         queries: Vec<Query>,
@@ -106,8 +147,7 @@ impl Bank {
                 ),
             ));
         }
-        let radius = radius.unwrap_or(DEFAULT_RADIUS);
-        if radius > MAX_RADIUS {
+        if let Some(radius) = radius.filter(|&r| r > MAX_RADIUS) {
             return Err(BankError::invalid(
                 "invalid_radius",
                 format!("radius runs from 0 to {MAX_RADIUS}, not {radius}"),
@@ -115,17 +155,23 @@ impl Bank {
         }
         let mut checked = Vec::with_capacity(queries.len());
         for (i, q) in queries.into_iter().enumerate() {
-            let value = check_hex(q.kind, &q.value, &format!("hash {}", i + 1))?;
-            checked.push(Query {
-                kind: q.kind,
-                value,
-            });
+            let what = format!("hash {}", i + 1);
+            let value = check_hex(q.kind, &q.value, &what)?;
+            let label = query_label(q.kind, q.label.as_deref(), &what)?;
+            checked.push((
+                Query {
+                    kind: q.kind,
+                    value,
+                    label: label.map(|l| l.as_str().to_string()),
+                },
+                label.unwrap_or(QueryLabel::Plain),
+            ));
         }
-        let search = move |bank: &Bank, queries: Vec<Query>| {
+        let search = move |bank: &Bank, queries: Vec<(Query, QueryLabel)>| {
             queries
                 .into_iter()
-                .map(|query| QueryResult {
-                    matches: bank.matcher.search(query.kind, &query.value, radius),
+                .map(|(query, label)| QueryResult {
+                    matches: bank.matcher.search(query.kind, &query.value, label, radius),
                     query,
                 })
                 .collect::<Vec<_>>()

@@ -10,6 +10,7 @@ use sqlx::{Any, AnyConnection, Transaction};
 use crate::audit::{entry_hash, Actor, AuditEntry};
 use crate::db::{insert_rows, Db, Value};
 use crate::error::Result;
+use crate::hashes::label_text;
 use crate::matcher::{Change, Entry};
 
 /// Most ids in one `IN (...)` list.
@@ -67,13 +68,14 @@ impl Write {
                 Value::Text(entry.value.clone()),
                 Value::OptInt(entry.quality),
                 Value::OptText(entry.minor.then(|| "minor".to_string())),
+                Value::OptText(label_text(entry.label)),
             ]);
         }
         insert_rows(
             &mut self.tx,
             "feed",
             &[
-                "cursor", "op", "hash_id", "kind", "role", "value", "quality", "category",
+                "cursor", "op", "hash_id", "kind", "role", "value", "quality", "category", "label",
             ],
             rows,
         )

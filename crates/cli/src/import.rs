@@ -128,6 +128,7 @@ fn image_record(value: &Value) -> Vec<NewHash> {
                 .and_then(Value::as_u64)
                 .map(|q| q as u32),
             role: Role::Plain,
+            label: None,
         });
     }
     for (field, kind) in [("md5", Kind::Md5), ("sha256", Kind::Sha256)] {
@@ -137,6 +138,7 @@ fn image_record(value: &Value) -> Vec<NewHash> {
                 value: v,
                 quality: None,
                 role: Role::Plain,
+                label: None,
             });
         }
     }

@@ -92,7 +92,13 @@ pub fn document() -> Value {
                 "responses": with_errors(json!({"200": json_of("A page of the feed", "FeedPage")}), &["400", "401"])
             }},
             "/v1/match": {"post": {
-                "summary": "Match up to 1000 hashes: PDQ within a radius (default 31), MD5 and SHA-256 exactly.",
+                "summary": "Match up to 1000 hashes: PDQ by label within a radius (default 31), MD5 and SHA-256 exactly.",
+                "description": "A PDQ query hash is compared only with the stored PDQ hashes whose label \
+                    is paired with the query's label (media::robust::radius: e.g. a query labelled pdq \
+                    with stored pdq, trim and the crops; top80 only with top80; a mirrored query only with \
+                    pdq and trim). Without radius each pair matches within its own radius (31 bits); with \
+                    radius every compared pair matches within it, so a client can search wider and decide \
+                    itself. Each match says the stored hash's role and label.",
                 "tags": ["platforms"], "security": [{"platformKey": []}],
                 "requestBody": body("MatchRequest"),
                 "responses": with_errors(json!({"200": json_of("Matches per query, minor first", "MatchResponse")}),
@@ -144,7 +150,8 @@ fn responses() -> Value {
     let error = |description: &str| json_of(description, "Error");
     json!({
         "E400": error("Malformed request: bad JSON, unknown field, bad hex, wrong length, \
-            PDQ quality below 50, duplicate hash, too many hashes, bad query parameter."),
+            PDQ quality below 50, unknown label or one that does not fit the kind or role, \
+            duplicate hash, too many hashes, bad query parameter."),
         "E401": error("No credentials, or wrong ones: a wrong or revoked API key, or a case number \
             and PIN that do not match (an unknown number answers the same)."),
         "E404": error("No such report or hash for this platform."),
@@ -160,7 +167,9 @@ fn responses() -> Value {
 fn schemas() -> Value {
     let hex =
         |digits: &str| json!({"type": "string", "pattern": format!("^[0-9a-fA-F]{{{digits}}}$")});
-    json!({
+    let bank_labels: Vec<&str> = hashbank_bank::bank_labels().map(|l| l.as_str()).collect();
+    let query_labels: Vec<&str> = hashbank_bank::query_labels().map(|l| l.as_str()).collect();
+    let mut schemas = json!({
         "Error": {"type": "object", "required": ["error", "message"], "properties": {
             "error": {"type": "string", "example": "quality_too_low"},
             "message": {"type": "string"}}},
@@ -173,7 +182,10 @@ fn schemas() -> Value {
             "kind": {"$ref": "#/components/schemas/Kind"},
             "value": {"type": "string", "description": "64 hex digits (pdq, sha256) or 32 (md5)"},
             "quality": {"type": "integer", "minimum": 50, "maximum": 100, "description": "PDQ only, required there"},
-            "role": {"$ref": "#/components/schemas/Role"}}},
+            "role": {"$ref": "#/components/schemas/Role"},
+            "label": {"allOf": [{"$ref": "#/components/schemas/BankLabel"}],
+                "description": "PDQ only: pdq (the default) with role plain; required with role extra, \
+                    and then another label. MD5 and SHA-256 have no label and are always plain."}}},
         "NewCase": {"type": "object", "additionalProperties": false, "required": ["hashes"], "properties": {
             "hashes": {"type": "array", "minItems": 1, "maxItems": 500, "items": {"$ref": "#/components/schemas/NewHash"}},
             "category": {"$ref": "#/components/schemas/Category"}}},
@@ -181,7 +193,8 @@ fn schemas() -> Value {
             "hashes": {"type": "array", "minItems": 1, "maxItems": 500, "items": {"$ref": "#/components/schemas/NewHash"}}}},
         "CaseHash": {"type": "object", "required": ["id", "kind", "role", "status"], "properties": {
             "id": {"type": "integer"}, "kind": {"$ref": "#/components/schemas/Kind"},
-            "role": {"$ref": "#/components/schemas/Role"}, "value": {"type": "string"},
+            "role": {"$ref": "#/components/schemas/Role"},
+            "label": {"$ref": "#/components/schemas/BankLabel"}, "value": {"type": "string"},
             "quality": {"type": "integer"},
             "status": {"type": "string", "enum": ["active", "suspended", "withdrawn"]}}},
         "CaseHashes": {"type": "object", "properties": {
@@ -209,24 +222,33 @@ fn schemas() -> Value {
                     "outcome_at": {"type": "string", "format": "date-time"}}}}}}}}},
         "Withdrawn": {"type": "object", "properties": {
             "case_number": {"type": "string"}, "status": {"type": "string", "enum": ["withdrawn"]},
-            "withdrawn_at": {"type": "string", "format": "date-time"}, "hashes_erased": {"type": "integer"}}},
+            "withdrawn_at": {"type": "string", "format": "date-time"}, "hashes_erased": {"type": "integer"}}}
+    });
+    // The platform and label schemas apart: one json! of all of them is
+    // deeper than the macro's recursion limit.
+    let platform = json!({
         "FeedEntry": {"type": "object", "required": ["cursor", "op", "hash_id"], "properties": {
             "cursor": {"type": "integer"}, "op": {"type": "string", "enum": ["add", "delete"]},
             "hash_id": {"type": "integer"},
             "kind": {"$ref": "#/components/schemas/Kind"}, "role": {"$ref": "#/components/schemas/Role"},
+            "label": {"$ref": "#/components/schemas/BankLabel"},
             "value": {"type": "string"}, "quality": {"type": "integer"},
             "category": {"$ref": "#/components/schemas/Category"}}},
         "FeedPage": {"type": "object", "required": ["entries", "next_cursor", "more"], "properties": {
             "entries": {"type": "array", "items": {"$ref": "#/components/schemas/FeedEntry"}},
             "next_cursor": {"type": "integer"}, "more": {"type": "boolean"}}},
         "Query": {"type": "object", "additionalProperties": false, "required": ["kind", "value"], "properties": {
-            "kind": {"$ref": "#/components/schemas/Kind"}, "value": {"type": "string"}}},
+            "kind": {"$ref": "#/components/schemas/Kind"}, "value": {"type": "string"},
+            "label": {"$ref": "#/components/schemas/QueryLabel"}}},
         "MatchRequest": {"type": "object", "additionalProperties": false, "required": ["hashes"], "properties": {
             "hashes": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"$ref": "#/components/schemas/Query"}},
-            "radius": {"type": "integer", "minimum": 0, "maximum": 63, "default": 31}}},
+            "radius": {"type": "integer", "minimum": 0, "maximum": 63,
+                "description": "The same radius for every compared pair of labels; without it, each \
+                    pair's own (31)."}}},
         "Match": {"type": "object", "properties": {
             "hash_id": {"type": "integer"}, "kind": {"$ref": "#/components/schemas/Kind"},
-            "role": {"$ref": "#/components/schemas/Role"}, "hash": hex("32,64"),
+            "role": {"$ref": "#/components/schemas/Role"},
+            "label": {"$ref": "#/components/schemas/BankLabel"}, "hash": hex("32,64"),
             "distance": {"type": "integer"}, "category": {"$ref": "#/components/schemas/Category"}}},
         "MatchResponse": {"type": "object", "properties": {
             "results": {"type": "array", "items": {"type": "object", "properties": {
@@ -242,5 +264,23 @@ fn schemas() -> Value {
             "outcome": {"$ref": "#/components/schemas/Outcome"}}},
         "OutcomeRecorded": {"type": "object", "properties": {
             "report_id": {"type": "integer"}, "outcome": {"$ref": "#/components/schemas/Outcome"}}}
-    })
+    });
+    let labels = json!({
+        "BankLabel": {"type": "string", "enum": bank_labels, "default": "pdq",
+            "description": "PDQ only: what a stored hash is a hash of. pdq: the whole image (role plain); \
+                the others (role extra): the image without uniform borders (trim) or a fixed part of it \
+                (central crops crop95, crop90, crop80; 85% crops pushed to a corner crop85tl, crop85tr, \
+                crop85bl, crop85br; the top or bottom 80%)."},
+        "QueryLabel": {"type": "string", "enum": query_labels, "default": "pdq",
+            "description": "PDQ only: what a query hash is a hash of: the whole image (pdq), turned or \
+                mirrored (rot90, flipx, ...), without uniform borders (trim), without a caption band \
+                (uncaption), the picture inside a screenshot (screen), a turned picture straightened \
+                (straight), or a fixed part (top80, bottom80, ...)."}
+    });
+    for more in [labels, platform] {
+        if let (Value::Object(all), Value::Object(more)) = (&mut schemas, more) {
+            all.extend(more);
+        }
+    }
+    schemas
 }

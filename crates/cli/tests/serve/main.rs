@@ -5,6 +5,7 @@
 mod api;
 mod auth;
 mod crash;
+mod labels;
 mod lockout;
 mod operator;
 mod shared;
