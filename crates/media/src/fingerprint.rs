@@ -51,15 +51,21 @@ pub fn fingerprint(bytes: &[u8], options: &Options) -> Result<Fingerprint, Error
     } else {
         (pdq::hash(&image), None)
     };
+    let (md5, sha256) = digests(bytes);
     Ok(Fingerprint {
         pdq: pdq_hash.hash,
         quality: pdq_hash.quality,
-        md5: Md5::digest(bytes).into(),
-        sha256: Sha256::digest(bytes).into(),
+        md5,
+        sha256,
         width: decoded.source_width,
         height: decoded.source_height,
         dihedral,
     })
+}
+
+/// The MD5 and SHA-256 of a file's bytes.
+pub fn digests(bytes: &[u8]) -> ([u8; 16], [u8; 32]) {
+    (Md5::digest(bytes).into(), Sha256::digest(bytes).into())
 }
 
 /// Reads a file whole, refusing it unread if it is over `max_bytes`.

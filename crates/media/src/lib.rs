@@ -44,5 +44,5 @@ pub use decode::{
     FAST_MIN_SIDE, FAST_MIN_SIDE_JPEG,
 };
 pub use error::{ErrorKind, MediaError};
-pub use fingerprint::{fingerprint, fingerprint_file, read_file, Fingerprint, Options};
+pub use fingerprint::{digests, fingerprint, fingerprint_file, read_file, Fingerprint, Options};
 pub use pixels::{Decoded, PixelData};

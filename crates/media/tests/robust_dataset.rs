@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use media::robust::{bank_hashes, decide, query_hashes, BankHash, Candidate, SEARCH_RADIUS};
+use media::robust::{bank_hashes, decide_stored, query_hashes, BankHash, Candidate, SEARCH_RADIUS};
 use media::{decode, Decoded, Limits, Pipeline};
 use pdq::{MATCH_DISTANCE, QUALITY_THRESHOLD};
 
@@ -102,7 +102,9 @@ fn shipped_matching_finds_more_than_plain_pdq_and_nothing_wrong() {
                 }
             }
         }
-        let found: Vec<usize> = decide(&candidates)
+        // Decided per stored hash, as shipped; the image each stored hash
+        // came from is carried through to tell right from wrong.
+        let found: Vec<usize> = decide_stored(&candidates)
             .iter()
             .map(|m| m.image as usize)
             .collect();

@@ -110,7 +110,7 @@ impl Evidence {
 /// A bank image the query matches, with the pair that decided it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Match {
-    /// The bank image.
+    /// The bank image (for [`decide_stored`], as the candidate gave it).
     pub image: u64,
     /// The stored hash of the deciding pair.
     pub stored: u64,
@@ -178,6 +178,81 @@ pub fn decide(candidates: &[Candidate]) -> Vec<Match> {
         }
     }
     out
+}
+
+/// The stored hashes the candidates of one query file match, one [`Match`]
+/// per stored hash, in order of stored id: the decision that needs nothing
+/// but the stored hashes and their labels.
+///
+/// [`decide`] groups stored hashes by bank image, and only the victim's
+/// side knows which hashes come from one image. The bank does not tell
+/// (its hash ids are random), and must not: a list that grouped hashes by
+/// image would group them by case, and platforms must never hold that. So
+/// the bank's match API, its feed and a platform's local copy of it can
+/// only decide per stored hash, and this is the decision `hashbank scan`
+/// ships:
+///
+/// * every stored hash with a compared pair within its radius ([`radius`])
+///   is a match ([`Evidence::Pair`]; the pair furthest inside its radius
+///   decides, then the closest);
+/// * when no stored hash has such a pair, the near misses are taken when
+///   they are corroborated: compared pairs within [`CORROBORATION_RADIUS`]
+///   involve at least two different stored hashes with different labels
+///   (two different views, such as a whole and a part; any image, since
+///   images are not known). Each of those stored hashes is a match
+///   ([`Evidence::Corroborated`], its closest pair reported).
+///
+/// [`Candidate::image`] is not looked at; it is copied into each match.
+/// Candidates of pairs that are not compared are ignored.
+pub fn decide_stored(candidates: &[Candidate]) -> Vec<Match> {
+    let compared: Vec<(u32, &Candidate)> = candidates
+        .iter()
+        .filter_map(|c| radius(c.query, c.label).map(|r| (r, c)))
+        .collect();
+    let mut stored: Vec<u64> = compared.iter().map(|(_, c)| c.stored).collect();
+    stored.sort_unstable();
+    stored.dedup();
+    let pairs: Vec<Match> = stored
+        .iter()
+        .filter_map(|&id| {
+            compared
+                .iter()
+                .filter(|(r, c)| c.stored == id && c.distance <= *r)
+                .max_by_key(|(r, c)| (r - c.distance, std::cmp::Reverse(c.distance)))
+                .map(|(_, c)| found(c, Evidence::Pair))
+        })
+        .collect();
+    if !pairs.is_empty() {
+        return pairs;
+    }
+    let near: Vec<Match> = stored
+        .iter()
+        .filter_map(|&id| {
+            compared
+                .iter()
+                .filter(|(_, c)| c.stored == id && c.distance <= CORROBORATION_RADIUS)
+                .min_by_key(|(_, c)| c.distance)
+                .map(|(_, c)| found(c, Evidence::Corroborated))
+        })
+        .collect();
+    let two_views = near.iter().any(|m| m.label != near[0].label);
+    if two_views {
+        near
+    } else {
+        Vec::new()
+    }
+}
+
+/// The match a candidate makes.
+fn found(c: &Candidate, evidence: Evidence) -> Match {
+    Match {
+        image: c.image,
+        stored: c.stored,
+        label: c.label,
+        query: c.query,
+        distance: c.distance,
+        evidence,
+    }
 }
 
 #[cfg(test)]
@@ -282,6 +357,92 @@ mod tests {
             near(QueryLabel::Part(Part::Bottom80), top, 51, 30),
         ];
         assert!(decide(&uncompared).is_empty());
+    }
+
+    fn stored(query: QueryLabel, stored: u64, label: BankLabel, distance: u32) -> Candidate {
+        Candidate {
+            query,
+            image: 0,
+            stored,
+            label,
+            distance,
+        }
+    }
+
+    #[test]
+    fn stored_hashes_within_their_radius_each_match() {
+        let crop = BankLabel::Part(Part::Crop90);
+        let c = [
+            stored(QueryLabel::Plain, 4, BankLabel::Plain, 29),
+            stored(QueryLabel::Trim, 4, BankLabel::Plain, 12),
+            stored(QueryLabel::Plain, 9, crop, 31),
+            stored(QueryLabel::Plain, 2, BankLabel::Plain, 32),
+            // Near, but a pair is within radius elsewhere: not taken.
+            stored(
+                QueryLabel::Part(Part::Top80),
+                3,
+                BankLabel::Part(Part::Top80),
+                35,
+            ),
+        ];
+        let m = decide_stored(&c);
+        let got: Vec<_> = m
+            .iter()
+            .map(|m| (m.stored, m.query, m.distance, m.evidence))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (4, QueryLabel::Trim, 12, Evidence::Pair),
+                (9, QueryLabel::Plain, 31, Evidence::Pair)
+            ]
+        );
+    }
+
+    #[test]
+    fn stored_near_misses_need_two_views() {
+        let top = BankLabel::Part(Part::Top80);
+        let q_top = QueryLabel::Part(Part::Top80);
+        // Two stored hashes with different labels, of any image: corroborated,
+        // each reported with its closest pair.
+        let two = [
+            stored(QueryLabel::Plain, 50, BankLabel::Plain, 36),
+            stored(QueryLabel::Trim, 50, BankLabel::Plain, 38),
+            stored(q_top, 51, top, 34),
+        ];
+        let m = decide_stored(&two);
+        let got: Vec<_> = m
+            .iter()
+            .map(|m| (m.stored, m.distance, m.evidence))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (50, 36, Evidence::Corroborated),
+                (51, 34, Evidence::Corroborated)
+            ]
+        );
+        // One stored hash near, twice: not enough.
+        assert!(decide_stored(&two[..2]).is_empty());
+        // Two stored hashes with the same label (two originals' whole
+        // pictures): one view, not two.
+        let same = [
+            stored(QueryLabel::Plain, 50, BankLabel::Plain, 36),
+            stored(QueryLabel::Plain, 60, BankLabel::Plain, 37),
+        ];
+        assert!(decide_stored(&same).is_empty());
+        // Beyond the corroboration radius, or not compared: nothing.
+        let far = [
+            stored(QueryLabel::Plain, 50, BankLabel::Plain, 36),
+            stored(q_top, 51, top, 41),
+        ];
+        assert!(decide_stored(&far).is_empty());
+        let uncompared = [
+            stored(QueryLabel::Plain, 50, BankLabel::Plain, 36),
+            stored(QueryLabel::Part(Part::Bottom80), 51, top, 30),
+        ];
+        assert!(decide_stored(&uncompared).is_empty());
+        assert!(decide_stored(&[]).is_empty());
     }
 
     #[test]

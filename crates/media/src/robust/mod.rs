@@ -26,7 +26,11 @@
 //!   way of copying has a radius ([`radius`], PDQ's standard 31 bits), all
 //!   other pairs are never compared; a near miss on every pair (a filtered
 //!   copy) is taken when two different stored hashes of the image are both
-//!   within [`CORROBORATION_RADIUS`].
+//!   within [`CORROBORATION_RADIUS`]. Which stored hashes come from one
+//!   image is known only on the victim's side, so what ships (the bank's
+//!   match API, `hashbank scan`) decides per stored hash with
+//!   [`decide_stored`]: the same radii, and corroboration by two stored
+//!   hashes of different labels, of whatever image.
 //!
 //! Everything works on luma, as PDQ does; derived hashes are computed on a
 //! copy averaged down to a working size ([`WORK_MIN_SIDE`]). The module is
@@ -87,8 +91,8 @@ use crate::pixels::Decoded;
 use plane::{Colour, Plane};
 
 pub use decide::{
-    decide, radius, Candidate, Evidence, Match, CORROBORATION_RADIUS, SAME_PICTURE_RADIUS,
-    SEARCH_RADIUS,
+    decide, decide_stored, radius, Candidate, Evidence, Match, CORROBORATION_RADIUS,
+    SAME_PICTURE_RADIUS, SEARCH_RADIUS,
 };
 pub use labels::{BankLabel, Part, QueryLabel, Role, UnknownLabel};
 pub use plane::{Rect, WORK_MIN_SIDE};
