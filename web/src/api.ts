@@ -11,6 +11,8 @@ export interface CaseHash {
   id: number;
   kind: Kind;
   role: Role;
+  /** PDQ only: `pdq` (the whole image) or the part of the picture hashed. */
+  label?: string;
   value?: string;
   quality?: number;
   status: "active" | "suspended" | "withdrawn";
@@ -108,7 +110,7 @@ export function fileCase(hashes: readonly SubmitHash[], minor: boolean): Promise
   const body: { hashes: object[]; category?: "minor" } = {
     hashes: hashes.map((h) =>
       h.kind === "pdq"
-        ? { kind: h.kind, value: h.value, quality: h.quality, role: h.role }
+        ? { kind: h.kind, value: h.value, quality: h.quality, role: h.role, label: h.label ?? "pdq" }
         : { kind: h.kind, value: h.value, role: h.role },
     ),
   };

@@ -23,7 +23,8 @@ export function receiptText(filed: Filed): string {
   ];
   for (const hash of filed.hashes) {
     const quality = hash.quality === undefined ? "" : ` quality=${hash.quality}`;
-    lines.push(`${hash.kind} ${hash.role} ${hash.value ?? ""}${quality}`);
+    const label = hash.label === undefined ? "" : ` ${hash.label}`;
+    lines.push(`${hash.kind} ${hash.role}${label} ${hash.value ?? ""}${quality}`);
   }
   lines.push("", t("receipt.note"), "");
   return lines.join("\n");

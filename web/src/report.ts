@@ -13,13 +13,13 @@ export interface Print {
   height: number;
 }
 
-/** One hash to submit; `label` stays on the device. */
+/** One hash to submit. PDQ hashes have a `label`: `pdq` for the whole image, or which part of the picture was hashed. */
 export interface SubmitHash {
   kind: "pdq" | "md5" | "sha256";
   value: string;
   quality?: number;
   role: "plain" | "extra";
-  label: string;
+  label?: string;
 }
 
 export interface Report {

@@ -171,8 +171,9 @@ describe("the victim page", () => {
     assert.deepEqual(Object.keys(body), ["hashes"], "no category when the answer is no");
     for (const hash of body.hashes) {
       const keys = Object.keys(hash).sort();
-      assert.deepEqual(keys, hash.kind === "pdq" ? ["kind", "quality", "role", "value"] : ["kind", "role", "value"]);
+      assert.deepEqual(keys, hash.kind === "pdq" ? ["kind", "label", "quality", "role", "value"] : ["kind", "role", "value"]);
       assert.match(hash.value, /^[0-9a-f]+$/);
+      if (hash.kind === "pdq") assert.equal(hash.label === "pdq", hash.role === "plain", `${hash.label} goes with role ${hash.role}`);
     }
     const plain = body.hashes.filter((h) => h.role === "plain");
     for (const path of CASE_IMAGES) {
@@ -194,6 +195,10 @@ describe("the victim page", () => {
     const feed = await server.feed();
     const values = new Set(feed.filter((e) => e.op === "add").map((e) => e.value));
     for (const hash of created.hashes) assert.ok(values.has(hash.value), "the feed holds the case's hashes");
+    const labels = new Map(body.hashes.filter((h) => h.kind === "pdq").map((h) => [h.value, h.label]));
+    for (const entry of feed.filter((e) => e.op === "add" && labels.has(e.value))) {
+      assert.equal(entry.label, labels.get(entry.value), "the feed carries each PDQ hash's label");
+    }
     assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), [], "nothing stored on the device");
     assert.deepEqual(page.problems, []);
     Object.assign(filed, { page, number: created.case_number, pin: created.pin, values: created.hashes.map((h) => h.value) });

@@ -1,7 +1,10 @@
 //! The hashes a case holds for one image, in one place: the plain PDQ hash,
 //! MD5 and SHA-256 of the file, then the additional PDQ hashes of parts of
 //! the image that `media::robust` computes so that cropped, framed or
-//! captioned copies are found too (role `extra`).
+//! captioned copies are found too (role `extra`). Each PDQ hash goes with
+//! its label: `pdq` for the whole image, or the part of the picture that
+//! was hashed (`trim`, `crop90`, `top80`, ...), which the bank uses to
+//! compare it only with the copies of that part.
 
 use media::robust::bank_hashes;
 use media::Decoded;
@@ -10,9 +13,9 @@ use serde::Serialize;
 
 use crate::report::Print;
 
-/// One hash as the page submits it. The page sends `kind`, `value`,
-/// `quality` and `role`; `label` says what it is a hash of and stays on
-/// the device.
+/// One hash as the page submits it: `kind`, `value`, `quality` and `role`,
+/// and for PDQ hashes `label`, which says only which part of the picture
+/// was hashed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SubmitHash {
     /// `pdq`, `md5` or `sha256`.
@@ -24,9 +27,10 @@ pub struct SubmitHash {
     pub quality: Option<u8>,
     /// `plain` (exchangeable with every PDQ user) or `extra`.
     pub role: &'static str,
-    /// What it is a hash of: `pdq`, `md5`, `sha256`, or a part (`trim`,
-    /// `crop90`, ...).
-    pub label: &'static str,
+    /// PDQ only: what it is a hash of, `pdq` (the whole image) or a part
+    /// (`trim`, `crop90`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<&'static str>,
 }
 
 /// An image's PDQ hashes: the plain one and the additional ones.
@@ -65,21 +69,21 @@ pub fn submission(print: &Print, extra: &[(PdqHash, &'static str)]) -> Vec<Submi
             value: print.pdq.clone(),
             quality: Some(print.quality),
             role: "plain",
-            label: "pdq",
+            label: Some("pdq"),
         },
         SubmitHash {
             kind: "md5",
             value: print.md5.clone(),
             quality: None,
             role: "plain",
-            label: "md5",
+            label: None,
         },
         SubmitHash {
             kind: "sha256",
             value: print.sha256.clone(),
             quality: None,
             role: "plain",
-            label: "sha256",
+            label: None,
         },
     ];
     for (hash, label) in extra {
@@ -92,7 +96,7 @@ pub fn submission(print: &Print, extra: &[(PdqHash, &'static str)]) -> Vec<Submi
             value,
             quality: Some(hash.quality),
             role: "extra",
-            label,
+            label: Some(label),
         });
     }
     out
@@ -126,14 +130,22 @@ mod tests {
         let mut extra = hashes.extra.clone();
         extra.push((hashes.plain, "again"));
         let list = submission(&print, &extra);
-        let roles: Vec<_> = list.iter().map(|h| (h.kind, h.role)).collect();
+        let roles: Vec<_> = list.iter().map(|h| (h.kind, h.role, h.label)).collect();
         assert_eq!(
             &roles[..3],
-            &[("pdq", "plain"), ("md5", "plain"), ("sha256", "plain")]
+            &[
+                ("pdq", "plain", Some("pdq")),
+                ("md5", "plain", None),
+                ("sha256", "plain", None)
+            ]
         );
         assert!(list[3..]
             .iter()
             .all(|h| h.kind == "pdq" && h.role == "extra"));
+        for h in &list[3..] {
+            let label: media::robust::BankLabel = h.label.unwrap().parse().unwrap();
+            assert_eq!(label.role(), media::robust::Role::Extra);
+        }
         assert!(list[3..]
             .iter()
             .all(|h| h.quality.unwrap() >= pdq::QUALITY_THRESHOLD));
