@@ -21,12 +21,23 @@ use media::{Limits, Options, Pipeline};
 /// Scan files, folders and the archives in them for the bank's images.
 ///
 /// Folders are walked in sorted order; every file in them is looked at by
-/// its content: images are hashed (PDQ, MD5, SHA-256) on all cores, zip,
-/// tar and tar.gz archives are opened (nested too, up to --max-depth) and
-/// their entries read in memory, never written to disk. Each image is
-/// matched against a local bank file made by `hashbank sync`, or through
-/// the bank's match API when --bank is a URL (then --key-file is needed).
-/// A PDQ hash matches within --radius bits, MD5 and SHA-256 exactly.
+/// its content: images are hashed on all cores, zip, tar and tar.gz
+/// archives are opened (nested too, up to --max-depth) and their entries
+/// read in memory, never written to disk. Each image is matched against a
+/// local bank file made by `hashbank sync`, or through the bank's match API
+/// when --bank is a URL (then --key-file is needed).
+///
+/// Matching: each image is looked up by its MD5 and SHA-256 (matched
+/// exactly) and by labelled PDQ hashes: of the picture as it is, turned and
+/// mirrored, without borders or a caption band, inside a screenshot,
+/// straightened, and its top and bottom parts. The bank holds, besides each
+/// image's plain PDQ hash, labelled hashes of parts of it (crops, the top
+/// and bottom). Each pair of labels that stands for a real way of copying
+/// an image is compared within its own radius (31 bits, PDQ's standard),
+/// other pairs never. When no pair is within its radius, two stored hashes
+/// of different labels both within 40 bits make a corroborated match (a
+/// filtered copy). Each match says which of the file's hashes matched
+/// (query) and how (evidence: pair or corroborated).
 ///
 /// Hostile or broken input never stops the scan: archive bombs, entries
 /// named to climb out of their archive, links, loops, files claiming huge
@@ -34,7 +45,7 @@ use media::{Limits, Options, Pipeline};
 /// skipped with a reason and counted.
 ///
 /// Output: one JSON line per match (path, hash_id, kind, role, distance,
-/// category) and per skipped file (path, skipped, detail), to --out or
+/// query, evidence, category) and per skipped file (path, skipped, detail), to --out or
 /// stdout; --csv and --html write the same as CSV and as a readable page
 /// (no images in it). Matches of minor cases come first. A summary goes to
 /// stderr.
@@ -84,11 +95,6 @@ pub struct ScanArgs {
     #[arg(long, value_name = "TEXT", default_value = "")]
     content_ref_prefix: String,
 
-    /// Largest PDQ distance that is a match, in bits.
-    #[arg(long, default_value_t = pdq::MATCH_DISTANCE, value_name = "BITS",
-          value_parser = clap::value_parser!(u32).range(0..=MAX_RADIUS))]
-    radius: u32,
-
     /// Use the fast pipeline (scale first, then hash): a few bits from the
     /// canonical hash, several times faster on large photos.
     #[arg(long)]
@@ -132,8 +138,6 @@ pub struct ScanArgs {
     no_progress: bool,
 }
 
-/// The largest radius the bank's match API takes.
-const MAX_RADIUS: i64 = 63;
 /// Exit status: nothing matched.
 const EXIT_CLEAN: u8 = 0;
 /// Exit status: matches found.
@@ -207,7 +211,6 @@ fn scan_and_report(args: &ScanArgs) -> Result<u8> {
             max_depth: args.max_depth,
         },
         follow_links: args.follow_links,
-        radius: args.radius,
         threads: args.jobs.unwrap_or(0),
     };
     let progress = Bar::new(!args.no_progress && io::stderr().is_terminal())?;

@@ -97,5 +97,11 @@ fn sync_once(args: &SyncArgs) -> Result<()> {
         count(summary.entries),
         count(summary.pages),
     );
+    if summary.left_out > 0 {
+        eprintln!(
+            "hashbank: {} hashes left out: extra hashes this build cannot compare (a newer hashbank can)",
+            count(summary.left_out)
+        );
+    }
     Ok(())
 }

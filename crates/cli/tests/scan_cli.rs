@@ -1,7 +1,9 @@
 //! `hashbank scan` through the real binaries: a bank served over HTTP with
-//! cases filed from the robustness originals, a tree of altered copies,
-//! nested archives and hostile files, synced, scanned, then a case
-//! withdrawn and the tree scanned again.
+//! cases filed from the robustness originals as the victim's page files
+//! them (the plain PDQ hash and the labelled extra hashes of
+//! `media::robust`), a tree of altered copies (some plain PDQ finds, some
+//! only the labelled hashes do), nested archives and hostile files, synced,
+//! scanned, then a case withdrawn and the tree scanned again.
 
 mod scan_support;
 #[allow(dead_code)]
@@ -54,6 +56,16 @@ fn build_tree(root: &Path, hostile: bool) {
         root,
         "photos/ladybird_turned.jpg",
         &read(variant(LADYBIRD, "rot_90")),
+    );
+    put(
+        root,
+        "photos/duck_cropped.jpg",
+        &read(variant(DUCK, "crop_10")),
+    );
+    put(
+        root,
+        "photos/ladybird_captioned.jpg",
+        &read(variant(LADYBIRD, "caption_20")),
     );
     put(root, "photos/toucan.jpg", &read(original(TOUCAN)));
     let deeper = zip_of(&[("kangaroo_q30.jpg", &read(variant(KANGAROO, "jpeg_q30")))]);
@@ -116,9 +128,13 @@ fn bank() -> Bank {
     let db = TestDb::sqlite();
     let key = add_platform(&db, "scanner-test");
     let server = Server::start(&db, &[]);
-    let duck = file_case(&server, &print_of(&original(DUCK)), true, false);
-    let kangaroo = file_case(&server, &print_of(&original(KANGAROO)), false, true);
-    let ladybird = file_case(&server, &print_of(&original(LADYBIRD)), false, false);
+    let duck = file_case(&server, &original(DUCK), true, false);
+    let kangaroo = file_case(&server, &original(KANGAROO), false, true);
+    let ladybird = file_case(&server, &original(LADYBIRD), false, false);
+    // The plain hash filed is the one `hashbank hash` gives.
+    let plain = print_of(&original(DUCK)).pdq;
+    let filed = bank_hash(&server, &duck, 0);
+    assert_eq!(filed, plain);
     Bank {
         _db: db,
         server,
@@ -129,33 +145,109 @@ fn bank() -> Bank {
     }
 }
 
-fn expected_matches(bank: &Bank, with_duck: bool) -> Vec<(String, u64)> {
-    let mut out = vec![
+/// The value of a case's hash `at` (filing order), as its owner sees it.
+fn bank_hash(server: &Server, case: &Case, at: usize) -> String {
+    let view = server.get(
+        &format!("/v1/cases/{}", case.number),
+        &Auth::Pin(case.pin.clone()),
+    );
+    assert_eq!(view.status, 200, "{:?}", view.body);
+    let hashes = view.body["hashes"].as_array().unwrap();
+    let hash = hashes
+        .iter()
+        .find(|h| h["id"].as_u64() == Some(case.ids[at]))
+        .unwrap_or_else(|| panic!("{:?}", view.body));
+    hash["value"].as_str().unwrap().to_string()
+}
+
+/// What the tree matches: (path, case, label of the stored hash, label of
+/// the file's hash). Every stored hash within its radius is a match of its
+/// own (nothing tells which stored hashes come from one image), so a whole
+/// copy matches the whole original and its top and bottom parts, and the
+/// original without its borders when it has some (the duck).
+fn expected(
+    bank: &Bank,
+    with_duck: bool,
+) -> Vec<(&'static str, &Case, &'static str, &'static str)> {
+    let whole = |path, case| {
+        [
+            (path, case, "pdq", "pdq"),
+            (path, case, "top80", "top80"),
+            (path, case, "bottom80", "bottom80"),
+        ]
+    };
+    let mut out = Vec::new();
+    out.extend(whole("photos/kangaroo_small.jpg", &bank.kangaroo));
+    out.extend(whole(
+        "archives/nested.zip!/deeper.zip!/kangaroo_q30.jpg",
+        &bank.kangaroo,
+    ));
+    out.extend(whole(
+        "archives/nested.zip!/inner/ladybird_q70.jpg",
+        &bank.ladybird,
+    ));
+    out.extend([
+        // Turned: the copy turned back, against the whole original.
+        ("photos/ladybird_turned.jpg", &bank.ladybird, "pdq", "rot90"),
+        // A caption over the bottom: the top parts meet.
         (
-            "photos/kangaroo_small.jpg".to_string(),
-            bank.kangaroo.ids[0],
+            "photos/ladybird_captioned.jpg",
+            &bank.ladybird,
+            "top80",
+            "top80",
         ),
-        (
-            "archives/nested.zip!/inner/ladybird_q70.jpg".into(),
-            bank.ladybird.ids[0],
-        ),
-        (
-            "archives/nested.zip!/deeper.zip!/kangaroo_q30.jpg".into(),
-            bank.kangaroo.ids[0],
-        ),
-    ];
+    ]);
     if with_duck {
+        for path in [
+            "photos/duck.jpg",
+            "photos/duck_q70.jpg",
+            "archives/set.tar.gz!/a/duck_scale50.jpg",
+        ] {
+            out.extend(whole(path, &bank.duck));
+            out.extend([
+                (path, &bank.duck, "trim", "trim"),
+                (path, &bank.duck, "crop95", "pdq"),
+            ]);
+        }
         out.extend([
-            ("photos/duck.jpg".to_string(), bank.duck.ids[0]),
-            ("photos/duck.jpg".into(), bank.duck.ids[1]),
-            ("photos/duck.jpg".into(), bank.duck.ids[2]),
-            ("photos/duck_q70.jpg".into(), bank.duck.ids[0]),
-            (
-                "archives/set.tar.gz!/a/duck_scale50.jpg".into(),
-                bank.duck.ids[0],
-            ),
+            ("photos/duck.jpg", &bank.duck, "md5", "md5"),
+            ("photos/duck.jpg", &bank.duck, "sha256", "sha256"),
+            // Cut to 90%: the whole copy against that part of the original.
+            ("photos/duck_cropped.jpg", &bank.duck, "crop90", "pdq"),
         ]);
     }
+    out
+}
+
+/// (path, hash id) of every expected match.
+fn expected_matches(bank: &Bank, with_duck: bool) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = expected(bank, with_duck)
+        .into_iter()
+        .map(|(path, case, label, _)| (path.to_string(), case.id(label)))
+        .collect();
+    out.sort();
+    out
+}
+
+/// (path, hash id, query label) of every match.
+fn match_labels(scanned: &Scanned, root: &Path) -> Vec<(String, u64, String)> {
+    let prefix = format!("{}/", root.display());
+    let mut out: Vec<(String, u64, String)> = scanned
+        .matches
+        .iter()
+        .map(|m| {
+            (
+                m["path"]
+                    .as_str()
+                    .unwrap()
+                    .strip_prefix(&prefix)
+                    .unwrap()
+                    .to_string(),
+                m["hash_id"].as_u64().unwrap(),
+                m["query"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
     out.sort();
     out
 }
@@ -191,8 +283,9 @@ fn a_tree_is_synced_scanned_and_a_withdrawal_reaches_it() {
     let file = dir.path().join("bank.hbl");
     let synced = sync(&bank.server.base, &key, &file, &[]);
     assert!(synced.status.success(), "{}", text(&synced));
+    let filed = bank.duck.ids.len() + bank.kangaroo.ids.len() + bank.ladybird.ids.len();
     assert!(
-        String::from_utf8_lossy(&synced.stdout).contains("5 added, 0 deleted"),
+        String::from_utf8_lossy(&synced.stdout).contains(&format!("{filed} added, 0 deleted")),
         "{}",
         text(&synced)
     );
@@ -220,19 +313,38 @@ fn a_tree_is_synced_scanned_and_a_withdrawal_reaches_it() {
     let scanned = scan(&first);
     assert_eq!(scanned.code, 1, "{}", scanned.stderr);
     assert_eq!(match_set(&scanned, &tree), expected_matches(&bank, true));
+    let mut labels: Vec<(String, u64, String)> = expected(&bank, true)
+        .into_iter()
+        .map(|(path, case, label, query)| (path.to_string(), case.id(label), query.to_string()))
+        .collect();
+    labels.sort();
+    assert_eq!(match_labels(&scanned, &tree), labels);
     assert_eq!(skip_set(&scanned, &tree), expected_skips());
     // Minor first, with its category.
     assert_eq!(scanned.matches[0]["category"], json!("minor"));
-    assert_eq!(scanned.matches[0]["hash_id"], json!(bank.kangaroo.ids[0]));
+    let first = scanned.matches[0]["hash_id"].as_u64().unwrap();
+    assert!(bank.kangaroo.ids.contains(&first));
     let exact = scanned
         .matches
         .iter()
-        .find(|m| m["hash_id"] == json!(bank.duck.ids[1]))
+        .find(|m| m["hash_id"] == json!(bank.duck.id("md5")))
         .unwrap();
     assert_eq!(
         (&exact["kind"], &exact["distance"], &exact["role"]),
         (&json!("md5"), &json!(0), &json!("plain"))
     );
+    assert_eq!(exact["evidence"], json!("pair"));
+    // A crop found by the extra hash of the same part of the original.
+    let cropped = scanned
+        .matches
+        .iter()
+        .find(|m| m["path"].as_str().unwrap().ends_with("duck_cropped.jpg"))
+        .unwrap();
+    assert_eq!(
+        (&cropped["role"], &cropped["query"], &cropped["evidence"]),
+        (&json!("extra"), &json!("pdq"), &json!("pair"))
+    );
+    assert!(cropped["distance"].as_u64().unwrap() <= 31);
     // The investigator's view: per bank hash, its files.
     let duck_group = scanned
         .groups
@@ -251,9 +363,21 @@ fn a_tree_is_synced_scanned_and_a_withdrawal_reaches_it() {
     );
     // The same in CSV and in the report page, which holds no image.
     let csv = std::fs::read_to_string(&csv).unwrap();
-    assert_eq!(csv.lines().filter(|l| l.starts_with("match,")).count(), 8);
+    let hashes: std::collections::BTreeSet<u64> = expected_matches(&bank, true)
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    let matches = expected(&bank, true).len();
+    assert_eq!(
+        csv.lines().filter(|l| l.starts_with("match,")).count(),
+        matches
+    );
     assert_eq!(csv.lines().filter(|l| l.starts_with("skip,")).count(), 7);
-    assert_eq!(csv.lines().filter(|l| l.starts_with("group,")).count(), 5);
+    assert_eq!(
+        csv.lines().filter(|l| l.starts_with("group,")).count(),
+        hashes.len()
+    );
+    assert!(csv.starts_with("record,path,hash_id,kind,role,distance,query,evidence,"));
     let html = std::fs::read_to_string(&html).unwrap();
     assert!(html.contains("archives/nested.zip!/deeper.zip!/kangaroo_q30.jpg"));
     assert!(html.contains("../../evil.jpg") && html.contains("By bank hash"));
@@ -268,7 +392,8 @@ fn a_tree_is_synced_scanned_and_a_withdrawal_reaches_it() {
     assert_eq!(withdrawn.status, 200, "{:?}", withdrawn.body);
     let again = sync(&bank.server.base, &key, &file, &[]);
     assert!(
-        String::from_utf8_lossy(&again.stdout).contains("0 added, 3 deleted"),
+        String::from_utf8_lossy(&again.stdout)
+            .contains(&format!("0 added, {} deleted", bank.duck.ids.len())),
         "{}",
         text(&again)
     );
@@ -316,12 +441,19 @@ fn the_match_api_finds_the_same_and_reports_reach_the_case() {
         "seized-2031/",
     ]);
     assert_eq!(reported.code, 1, "{}", reported.stderr);
+    let expected = expected(&bank, true);
     assert!(
-        reported.stderr.contains("8 matches reported"),
+        reported
+            .stderr
+            .contains(&format!("{} matches reported", expected.len())),
         "{}",
         reported.stderr
     );
-    for (case, reports) in [(&bank.duck, 5), (&bank.kangaroo, 2), (&bank.ladybird, 1)] {
+    for case in [&bank.duck, &bank.kangaroo, &bank.ladybird] {
+        let reports = expected
+            .iter()
+            .filter(|(_, c, _, _)| c.number == case.number)
+            .count();
         let view = bank.server.get(
             &format!("/v1/cases/{}", case.number),
             &Auth::Pin(case.pin.clone()),
@@ -391,8 +523,8 @@ fn exit_codes_say_what_happened() {
         clean_root,
         "--bank",
         empty.to_str().unwrap(),
-        "--radius",
-        "300",
+        "--max-depth",
+        "deep",
     ]);
     assert_eq!(usage.code, 2);
     // The bank unreachable: an error, not a clean result.

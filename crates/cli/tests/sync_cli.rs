@@ -78,16 +78,31 @@ fn a_second_sync_fetches_only_what_changed() {
     assert_eq!(entries_fetched(&second), 0, "{}", text(&second));
     assert_eq!(std::fs::read(&out).unwrap(), before);
 
-    // One more case: only its hash is fetched.
-    server.create_case(json!([pdq(&random_hex(64))]), false);
+    // One more case, with an extra hash of a part of the picture: only its
+    // hashes are fetched, each with its label.
+    let extra = json!({"kind": "pdq", "value": random_hex(64), "quality": 90,
+                       "role": "extra", "label": "crop90"});
+    let (_, _, created) = server.create_case(json!([pdq(&random_hex(64)), extra]), false);
     let third = sync(&server.base, &key_path, &out, &[]);
-    assert_eq!(entries_fetched(&third), 1, "{}", text(&third));
+    assert_eq!(entries_fetched(&third), 2, "{}", text(&third));
     assert!(
-        stdout(&third).contains("1 added, 0 deleted"),
+        stdout(&third).contains("2 added, 0 deleted"),
         "{}",
         text(&third)
     );
-    assert_eq!(open(&out).len(), 9);
+    let copy = open(&out);
+    assert_eq!(copy.len(), 10);
+    let labels: Vec<_> = created["hashes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| copy.meta(h["id"].as_u64().unwrap()).unwrap())
+        .map(|m| (m.role.as_str(), m.label.map(|l| l.as_str())))
+        .collect();
+    assert_eq!(
+        labels,
+        vec![("plain", Some("pdq")), ("extra", Some("crop90"))]
+    );
 
     // A withdrawal: seven deletions.
     let withdrawn = server.post(
@@ -104,7 +119,7 @@ fn a_second_sync_fetches_only_what_changed() {
         text(&fourth)
     );
     let copy = open(&out);
-    assert_eq!(copy.per_kind(), [1, 1, 0]);
+    assert_eq!(copy.per_kind(), [2, 1, 0]);
 
     // A fresh copy agrees with the one kept up to date.
     let fresh = dir.path().join("fresh.hbl");

@@ -1,5 +1,7 @@
 //! Writes a local bank file without a server, for benchmarks: `--random N`
-//! PDQ hashes (uniform, reproducible from `--seed`), plus the PDQ, MD5 and
+//! PDQ hashes (uniform, reproducible from `--seed`; their labels cycle
+//! through the plain hash and the extra hashes of `media::robust`, as a
+//! bank of whole images holds them), plus the PDQ, MD5 and
 //! SHA-256 hashes of every record of a `hashbank hash` JSON lines file, so
 //! that a scan has real matches. Then opens the file again and says how
 //! long that took.
@@ -14,7 +16,23 @@ use std::time::Instant;
 
 use hashbank_scan::bankfile::Change;
 use hashbank_scan::{HashMeta, HashValue, Kind, LocalBank, Role};
+use media::robust::{BankLabel, Part};
 use pdq::Hash256;
+
+/// The labels of the random PDQ hashes, in turn: those of one image.
+const LABELS: [BankLabel; 11] = [
+    BankLabel::Plain,
+    BankLabel::Trim,
+    BankLabel::Part(Part::Crop95),
+    BankLabel::Part(Part::Crop90),
+    BankLabel::Part(Part::Crop80),
+    BankLabel::Part(Part::Corner85TopLeft),
+    BankLabel::Part(Part::Corner85TopRight),
+    BankLabel::Part(Part::Corner85BottomLeft),
+    BankLabel::Part(Part::Corner85BottomRight),
+    BankLabel::Part(Part::Top80),
+    BankLabel::Part(Part::Bottom80),
+];
 
 /// Quality given to the random PDQ hashes.
 const RANDOM_QUALITY: u8 = 100;
@@ -70,6 +88,7 @@ fn meta(kind: Kind, quality: Option<u8>) -> HashMeta {
         role: Role::Plain,
         category: None,
         quality,
+        label: (kind == Kind::Pdq).then_some(BankLabel::Plain),
     }
 }
 
@@ -116,10 +135,15 @@ fn main() -> Result<(), String> {
             next(&mut state),
             next(&mut state),
         ]);
+        let label = LABELS[(id % LABELS.len() as u64) as usize];
         changes.push(Change::Add {
             id,
             value: HashValue::Pdq(hash),
-            meta: meta(Kind::Pdq, Some(RANDOM_QUALITY)),
+            meta: HashMeta {
+                role: label.role().into(),
+                label: Some(label),
+                ..meta(Kind::Pdq, Some(RANDOM_QUALITY))
+            },
         });
     }
     let mut bank = LocalBank::new("bench");

@@ -1,7 +1,17 @@
 //! The decision: which stored hashes found near a file's query hashes are
-//! matches of the file. One function, so that better rules (hashes of
-//! altered views of the picture, each compared with its own radius) change
-//! this file and nothing else.
+//! matches of the file.
+//!
+//! Digests match exactly. PDQ hashes are judged by
+//! [`media::robust::decide_stored`]: each pair of a query label and a
+//! stored label that stands for a real way of copying an image is compared
+//! with its own radius ([`media::robust::radius`]), other pairs never; when
+//! no stored hash is within its radius, near misses (a filtered copy) are
+//! taken when two stored hashes of different labels are both within
+//! [`media::robust::CORROBORATION_RADIUS`]. The decision is per stored hash:
+//! a local bank, like the bank's feed and match API, does not know which
+//! stored hashes come from one image.
+
+use media::robust::{self, Evidence};
 
 use crate::bankfile::Found;
 use crate::hashes::{Category, Kind, Role};
@@ -29,43 +39,67 @@ pub struct FileMatch {
     pub category: Option<Category>,
     /// Bits that differ (0 for digests).
     pub distance: u32,
-    /// The label of the query hash that matched it.
+    /// The label of the query hash of the deciding pair.
     pub label: Label,
+    /// How the match was made: a pair within its radius (every digest
+    /// match), or corroborated.
+    pub evidence: Evidence,
 }
 
 /// The stored hashes `query` matches among `candidates`, one per stored
-/// hash (its closest pair), minor first, then nearest, then by id.
-///
-/// Plain rules: a PDQ hash matches a stored PDQ hash within `radius` bits;
-/// a digest matches a stored digest of its kind exactly.
-pub fn decide(query: &Query, candidates: &[Candidate], radius: u32) -> Vec<FileMatch> {
+/// hash (its deciding pair), minor first, then nearest, then by id.
+pub fn decide(query: &Query, candidates: &[Candidate]) -> Vec<FileMatch> {
     let mut out: Vec<FileMatch> = Vec::new();
+    let mut pdq = Vec::new();
     for c in candidates {
         let Some(hash) = query.hashes.get(c.query) else {
             continue;
         };
-        let kind = hash.value.kind();
-        let matches = c.found.meta.kind == kind
-            && match kind {
-                Kind::Pdq => c.found.distance <= radius,
-                Kind::Md5 | Kind::Sha256 => c.found.distance == 0,
-            };
-        if !matches {
+        let meta = c.found.meta;
+        if meta.kind != hash.value.kind() {
             continue;
         }
-        let candidate = FileMatch {
-            hash_id: c.found.hash_id,
-            kind,
-            role: c.found.meta.role,
-            category: c.found.meta.category,
-            distance: c.found.distance,
-            label: hash.label,
-        };
-        match out.iter_mut().find(|m| m.hash_id == candidate.hash_id) {
-            Some(m) if candidate.distance < m.distance => *m = candidate,
-            Some(_) => {}
-            None => out.push(candidate),
+        match (hash.label, meta.label) {
+            (Label::Pdq(query), Some(label)) => pdq.push(robust::Candidate {
+                query,
+                image: c.found.hash_id,
+                stored: c.found.hash_id,
+                label,
+                distance: c.found.distance,
+            }),
+            (Label::Md5 | Label::Sha256, _)
+                if c.found.distance == 0 && !out.iter().any(|m| m.hash_id == c.found.hash_id) =>
+            {
+                out.push(FileMatch {
+                    hash_id: c.found.hash_id,
+                    kind: meta.kind,
+                    role: meta.role,
+                    category: meta.category,
+                    distance: 0,
+                    label: hash.label,
+                    evidence: Evidence::Pair,
+                });
+            }
+            _ => {}
         }
+    }
+    for m in robust::decide_stored(&pdq) {
+        let Some(meta) = candidates
+            .iter()
+            .find(|c| c.found.hash_id == m.stored && c.found.meta.kind == Kind::Pdq)
+            .map(|c| c.found.meta)
+        else {
+            continue;
+        };
+        out.push(FileMatch {
+            hash_id: m.stored,
+            kind: Kind::Pdq,
+            role: meta.role,
+            category: meta.category,
+            distance: m.distance,
+            label: Label::Pdq(m.query),
+            evidence: m.evidence,
+        });
     }
     out.sort_by_key(|m| (m.category.is_none(), m.distance, m.hash_id));
     out
@@ -73,21 +107,26 @@ pub fn decide(query: &Query, candidates: &[Candidate], radius: u32) -> Vec<FileM
 
 #[cfg(test)]
 mod tests {
-    use pdq::Hash256;
+    use media::robust::{BankLabel, Part, QueryLabel};
+    use pdq::{Dihedral, Hash256};
 
     use super::*;
     use crate::hashes::{HashMeta, HashValue};
     use crate::query::QueryHash;
 
+    /// A query with the plain hash, a turned one, the top part and an MD5.
     fn query() -> Query {
+        let pdq = |label| QueryHash {
+            label: Label::Pdq(label),
+            value: HashValue::Pdq(Hash256::ZERO),
+        };
         Query {
             hashes: vec![
+                pdq(QueryLabel::Plain),
+                pdq(QueryLabel::Dihedral(Dihedral::Rotate90)),
+                pdq(QueryLabel::Part(Part::Top80)),
                 QueryHash {
-                    label: Label::Plain,
-                    value: HashValue::Pdq(Hash256::ZERO),
-                },
-                QueryHash {
-                    label: Label::Plain,
+                    label: Label::Md5,
                     value: HashValue::Md5([1; 16]),
                 },
             ],
@@ -95,39 +134,78 @@ mod tests {
         }
     }
 
-    fn found(query: usize, hash_id: u64, kind: Kind, distance: u32, minor: bool) -> Candidate {
+    fn found(query: usize, hash_id: u64, label: Option<BankLabel>, distance: u32) -> Candidate {
+        let kind = if label.is_some() {
+            Kind::Pdq
+        } else {
+            Kind::Md5
+        };
         Candidate {
             query,
             found: Found {
                 hash_id,
                 meta: HashMeta {
                     kind,
-                    role: Role::Plain,
-                    category: minor.then_some(Category::Minor),
+                    role: label.map_or(Role::Plain, |l| l.role().into()),
+                    category: (hash_id == 7).then_some(Category::Minor),
                     quality: None,
+                    label,
                 },
                 distance,
             },
         }
     }
 
+    fn summary(matches: &[FileMatch]) -> Vec<(u64, &'static str, u32, Evidence)> {
+        matches
+            .iter()
+            .map(|m| (m.hash_id, m.label.as_str(), m.distance, m.evidence))
+            .collect()
+    }
+
     #[test]
-    fn plain_rules() {
+    fn pairs_within_their_radius_and_exact_digests() {
+        let plain = Some(BankLabel::Plain);
+        let crop = Some(BankLabel::Part(Part::Crop90));
         let candidates = [
-            found(0, 5, Kind::Pdq, 31, false),
-            found(0, 6, Kind::Pdq, 32, false),
-            found(0, 7, Kind::Pdq, 20, true),
-            found(1, 8, Kind::Md5, 0, false),
-            found(1, 9, Kind::Pdq, 0, false),
-            found(0, 5, Kind::Pdq, 10, false),
+            found(0, 5, plain, 31),
+            found(0, 6, plain, 32),
+            found(0, 7, plain, 20),
+            found(3, 8, None, 0),
+            // A turned query against a crop is never compared.
+            found(1, 9, crop, 3),
+            // The closest pair of a stored hash decides.
+            found(1, 5, plain, 10),
+            // A digest query against a PDQ hash: kinds differ.
+            found(3, 10, plain, 0),
         ];
-        let got: Vec<(u64, u32)> = decide(&query(), &candidates, 31)
-            .iter()
-            .map(|m| (m.hash_id, m.distance))
-            .collect();
-        assert_eq!(got, vec![(7, 20), (8, 0), (5, 10)]);
-        assert!(decide(&query(), &candidates, 5)
-            .iter()
-            .all(|m| m.kind == Kind::Md5));
+        assert_eq!(
+            summary(&decide(&query(), &candidates)),
+            vec![
+                (7, "pdq", 20, Evidence::Pair),
+                (8, "md5", 0, Evidence::Pair),
+                (5, "rot90", 10, Evidence::Pair),
+            ]
+        );
+    }
+
+    #[test]
+    fn near_misses_are_taken_when_two_views_corroborate() {
+        let top = Some(BankLabel::Part(Part::Top80));
+        let near = [
+            found(0, 20, Some(BankLabel::Plain), 36),
+            found(2, 21, top, 39),
+        ];
+        assert_eq!(
+            summary(&decide(&query(), &near)),
+            vec![
+                (20, "pdq", 36, Evidence::Corroborated),
+                (21, "top80", 39, Evidence::Corroborated),
+            ]
+        );
+        // One view alone, or a stored hash without a label: nothing.
+        assert!(decide(&query(), &near[..1]).is_empty());
+        let unlabelled = [near[0], found(2, 21, None, 39)];
+        assert!(decide(&query(), &unlabelled).is_empty());
     }
 }

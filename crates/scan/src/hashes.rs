@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use media::robust::BankLabel;
 use pdq::Hash256;
 use serde::{Deserialize, Serialize};
 
@@ -65,6 +66,15 @@ impl Role {
         match self {
             Role::Plain => "plain",
             Role::Extra => "extra",
+        }
+    }
+}
+
+impl From<media::robust::Role> for Role {
+    fn from(role: media::robust::Role) -> Role {
+        match role {
+            media::robust::Role::Plain => Role::Plain,
+            media::robust::Role::Extra => Role::Extra,
         }
     }
 }
@@ -135,6 +145,10 @@ pub struct HashMeta {
     pub category: Option<Category>,
     /// PDQ quality, 0..=100 (PDQ only).
     pub quality: Option<u8>,
+    /// What a stored PDQ hash is a hash of (the whole picture, or a part
+    /// or view of it), which says what it is compared with; `None` for
+    /// digests.
+    pub label: Option<BankLabel>,
 }
 
 /// Lower-case hex of bytes.

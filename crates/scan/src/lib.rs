@@ -25,7 +25,7 @@
 //! // A local bank holding one MD5 digest, saved and opened again.
 //! let dir = tempfile::tempdir().unwrap();
 //! let mut bank = LocalBank::new("https://bank.example");
-//! let meta = HashMeta { kind: Kind::Md5, role: Role::Plain, category: None, quality: None };
+//! let meta = HashMeta { kind: Kind::Md5, role: Role::Plain, category: None, quality: None, label: None };
 //! bank.apply(&[Change::Add { id: 7, value: HashValue::Md5([0; 16]), meta }], 1);
 //! bank.save(dir.path().join("bank.hbl")).unwrap();
 //! let bank = LocalBank::open(dir.path().join("bank.hbl")).unwrap();

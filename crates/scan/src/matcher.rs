@@ -11,7 +11,9 @@ pub const MAX_MATCH_BATCH: usize = 1000;
 /// A source of candidates for queries.
 pub trait Matcher: Sync {
     /// The stored hashes near each hash of each query (`radius` bits for
-    /// PDQ, exact for digests), per query, in order.
+    /// PDQ, exact for digests), per query, in order. A source may leave out
+    /// pairs of labels that are never compared (the bank's match API does).
+    /// Scans ask with [`media::robust::SEARCH_RADIUS`].
     fn candidates(
         &self,
         queries: &[&Query],
@@ -76,10 +78,7 @@ impl Matcher for RemoteBank {
             .collect();
         let mut out: Vec<Vec<Candidate>> = vec![Vec::new(); queries.len()];
         for chunk in flat.chunks(MAX_MATCH_BATCH) {
-            let values: Vec<_> = chunk
-                .iter()
-                .map(|&(q, h)| queries[q].hashes[h].value)
-                .collect();
+            let values: Vec<_> = chunk.iter().map(|&(q, h)| queries[q].hashes[h]).collect();
             let results = self.client.match_hashes(&values, radius)?;
             for (&(q, h), found) in chunk.iter().zip(results) {
                 out[q].extend(found.into_iter().map(|found| Candidate { query: h, found }));
@@ -89,7 +88,7 @@ impl Matcher for RemoteBank {
     }
 
     fn batch(&self) -> usize {
-        // Queries have up to three hashes: a few full requests per batch.
+        // Queries have up to 16 hashes: a few dozen full requests per batch.
         MAX_MATCH_BATCH
     }
 }

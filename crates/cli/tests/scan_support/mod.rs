@@ -73,20 +73,60 @@ pub fn print_of(path: &Path) -> Print {
     }
 }
 
-/// A filed case: number, PIN and the ids of its hashes in filing order.
+/// A filed case: number, PIN, the ids of its hashes in filing order and
+/// what each is (`pdq`, an extra hash's label, `md5`, `sha256`).
 #[derive(Clone, Debug)]
 pub struct Case {
     pub number: String,
     pub pin: String,
     pub ids: Vec<u64>,
+    pub labels: Vec<String>,
 }
 
-/// Files a case with the PDQ hash of `print`, and its digests when asked.
-pub fn file_case(server: &Server, print: &Print, digests: bool, minor: bool) -> Case {
-    let mut hashes = vec![json!({"kind": "pdq", "value": print.pdq, "quality": print.quality})];
+impl Case {
+    /// The id of the case's hash labelled `label`.
+    pub fn id(&self, label: &str) -> u64 {
+        let at = self
+            .labels
+            .iter()
+            .position(|l| l == label)
+            .unwrap_or_else(|| panic!("no {label} hash in {:?}", self.labels));
+        self.ids[at]
+    }
+}
+
+/// Files a case of the original at `path` as the victim's page does: the
+/// hashes of `media::robust::bank_hashes` (the plain PDQ hash, then the
+/// extra hashes of parts of the picture with their labels), and the file's
+/// MD5 and SHA-256 when asked.
+pub fn file_case(server: &Server, path: &Path, digests: bool, minor: bool) -> Case {
+    let bytes = std::fs::read(path).unwrap();
+    let image = media::decode(
+        &bytes,
+        &media::Limits::default(),
+        media::Pipeline::Canonical,
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut hashes = Vec::new();
+    let mut labels = Vec::new();
+    for h in media::robust::bank_hashes(&image) {
+        let mut hash = json!({
+            "kind": "pdq",
+            "value": h.hash.to_hex(),
+            "quality": h.quality,
+            "role": h.role().as_str(),
+        });
+        if h.role() == media::robust::Role::Extra {
+            hash["label"] = json!(h.label.as_str());
+        }
+        hashes.push(hash);
+        labels.push(h.label.as_str().to_string());
+    }
     if digests {
-        hashes.push(json!({"kind": "md5", "value": print.md5}));
-        hashes.push(json!({"kind": "sha256", "value": print.sha256}));
+        let (md5, sha256) = media::digests(&bytes);
+        hashes.push(json!({"kind": "md5", "value": hex(&md5)}));
+        hashes.push(json!({"kind": "sha256", "value": hex(&sha256)}));
+        labels.extend(["md5".to_string(), "sha256".to_string()]);
     }
     let (number, pin, created) = server.create_case(json!(hashes), minor);
     let ids = created["hashes"]
@@ -95,7 +135,16 @@ pub fn file_case(server: &Server, print: &Print, digests: bool, minor: bool) -> 
         .iter()
         .map(|h| h["id"].as_u64().unwrap())
         .collect();
-    Case { number, pin, ids }
+    Case {
+        number,
+        pin,
+        ids,
+        labels,
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Writes `key` to a key file readable by its owner only.

@@ -33,8 +33,9 @@ pub enum BankFileError {
         /// What it holds.
         found: String,
     },
-    /// Written by a build with another format version.
-    #[error("{}: bank file format version {found}, this build reads version {supported}", path.display())]
+    /// Written by a build with another format version (an older build's
+    /// file lacks what matching needs now: a new sync makes one).
+    #[error("{}: bank file format version {found}, this build reads version {supported} only", path.display())]
     UnsupportedVersion {
         /// The file.
         path: PathBuf,

@@ -22,9 +22,11 @@
 //! u32 length, then the bank's URL (UTF-8)
 //! u64 n (hashes held)
 //! n x u64   hash ids, strictly increasing
-//! n x 4 bytes   per id: kind (0 pdq, 1 md5, 2 sha256), role (0 plain,
+//! n x 5 bytes   per id: kind (0 pdq, 1 md5, 2 sha256), role (0 plain,
 //!               1 extra), category (0 none, 1 minor), PDQ quality
-//!               (0..=100; 255 for digests)
+//!               (0..=100; 255 for digests), label of a PDQ hash (0 pdq,
+//!               1 trim, 2.. the parts in `media::robust::Part::ALL`
+//!               order; 255 for digests)
 //! u64 length, then the PDQ index      } each as crates/index saves it to
 //! u64 length, then the MD5 set        } a file of its own: header,
 //! u64 length, then the SHA-256 set    } body and checksums
@@ -40,8 +42,10 @@ pub(crate) const MAGIC: [u8; 8] = *b"HASHBANK";
 /// The kind tag of local bank files.
 pub(crate) const KIND: [u8; 8] = *b"LOCALBNK";
 
-/// The version of the layout written and read by this build.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the layout written and read by this build. Version 2
+/// added the label of each PDQ hash; files of version 1 are refused (a
+/// sync with `--rebuild` makes a new one).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Length of the header.
 pub(crate) const HEADER_LEN: usize = 128;

@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use media::robust::{BankLabel, Part};
+
 use crate::hashes::{Category, HashMeta, Kind, Role};
 
 /// The quality byte of hashes without a quality (digests).
@@ -11,15 +13,45 @@ const NO_QUALITY: u8 = u8::MAX;
 /// Highest PDQ quality.
 const MAX_QUALITY: u8 = 100;
 
+/// Bytes of metadata per hash.
+pub(crate) const ATTR_LEN: usize = 5;
+
+/// Metadata bytes of one hash.
+pub(crate) type Attrs = [u8; ATTR_LEN];
+
+/// The label byte of hashes without a label (digests).
+const NO_LABEL: u8 = u8::MAX;
+
+/// The label byte of a stored PDQ hash: 0 for the whole picture, 1 for it
+/// without borders, then the parts in [`Part::ALL`] order.
+fn label_code(label: BankLabel) -> u8 {
+    match label {
+        BankLabel::Plain => 0,
+        BankLabel::Trim => 1,
+        BankLabel::Part(p) => 2 + Part::ALL.iter().position(|&q| q == p).expect("a part") as u8,
+    }
+}
+
+/// The label with byte `code`.
+fn label_of(code: u8) -> Option<BankLabel> {
+    match code {
+        0 => Some(BankLabel::Plain),
+        1 => Some(BankLabel::Trim),
+        _ => Part::ALL
+            .get(usize::from(code).checked_sub(2)?)
+            .map(|&p| BankLabel::Part(p)),
+    }
+}
+
 /// Ids and their metadata, in increasing id order.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct MetaTable {
     ids: Vec<u64>,
-    attrs: Vec<[u8; 4]>,
+    attrs: Vec<Attrs>,
 }
 
-/// Metadata as four bytes: kind, role, category, quality.
-pub(crate) fn encode(meta: &HashMeta) -> [u8; 4] {
+/// Metadata as five bytes: kind, role, category, quality, label.
+pub(crate) fn encode(meta: &HashMeta) -> Attrs {
     [
         meta.kind.code(),
         match meta.role {
@@ -28,11 +60,14 @@ pub(crate) fn encode(meta: &HashMeta) -> [u8; 4] {
         },
         u8::from(meta.category.is_some()),
         meta.quality.unwrap_or(NO_QUALITY),
+        meta.label.map_or(NO_LABEL, label_code),
     ]
 }
 
-/// The metadata four bytes hold, or `None` when a byte is out of range.
-pub(crate) fn decode(raw: [u8; 4]) -> Option<HashMeta> {
+/// The metadata five bytes hold, or `None` when a byte is out of range or
+/// they disagree (a PDQ hash without a label, a role its label does not
+/// have, a digest with a label or a quality).
+pub(crate) fn decode(raw: Attrs) -> Option<HashMeta> {
     let kind = Kind::from_code(raw[0])?;
     let role = match raw[1] {
         0 => Role::Plain,
@@ -49,18 +84,24 @@ pub(crate) fn decode(raw: [u8; 4]) -> Option<HashMeta> {
         (Kind::Md5 | Kind::Sha256, NO_QUALITY) => None,
         _ => return None,
     };
+    let label = match (kind, raw[4]) {
+        (Kind::Pdq, code) => Some(label_of(code).filter(|l| Role::from(l.role()) == role)?),
+        (Kind::Md5 | Kind::Sha256, NO_LABEL) => None,
+        _ => return None,
+    };
     Some(HashMeta {
         kind,
         role,
         category,
         quality,
+        label,
     })
 }
 
 impl MetaTable {
     /// A table from columns read from a file; `None` unless the ids
     /// strictly increase and every attribute is valid.
-    pub(crate) fn from_columns(ids: Vec<u64>, attrs: Vec<[u8; 4]>) -> Option<MetaTable> {
+    pub(crate) fn from_columns(ids: Vec<u64>, attrs: Vec<Attrs>) -> Option<MetaTable> {
         let increasing = ids.windows(2).all(|w| w[0] < w[1]);
         let valid = attrs.iter().all(|a| decode(*a).is_some());
         (increasing && valid && ids.len() == attrs.len()).then_some(MetaTable { ids, attrs })
@@ -70,7 +111,7 @@ impl MetaTable {
         &self.ids
     }
 
-    pub(crate) fn attrs(&self) -> &[[u8; 4]] {
+    pub(crate) fn attrs(&self) -> &[Attrs] {
         &self.attrs
     }
 
@@ -118,7 +159,7 @@ impl MetaTable {
         added.for_each(|next| self.push(next));
     }
 
-    fn push(&mut self, (id, attrs): (u64, [u8; 4])) {
+    fn push(&mut self, (id, attrs): (u64, Attrs)) {
         self.ids.push(id);
         self.attrs.push(attrs);
     }
@@ -134,6 +175,7 @@ mod tests {
             role: Role::Plain,
             category: minor.then_some(Category::Minor),
             quality: (kind == Kind::Pdq).then_some(90),
+            label: (kind == Kind::Pdq).then_some(BankLabel::Plain),
         }
     }
 
@@ -145,11 +187,29 @@ mod tests {
                 assert_eq!(decode(encode(&m)), Some(m));
             }
         }
-        assert_eq!(decode([3, 0, 0, NO_QUALITY]), None);
-        assert_eq!(decode([0, 2, 0, 50]), None);
-        assert_eq!(decode([0, 0, 2, 50]), None);
-        assert_eq!(decode([0, 0, 0, 101]), None);
-        assert_eq!(decode([1, 0, 0, 50]), None);
+        for label in [BankLabel::Plain, BankLabel::Trim]
+            .into_iter()
+            .chain(Part::ALL.map(BankLabel::Part))
+        {
+            let m = HashMeta {
+                role: label.role().into(),
+                label: Some(label),
+                ..meta(Kind::Pdq, false)
+            };
+            assert_eq!(decode(encode(&m)), Some(m));
+        }
+        assert_eq!(decode([3, 0, 0, NO_QUALITY, NO_LABEL]), None);
+        assert_eq!(decode([0, 2, 0, 50, 0]), None);
+        assert_eq!(decode([0, 0, 2, 50, 0]), None);
+        assert_eq!(decode([0, 0, 0, 101, 0]), None);
+        assert_eq!(decode([1, 0, 0, 50, NO_LABEL]), None);
+        // A PDQ hash needs a label its role agrees with; a digest has none.
+        assert_eq!(decode([0, 0, 0, 50, NO_LABEL]), None);
+        assert_eq!(decode([0, 0, 0, 50, 11]), None);
+        assert_eq!(decode([0, 1, 0, 50, 0]), None);
+        assert_eq!(decode([0, 0, 0, 50, 1]), None);
+        assert!(decode([0, 1, 0, 50, 1]).is_some());
+        assert_eq!(decode([1, 0, 0, NO_QUALITY, 0]), None);
     }
 
     #[test]
@@ -170,7 +230,7 @@ mod tests {
         table.update(&HashSet::new(), vec![(3, meta(Kind::Sha256, true))]);
         assert_eq!(table.ids(), &[1, 3, 9]);
         assert_eq!(table.get(3), Some(meta(Kind::Sha256, true)));
-        assert!(MetaTable::from_columns(vec![2, 2], vec![[0, 0, 0, 50]; 2]).is_none());
-        assert!(MetaTable::from_columns(vec![1, 2], vec![[0, 0, 0, 50]; 2]).is_some());
+        assert!(MetaTable::from_columns(vec![2, 2], vec![[0, 0, 0, 50, 0]; 2]).is_none());
+        assert!(MetaTable::from_columns(vec![1, 2], vec![[0, 0, 0, 50, 0]; 2]).is_some());
     }
 }

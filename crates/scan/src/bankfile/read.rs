@@ -8,14 +8,15 @@ use std::path::Path;
 use hashbank_index::{HammingIndex, Md5Set, Sha256Set};
 
 use super::format::{decode, read_up_to, HeaderProblem, Summing, HEADER_LEN, MAX_SOURCE_LEN};
-use super::meta::MetaTable;
+use super::meta::{Attrs, MetaTable, ATTR_LEN};
 use super::{BankFileError, LocalBank, FORMAT_VERSION};
 
 /// Read buffer.
 const BUFFER: usize = 1 << 20;
 
-/// Bytes per hash in the metadata columns: a u64 id and 4 attribute bytes.
-const META_BYTES_PER_HASH: u64 = 12;
+/// Bytes per hash in the metadata columns: a u64 id and its attribute
+/// bytes.
+const META_BYTES_PER_HASH: u64 = 8 + ATTR_LEN as u64;
 
 /// The body as it is read: checksummed, with the bytes left counted.
 struct Body<'a> {
@@ -136,10 +137,10 @@ pub(super) fn open(path: &Path) -> Result<LocalBank, BankFileError> {
         .chunks_exact(8)
         .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
         .collect();
-    let attrs: Vec<[u8; 4]> = body
-        .bytes(count * 4)?
-        .chunks_exact(4)
-        .map(|c| c.try_into().expect("4 bytes"))
+    let attrs: Vec<Attrs> = body
+        .bytes(count * ATTR_LEN as u64)?
+        .chunks_exact(ATTR_LEN)
+        .map(|c| c.try_into().expect("attribute bytes"))
         .collect();
     let meta = MetaTable::from_columns(ids, attrs)
         .ok_or_else(|| body.corrupt("hash ids out of order or bad hash attributes"))?;

@@ -11,6 +11,7 @@ fn pdq_meta(minor: bool) -> HashMeta {
         role: Role::Plain,
         category: minor.then_some(Category::Minor),
         quality: Some(90),
+        label: Some(media::robust::BankLabel::Plain),
     }
 }
 
@@ -20,6 +21,7 @@ fn digest_meta(kind: Kind) -> HashMeta {
         role: Role::Plain,
         category: None,
         quality: None,
+        label: None,
     }
 }
 
@@ -165,6 +167,56 @@ fn damaged_files_are_refused_and_name_the_file() {
     assert!(err.to_string().contains("PDQ index"), "{err}");
     let missing = LocalBank::open(dir.path().join("none.hbl")).expect_err("refused");
     assert!(!missing.is_damaged());
+}
+
+#[test]
+fn files_of_another_version_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.hbl");
+    sample().save(&path).unwrap();
+    // The header of a version 1 file, its own checksum made right.
+    let mut bytes = fs::read(&path).unwrap();
+    bytes[16..20].copy_from_slice(&1u32.to_le_bytes());
+    let sum = xxhash_rust::xxh3::xxh3_64(&bytes[..120]);
+    bytes[120..128].copy_from_slice(&sum.to_le_bytes());
+    fs::write(&path, &bytes).unwrap();
+    let err = LocalBank::open(&path).expect_err("refused");
+    assert!(
+        matches!(
+            err,
+            BankFileError::UnsupportedVersion {
+                found: 1,
+                supported: FORMAT_VERSION,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.is_damaged());
+    assert!(err
+        .to_string()
+        .contains("old.hbl: bank file format version 1"));
+}
+
+#[test]
+fn labels_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bank.hbl");
+    let mut bank = sample();
+    let crop = media::robust::BankLabel::Part(media::robust::Part::Crop80);
+    let extra = HashMeta {
+        role: Role::Extra,
+        label: Some(crop),
+        ..pdq_meta(false)
+    };
+    bank.apply(&[add(20, HashValue::Pdq(hash(9)), extra)], 6);
+    bank.save(&path).unwrap();
+    let opened = LocalBank::open(&path).unwrap();
+    assert_eq!(opened.meta(20), Some(extra));
+    assert_eq!(
+        opened.search(&HashValue::Pdq(hash(9)), 0)[0].meta.label,
+        Some(crop)
+    );
 }
 
 #[test]

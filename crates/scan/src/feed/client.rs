@@ -12,7 +12,8 @@ use serde::de::DeserializeOwned;
 use super::key::ApiKey;
 use super::wire;
 use crate::bankfile::{Change, Found};
-use crate::hashes::{HashMeta, HashValue};
+use crate::hashes::HashMeta;
+use crate::query::{Label, QueryHash};
 
 /// How long to wait for a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -81,6 +82,9 @@ pub struct FeedPage {
     pub next_cursor: i64,
     /// Whether more entries follow now.
     pub more: bool,
+    /// Additions left out: hashes this build cannot compare (each logged
+    /// as a warning).
+    pub left_out: u64,
 }
 
 /// A client of one bank with one platform key.
@@ -138,12 +142,14 @@ impl BankClient {
     pub fn feed(&self, after: i64, limit: u32) -> Result<FeedPage, ClientError> {
         let path = format!("/v1/feed?after={after}&limit={limit}");
         let page: wire::Page = self.call(Repeat::Safe, || self.http.get(self.at(&path)))?;
-        let changes = page
+        let read = page
             .entries
             .iter()
             .map(wire::Entry::change)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|detail| self.not_hashbank(detail))?;
+        let left_out = read.iter().filter(|c| c.is_none()).count() as u64;
+        let changes: Vec<Change> = read.into_iter().flatten().collect();
         let in_order = page.entries.windows(2).all(|w| w[0].cursor < w[1].cursor)
             && page
                 .entries
@@ -158,22 +164,30 @@ impl BankClient {
             changes,
             next_cursor: page.next_cursor,
             more: page.more,
+            left_out,
         })
     }
 
-    /// The stored hashes each of `queries` matches within `radius` (PDQ;
-    /// digests exactly), in query order. At most the bank's batch limit
-    /// (1,000) per call.
+    /// The stored hashes each of `queries` may match, in query order: for a
+    /// PDQ hash, every stored hash within `radius` bits whose label it is
+    /// compared with (the bank applies `media::robust::radius` to the
+    /// labels); for a digest, the same digest. At most the bank's batch
+    /// limit of queries per call. A stored PDQ hash whose label this build
+    /// does not know is left out, with a warning.
     pub fn match_hashes(
         &self,
-        queries: &[HashValue],
+        queries: &[QueryHash],
         radius: u32,
     ) -> Result<Vec<Vec<Found>>, ClientError> {
         let hashes: Vec<wire::Query> = queries
             .iter()
             .map(|q| wire::Query {
-                kind: q.kind(),
-                value: q.to_hex(),
+                kind: q.value.kind(),
+                value: q.value.to_hex(),
+                label: match q.label {
+                    Label::Pdq(l) => Some(l.as_str()),
+                    Label::Md5 | Label::Sha256 => None,
+                },
             })
             .collect();
         let request = wire::MatchRequest {
@@ -192,6 +206,13 @@ impl BankClient {
             for m in result.matches {
                 let hash_id = u64::try_from(m.hash_id)
                     .map_err(|_| self.not_hashbank("a negative hash id".into()))?;
+                let label = match wire::stored_label(m.kind, m.role, m.label.as_deref()) {
+                    Ok(label) => label,
+                    Err(why) => {
+                        tracing::warn!("match of hash {hash_id} left out: {why}");
+                        continue;
+                    }
+                };
                 found.push(Found {
                     hash_id,
                     meta: HashMeta {
@@ -199,6 +220,7 @@ impl BankClient {
                         role: m.role,
                         category: m.category,
                         quality: None,
+                        label,
                     },
                     distance: m.distance,
                 });

@@ -40,6 +40,8 @@ pub struct SyncSummary {
     pub pages: u64,
     /// Feed entries received.
     pub entries: u64,
+    /// Additions left out: hashes this build cannot compare.
+    pub left_out: u64,
     /// Hashes added.
     pub added: u64,
     /// Hashes deleted.
@@ -125,7 +127,8 @@ pub fn sync(
     loop {
         let page = client.feed(bank.cursor(), page_size)?;
         summary.pages += 1;
-        summary.entries += page.changes.len() as u64;
+        summary.entries += page.changes.len() as u64 + page.left_out;
+        summary.left_out += page.left_out;
         let applied = bank.apply(&page.changes, page.next_cursor);
         summary.added += applied.added;
         summary.deleted += applied.deleted;

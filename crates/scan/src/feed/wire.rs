@@ -1,10 +1,35 @@
 //! The bank's API as JSON: what the feed, the match API and the report
 //! route send and answer, and the checks turning answers into changes.
 
+use media::robust::BankLabel;
 use serde::{Deserialize, Serialize};
 
 use crate::bankfile::Change;
 use crate::hashes::{Category, HashMeta, HashValue, Kind, Role};
+
+/// The label of a stored hash as the bank sends it: for a PDQ hash, the
+/// label given when it is one of hashbank's and agrees with the role, `pdq`
+/// for a plain hash without one (as every bank before labels sent it); for
+/// a digest, none. `Err` says why a PDQ hash cannot be compared (an extra
+/// hash without a known label, from a newer bank say): it is left out.
+pub(crate) fn stored_label(
+    kind: Kind,
+    role: Role,
+    label: Option<&str>,
+) -> Result<Option<BankLabel>, String> {
+    if kind != Kind::Pdq {
+        return Ok(None);
+    }
+    match (role, label) {
+        (Role::Plain, None) => Ok(Some(BankLabel::Plain)),
+        (Role::Extra, None) => Err("an extra PDQ hash without a label".into()),
+        (_, Some(text)) => match text.parse::<BankLabel>() {
+            Ok(l) if Role::from(l.role()) == role => Ok(Some(l)),
+            Ok(l) => Err(format!("label {l} on a {} hash", role.as_str())),
+            Err(e) => Err(e.to_string()),
+        },
+    }
+}
 
 /// Highest PDQ quality.
 const MAX_QUALITY: i64 = 100;
@@ -33,15 +58,19 @@ pub(crate) struct Entry {
     pub quality: Option<i64>,
     #[serde(default)]
     pub category: Option<Category>,
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 impl Entry {
-    /// The change this entry makes, or why it is not a valid entry.
-    pub(crate) fn change(&self) -> Result<Change, String> {
+    /// The change this entry makes, `None` for an addition this build
+    /// cannot compare (logged as a warning and left out), or why it is not
+    /// a valid entry.
+    pub(crate) fn change(&self) -> Result<Option<Change>, String> {
         let id = u64::try_from(self.hash_id)
             .map_err(|_| format!("entry {}: negative hash id", self.cursor))?;
         match self.op.as_str() {
-            "delete" => Ok(Change::Delete { id }),
+            "delete" => Ok(Some(Change::Delete { id })),
             "add" => {
                 let kind = self
                     .kind
@@ -59,16 +88,25 @@ impl Entry {
                     }
                     _ => None,
                 };
-                Ok(Change::Add {
+                let role = self.role.unwrap_or_default();
+                let label = match stored_label(kind, role, self.label.as_deref()) {
+                    Ok(label) => label,
+                    Err(why) => {
+                        tracing::warn!("feed entry {}: hash {id} left out: {why}", self.cursor);
+                        return Ok(None);
+                    }
+                };
+                Ok(Some(Change::Add {
                     id,
                     value,
                     meta: HashMeta {
                         kind,
-                        role: self.role.unwrap_or_default(),
+                        role,
                         category: self.category,
                         quality,
+                        label,
                     },
-                })
+                }))
             }
             other => Err(format!(
                 "entry {}: unknown operation {other:?}",
@@ -78,11 +116,13 @@ impl Entry {
     }
 }
 
-/// A hash asked about.
+/// A hash asked about, with what it is a hash of (PDQ only).
 #[derive(Debug, Serialize)]
 pub(crate) struct Query {
     pub kind: Kind,
     pub value: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<&'static str>,
 }
 
 /// A match request.
@@ -114,6 +154,8 @@ pub(crate) struct Found {
     pub distance: u32,
     #[serde(default)]
     pub category: Option<Category>,
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// A report of a match.
@@ -152,17 +194,26 @@ mod tests {
             r#"{{"cursor":3,"op":"add","hash_id":9,"kind":"pdq","role":"extra","value":"{}","quality":80,"category":"minor"}}"#,
             "a".repeat(64)
         ));
-        match add.change().unwrap() {
+        assert_eq!(add.change(), Ok(None), "an extra hash needs a label");
+        let add = entry(&format!(
+            r#"{{"cursor":3,"op":"add","hash_id":9,"kind":"pdq","role":"extra","label":"crop90","value":"{}","quality":80,"category":"minor"}}"#,
+            "a".repeat(64)
+        ));
+        match add.change().unwrap().unwrap() {
             Change::Add { id, meta, .. } => {
                 assert_eq!(id, 9);
                 assert_eq!(meta.role, Role::Extra);
+                assert_eq!(
+                    meta.label,
+                    Some(BankLabel::Part(media::robust::Part::Crop90))
+                );
                 assert_eq!(meta.category, Some(Category::Minor));
                 assert_eq!(meta.quality, Some(80));
             }
             other => panic!("{other:?}"),
         }
         let delete = entry(r#"{"cursor":4,"op":"delete","hash_id":9}"#);
-        assert_eq!(delete.change().unwrap(), Change::Delete { id: 9 });
+        assert_eq!(delete.change().unwrap(), Some(Change::Delete { id: 9 }));
         let bad = entry(r#"{"cursor":5,"op":"add","hash_id":9,"kind":"md5","value":"xyz"}"#);
         assert!(bad.change().unwrap_err().contains("not a md5 hash"));
         let odd = entry(r#"{"cursor":6,"op":"rename","hash_id":9}"#);
@@ -172,5 +223,19 @@ mod tests {
             "0".repeat(64)
         ));
         assert!(no_quality.change().is_err());
+    }
+
+    #[test]
+    fn labels_of_stored_hashes() {
+        let plain = |label| stored_label(Kind::Pdq, Role::Plain, label);
+        let extra = |label| stored_label(Kind::Pdq, Role::Extra, label);
+        assert_eq!(plain(None), Ok(Some(BankLabel::Plain)));
+        assert_eq!(plain(Some("pdq")), Ok(Some(BankLabel::Plain)));
+        assert_eq!(extra(Some("trim")), Ok(Some(BankLabel::Trim)));
+        assert!(extra(None).is_err());
+        assert!(extra(Some("crop99")).is_err());
+        assert!(extra(Some("pdq")).is_err());
+        assert!(plain(Some("trim")).is_err());
+        assert_eq!(stored_label(Kind::Md5, Role::Plain, Some("x")), Ok(None));
     }
 }

@@ -7,7 +7,8 @@ use super::groups::groups;
 use crate::scan::ScanOutcome;
 
 /// The header row.
-pub const CSV_HEADER: &str = "record,path,hash_id,kind,role,distance,category,skipped,detail,files";
+pub const CSV_HEADER: &str =
+    "record,path,hash_id,kind,role,distance,query,evidence,category,skipped,detail,files";
 
 /// A CSV field: quoted when it holds a comma, a quote or a line break; a
 /// text that a spreadsheet would run as a formula (starting with `=`, `+`,
@@ -32,19 +33,21 @@ pub fn write_csv(out: &mut dyn Write, outcome: &ScanOutcome, investigate: bool) 
     for m in &outcome.matches {
         writeln!(
             out,
-            "match,{},{},{},{},{},{},,,",
+            "match,{},{},{},{},{},{},{},{},,,",
             csv_field(&m.path),
             m.hash_id,
             m.kind,
             m.role.as_str(),
             m.distance,
+            m.label.as_str(),
+            m.evidence.as_str(),
             m.category.map_or("", |c| c.as_str()),
         )?;
     }
     for s in &outcome.skips {
         writeln!(
             out,
-            "skip,{},,,,,,{},{},",
+            "skip,{},,,,,,,,{},{},",
             csv_field(&s.path),
             s.kind,
             csv_field(&s.detail)
@@ -54,7 +57,7 @@ pub fn write_csv(out: &mut dyn Write, outcome: &ScanOutcome, investigate: bool) 
         for g in groups(&outcome.matches) {
             writeln!(
                 out,
-                "group,,{},{},{},,{},,,{}",
+                "group,,{},{},{},,,,{},,,{}",
                 g.hash_id,
                 g.kind,
                 g.role.as_str(),

@@ -58,6 +58,8 @@ mod tests {
             kind: Kind::Pdq,
             role: Role::Plain,
             distance: 3,
+            label: crate::Label::Pdq(media::robust::QueryLabel::Plain),
+            evidence: media::robust::Evidence::Pair,
             category: minor.then_some(Category::Minor),
         }
     }

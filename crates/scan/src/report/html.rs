@@ -129,18 +129,20 @@ fn matches(page: &mut String, outcome: &ScanOutcome) {
         return;
     }
     page.push_str(
-        "<table>\n<tr><th>Path</th><th>Hash id</th><th>Kind</th><th>Role</th><th>Distance</th><th>Category</th></tr>\n",
+        "<table>\n<tr><th>Path</th><th>Hash id</th><th>Kind</th><th>Role</th><th>Distance</th><th>Query</th><th>Evidence</th><th>Category</th></tr>\n",
     );
     for m in &outcome.matches {
         let _ = writeln!(
             page,
-            "<tr{}><td class=\"path\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            "<tr{}><td class=\"path\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             if m.category.is_some() { " class=\"minor\"" } else { "" },
             escape(&m.path),
             m.hash_id,
             m.kind,
             m.role.as_str(),
             m.distance,
+            m.label.as_str(),
+            m.evidence.as_str(),
             m.category.map_or("", |c| c.as_str()),
         );
     }
@@ -182,6 +184,8 @@ mod tests {
                 kind: Kind::Pdq,
                 role: Role::Plain,
                 distance: 4,
+                label: crate::Label::Pdq(media::robust::QueryLabel::Trim),
+                evidence: media::robust::Evidence::Pair,
                 category: Some(Category::Minor),
             }],
             skips: vec![SkipRecord {

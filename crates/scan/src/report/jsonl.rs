@@ -1,5 +1,6 @@
 //! JSON lines: one object per match (`path`, `hash_id`, `kind`, `role`,
-//! `distance`, `category`), one per skipped file (`path`, `skipped`,
+//! `distance`, `query`: the label of the file's hash that matched,
+//! `evidence`: `pair` or `corroborated`, `category`), one per skipped file (`path`, `skipped`,
 //! `detail`), and with `investigate` one per matched bank hash
 //! (`{"investigate": {hash_id, kind, role, category, files, paths}}`).
 
@@ -18,6 +19,8 @@ pub fn match_json(m: &MatchRecord) -> serde_json::Value {
         "kind": m.kind.as_str(),
         "role": m.role.as_str(),
         "distance": m.distance,
+        "query": m.label.as_str(),
+        "evidence": m.evidence.as_str(),
         "category": m.category.map(|c| c.as_str()),
     })
 }

@@ -53,6 +53,19 @@ pub fn summary_text(outcome: &ScanOutcome, investigate: bool) -> String {
         count(outcome.matches.len() as u64),
         count(minor as u64),
     );
+    let corroborated = outcome
+        .matches
+        .iter()
+        .filter(|m| m.evidence == media::robust::Evidence::Corroborated)
+        .count();
+    if corroborated > 0 {
+        let _ = writeln!(
+            out,
+            "{} matches are corroborated near misses (two views of a picture both within {} bits), not pairs within their radius",
+            count(corroborated as u64),
+            media::robust::CORROBORATION_RADIUS
+        );
+    }
     if s.skipped_total() > 0 {
         let reasons: Vec<String> = s
             .skipped
@@ -69,7 +82,7 @@ pub fn summary_text(outcome: &ScanOutcome, investigate: bool) -> String {
     if s.weak_pdq > 0 {
         let _ = writeln!(
             out,
-            "{} images had a PDQ hash too weak to match on (quality under {}); their MD5 and SHA-256 were matched",
+            "{} images had a PDQ hash too weak to match on (quality under {}); their other hashes were matched",
             count(s.weak_pdq),
             pdq::QUALITY_THRESHOLD
         );

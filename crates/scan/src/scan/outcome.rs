@@ -3,8 +3,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use media::robust::Evidence;
+
 use crate::decide::FileMatch;
 use crate::hashes::{Category, Kind, Role};
+use crate::query::Label;
 use crate::skip::SkipKind;
 
 /// A file that matches a stored hash.
@@ -20,6 +23,11 @@ pub struct MatchRecord {
     pub role: Role,
     /// Bits that differ (0 for digests).
     pub distance: u32,
+    /// The label of the file's hash that matched (`pdq`, `rot90`, `trim`,
+    /// ..., `md5`, `sha256`).
+    pub label: Label,
+    /// How the match was made: a pair within its radius, or corroborated.
+    pub evidence: Evidence,
     /// Its case's category.
     pub category: Option<Category>,
 }
@@ -32,6 +40,8 @@ impl MatchRecord {
             kind: m.kind,
             role: m.role,
             distance: m.distance,
+            label: m.label,
+            evidence: m.evidence,
             category: m.category,
         }
     }

@@ -8,6 +8,7 @@ use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use media::robust::SEARCH_RADIUS;
 use rayon::prelude::*;
 
 use super::outcome::{MatchRecord, ScanOutcome, SkipRecord, Stats};
@@ -24,7 +25,7 @@ use crate::walk::{has_image_extension, walk, WalkOptions};
 const QUEUED_PER_THREAD: usize = 2;
 
 /// How a scan is run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ScanOptions {
     /// Decoding limits and pipeline (canonical or fast).
     pub media: media::Options,
@@ -32,22 +33,8 @@ pub struct ScanOptions {
     pub archives: ArchiveLimits,
     /// Follow symbolic links in folders.
     pub follow_links: bool,
-    /// PDQ match radius in bits.
-    pub radius: u32,
     /// Hashing threads; 0 for one per core.
     pub threads: usize,
-}
-
-impl Default for ScanOptions {
-    fn default() -> Self {
-        ScanOptions {
-            media: media::Options::default(),
-            archives: ArchiveLimits::default(),
-            follow_links: false,
-            radius: pdq::MATCH_DISTANCE,
-            threads: 0,
-        }
-    }
 }
 
 /// Told how a scan advances (a progress bar, say).
@@ -349,17 +336,20 @@ impl Shared<'_> {
         }
     }
 
+    /// Decodes once, then hashes the picture and its views (from the
+    /// pixels) and the file (from the bytes).
     fn hash(&self, key: Key, path: String, bytes: Vec<u8>) {
         let started = Instant::now();
-        let print = media::fingerprint(&bytes, &self.options.media);
+        let options = &self.options.media;
+        let query = media::decode(&bytes, &options.limits, options.pipeline)
+            .map(|image| Query::of(&image, &bytes));
         drop(bytes);
         self.hashing_ns
             .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
-        let print = match print {
-            Ok(print) => print,
+        let query = match query {
+            Ok(query) => query,
             Err(kind) => return self.skip(key, path, Skip::from(kind)),
         };
-        let query = Query::of(&print);
         {
             let mut records = self.records();
             records.stats.hashed += 1;
@@ -382,14 +372,13 @@ impl Shared<'_> {
 
     fn match_batch(&self, batch: Vec<Pending>) {
         let started = Instant::now();
-        let radius = self.options.radius;
         let queries: Vec<&Query> = batch.iter().map(|p| &p.query).collect();
-        let found = self.matcher.candidates(&queries, radius);
+        let found = self.matcher.candidates(&queries, SEARCH_RADIUS);
         let decided: Vec<_> = match found {
             Ok(all) => batch
                 .iter()
                 .zip(all)
-                .map(|(p, candidates)| decide(&p.query, &candidates, radius))
+                .map(|(p, candidates)| decide(&p.query, &candidates))
                 .collect(),
             Err(e) => return self.fail(e.to_string()),
         };
