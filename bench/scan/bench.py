@@ -82,17 +82,24 @@ def main():
         capture_output=True, text=True, check=True,
     )
     bank_info = json.loads(made.stdout)
+    empty = out / "bank-empty.hbl"
+    subprocess.run([make_bank, "--random", "0", "--out", empty],
+                   capture_output=True, text=True, check=True)
 
     jobs = ["--jobs", str(args.jobs)]
     hash_cmd = [hashbank, "hash", tree, "--no-progress"] + jobs
     scan_cmd = [hashbank, "scan", tree, "--bank", bank, "--no-progress", "--out", os.devnull] + jobs
+    empty_cmd = [hashbank, "scan", tree, "--bank", empty, "--no-progress", "--out", os.devnull] + jobs
     # Warm the page cache with one run of each.
     timed(hash_cmd)
+    timed(empty_cmd)
     timed(scan_cmd, ok_codes=(1,))
-    hash_times, scan_times, shares, matched = [], [], [], []
+    hash_times, empty_times, scan_times, shares, matched = [], [], [], [], []
     for _ in range(args.runs):
         seconds, _ = timed(hash_cmd)
         hash_times.append(seconds)
+        seconds, _ = timed(empty_cmd)
+        empty_times.append(seconds)
         seconds, stderr = timed(scan_cmd, ok_codes=(1,))
         scan_times.append(seconds)
         m = re.search(r"matching: ([\d.]+) s of ([\d.]+) s", stderr)
@@ -103,8 +110,13 @@ def main():
         matched.append(int(m.group(1).replace(",", "")))
 
     hash_s = statistics.median(hash_times)
+    empty_s = statistics.median(empty_times)
     scan_s = statistics.median(scan_times)
-    wall_share = (scan_s - hash_s) / scan_s
+    # Matching: what the 1M bank adds to the same scan against no hash.
+    wall_share = (scan_s - empty_s) / scan_s
+    # What the scan's hashing (robust query hashes, digests, sniffing) adds
+    # to `hashbank hash` (plain PDQ, MD5, SHA-256).
+    hashing_overhead = (empty_s - hash_s) / hash_s
     measured = statistics.median(shares)
     cpu = platform.processor() or platform.machine()
     try:
@@ -121,17 +133,20 @@ def main():
     print()
     print("| run | median s | files/s |")
     print("|---|---|---|")
-    print(f"| `hashbank hash` | {hash_s:.2f} | {count / hash_s:.0f} |")
+    print(f"| `hashbank hash` (plain PDQ, MD5, SHA-256) | {hash_s:.2f} | {count / hash_s:.0f} |")
+    print(f"| `hashbank scan --bank` (empty bank: the same hashing, no match) "
+          f"| {empty_s:.2f} | {count / empty_s:.0f} |")
     print(f"| `hashbank scan --bank` (1M) | {scan_s:.2f} | {count / scan_s:.0f} |")
     print()
-    print(f"scan over hash (wall): {100 * wall_share:+.1f}% of the scan; "
-          f"matching measured by the scan: {100 * measured:.2f}% of its hashing and matching time; "
+    print(f"hashing: the scan's robust query hashes (about 10 PDQ hashes per image) and reading "
+          f"cost {100 * hashing_overhead:+.1f}% of `hashbank hash`'s time")
+    print(f"matching: (scan 1M - scan empty) / scan 1M = {100 * wall_share:+.1f}%; "
+          f"measured by the scan: {100 * measured:.2f}% of its hashing and matching time; "
           f"files matched per run: {matched[0]}")
-    share = max(measured, wall_share)
-    verdict = "met" if share < GOAL_SHARE else "MISSED"
-    print(f"bench/scan: matching costs {100 * share:.1f}% of the scan "
-          f"(larger of measured and wall difference), goal < {100 * GOAL_SHARE:.0f}%: {verdict}")
-    return 0 if share < GOAL_SHARE else 1
+    verdict = "met" if wall_share < GOAL_SHARE else "MISSED"
+    print(f"bench/scan: matching costs {100 * wall_share:.1f}% of the scan "
+          f"(1M bank against an empty one), goal < {100 * GOAL_SHARE:.0f}%: {verdict}")
+    return 0 if wall_share < GOAL_SHARE else 1
 
 
 if __name__ == "__main__":
