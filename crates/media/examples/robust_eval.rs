@@ -27,7 +27,11 @@
 //! method makes: the minimum and the 0.1th percentile. Then the cost (hashing
 //! time per image, single thread, and hashes per image) and one summary line
 //! against the goals; exits 1 when a goal is missed. Hashes of quality under
-//! 50 are neither indexed nor looked up, for every method.
+//! 50 are neither indexed nor looked up, for every method. An original whose
+//! plain hash is under 50 cannot be filed at all (the bank and the page
+//! refuse it), so recall is given twice: over all copies, and over the copies
+//! of the originals that can be filed; the recall goals are judged on the
+//! second, and the originals that cannot be filed are named.
 //!
 //! `cargo run --release -p hashbank-media --example robust_eval -- DATA_DIR`
 
@@ -107,6 +111,8 @@ fn usable(quality: u8) -> bool {
 struct Tally {
     found: usize,
     false_matches: usize,
+    /// Copies found whose original can be filed.
+    found_fileable: usize,
 }
 
 /// The group a query label belongs to in the per-pair report.
@@ -206,11 +212,21 @@ fn run(dir: &Path, misses: bool) -> Result<bool, String> {
     const METHODS: usize = 4;
     let mut tallies: BTreeMap<(String, usize), Tally> = BTreeMap::new();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    // An original whose plain PDQ hash is under the quality threshold cannot
+    // be filed (the bank and the page refuse it), so no method can find its
+    // copies; recall is also given over the copies of the others.
+    let fileable: Vec<bool> = originals
+        .iter()
+        .map(|o| o.bank.first().is_some_and(|h| usable(h.quality)))
+        .collect();
+    let mut counts_fileable: BTreeMap<String, usize> = BTreeMap::new();
     let mut non_match = vec![Histogram::new(); methods.len()];
     let mut per_pair: BTreeMap<(String, String), (Histogram, u32)> = BTreeMap::new();
     let mut second_view = Histogram::new();
     for q in &queries {
         *counts.entry(q.transform.clone()).or_default() += 1;
+        *counts_fileable.entry(q.transform.clone()).or_default() +=
+            usize::from(fileable[q.original]);
         let plain = q.hashes.first().filter(|h| usable(h.quality));
         let mut matched: [Vec<usize>; METHODS] = Default::default();
         let mut candidates = Vec::new();
@@ -318,49 +334,93 @@ fn run(dir: &Path, misses: bool) -> Result<bool, String> {
         }
         for (mi, found) in matched.iter().enumerate() {
             let t = tallies.entry((q.transform.clone(), mi)).or_default();
-            t.found += usize::from(found.contains(&q.original));
+            let hit = usize::from(found.contains(&q.original));
+            t.found += hit;
+            if fileable[q.original] {
+                t.found_fileable += hit;
+            }
             t.false_matches += found.iter().filter(|&&o| o != q.original).count();
         }
     }
 
-    // Per transform.
+    // Per transform. Recall over all copies, and over the copies of the
+    // originals that can be filed (the goals are judged on the latter: a
+    // picture the bank refuses is not a matching miss).
+    let unfileable: Vec<&str> = originals
+        .iter()
+        .zip(&fileable)
+        .filter(|(_, &f)| !f)
+        .map(|(o, _)| o.id.as_str())
+        .collect();
     println!(
-        "| transform | copies | recall plain | recall dihedral | recall hashbank | false plain | false dihedral | false hashbank | recall grouped | false grouped |"
+        "| transform | copies | recall plain | recall dihedral | recall hashbank | recall grouped | false plain | false dihedral | false hashbank | false grouped | copies of fileable originals | recall plain, fileable | recall hashbank, fileable |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut mean = [0f64; METHODS];
+    let mut mean_fileable = [0f64; METHODS];
     let mut false_total = [0usize; METHODS];
     let mut worst: Option<(f64, String)> = None;
     for (transform, &n) in &counts {
+        let nf = counts_fileable[transform];
         let mut recall = [0f64; METHODS];
+        let mut recall_fileable = [0f64; METHODS];
         let mut falses = [0usize; METHODS];
         for mi in 0..METHODS {
             let t = &tallies[&(transform.clone(), mi)];
             recall[mi] = t.found as f64 / n as f64;
+            recall_fileable[mi] = if nf == 0 {
+                0.0
+            } else {
+                t.found_fileable as f64 / nf as f64
+            };
             falses[mi] = t.false_matches;
             mean[mi] += recall[mi] / counts.len() as f64;
+            mean_fileable[mi] += recall_fileable[mi] / counts.len() as f64;
             false_total[mi] += t.false_matches;
         }
-        if transform != GOAL_EXEMPT && worst.as_ref().is_none_or(|(r, _)| recall[2] < *r) {
-            worst = Some((recall[2], transform.clone()));
+        if transform != GOAL_EXEMPT && worst.as_ref().is_none_or(|(r, _)| recall_fileable[2] < *r) {
+            worst = Some((recall_fileable[2], transform.clone()));
         }
         println!(
-            "| `{transform}` | {n} | {:.3} | {:.3} | {:.3} | {} | {} | {} | {:.3} | {} |",
-            recall[0], recall[1], recall[2], falses[0], falses[1], falses[2], recall[3], falses[3]
+            "| `{transform}` | {n} | {:.3} | {:.3} | {:.3} | {:.3} | {} | {} | {} | {} | {nf} | {:.3} | {:.3} |",
+            recall[0],
+            recall[1],
+            recall[2],
+            recall[3],
+            falses[0],
+            falses[1],
+            falses[2],
+            falses[3],
+            recall_fileable[0],
+            recall_fileable[2]
         );
     }
     println!(
-        "| **mean of {}** | {} | **{:.3}** | **{:.3}** | **{:.3}** | {} | {} | {} | {:.3} | {} |",
+        "| **mean of {}** | {} | **{:.3}** | **{:.3}** | **{:.3}** | {:.3} | {} | {} | {} | {} | {} | **{:.3}** | **{:.3}** |",
         counts.len(),
         queries.len(),
         mean[0],
         mean[1],
         mean[2],
+        mean[3],
         false_total[0],
         false_total[1],
         false_total[2],
-        mean[3],
-        false_total[3]
+        false_total[3],
+        counts_fileable.values().sum::<usize>(),
+        mean_fileable[0],
+        mean_fileable[2]
+    );
+    println!();
+    println!(
+        "originals: {}, of which {} cannot be filed (plain PDQ quality under {QUALITY_THRESHOLD}){}",
+        originals.len(),
+        unfileable.len(),
+        if unfileable.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", unfileable.join(", "))
+        }
     );
     println!();
 
@@ -451,11 +511,12 @@ fn run(dir: &Path, misses: bool) -> Result<bool, String> {
     let p001 = non_match[2].quantile(0.001).unwrap_or(0);
     let (worst_recall, worst_name) = worst.unwrap_or((0.0, "-".into()));
     let pass = worst_recall >= GOAL_RECALL_EACH
-        && mean[2] >= GOAL_RECALL_MEAN
+        && mean_fileable[2] >= GOAL_RECALL_MEAN
         && false_total[2] == 0
         && p001 > robust::SEARCH_RADIUS;
     println!(
-        "robustness: hashbank as shipped recall mean {:.3} (goal >= {GOAL_RECALL_MEAN:.2}; plain {:.3}, dihedral {:.3}, grouped {:.3}), lowest except {GOAL_EXEMPT} {:.3} on {worst_name} (goal >= {GOAL_RECALL_EACH:.2}), false matches {} (goal 0), non-matching 0.1th percentile {p001} (goal > {}): {}",
+        "robustness: hashbank as shipped recall mean {:.3} over copies of fileable originals, {:.3} over all (goal >= {GOAL_RECALL_MEAN:.2}; plain {:.3}, dihedral {:.3}, grouped {:.3}), lowest except {GOAL_EXEMPT} {:.3} on {worst_name} (goal >= {GOAL_RECALL_EACH:.2}), false matches {} (goal 0), non-matching 0.1th percentile {p001} (goal > {}): {}",
+        mean_fileable[2],
         mean[2],
         mean[0],
         mean[1],
