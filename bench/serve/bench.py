@@ -145,7 +145,13 @@ def main():
 
         server = subprocess.Popen([binary, "serve", "--database", db, "--listen", "127.0.0.1:0"],
                                   stdout=subprocess.PIPE, text=True)
-        line = server.stdout.readline()
+        # The first lines may say more (which page folder is served); the
+        # address is on the line that says "listening on".
+        line = ""
+        while "listening on " not in line:
+            line = server.stdout.readline()
+            if not line:
+                sys.exit("hashbank serve stopped before it listened")
         base = line.strip().split("listening on ", 1)[1]
         load_s = wait_ready(base)
 
