@@ -61,6 +61,12 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq
   apt-get install -y -qq chromium >/dev/null
 fi
+if ! command -v npm >/dev/null 2>&1; then
+  echo "== installing Node.js and npm"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq nodejs npm >/dev/null
+fi
 bash web/build.sh
 cargo build -p hashbank-cli --locked
 echo "== the victim page in Chromium"
