@@ -56,6 +56,13 @@ const MIN_FLAT_RING: f64 = 0.8;
 /// ringing JPEG leaves along a sharp edge at ordinary qualities.
 const EDGE_TOLERANCE: u8 = 24;
 
+/// A line next to the picture is the interface's when at least this
+/// fraction of its pixels is within [`EDGE_TOLERANCE`] of the interface's
+/// colour. An interface line is that colour all along, but for a button or
+/// a little ringing; the edge line of a dark picture on a dark interface
+/// can have half or more of its pixels that close and still be picture.
+const INTERFACE_LINE: f64 = 0.85;
+
 /// Cells between the bounding box and the ring checked for flatness:
 /// JPEG ringing and resampling blur spread a picture's edge over a cell or
 /// two of the interface around it.
@@ -103,9 +110,9 @@ pub(crate) fn find_picture(image: &Colour<'_>, factor: usize) -> Option<Rect> {
 /// Places each edge of `r` to the pixel, within `reach` pixels of where
 /// the cells put it. Each side's interface colour is the median of the line
 /// `reach + 1` pixels outside it; the edge is the first line, coming in from
-/// outside, of which less than half is within [`EDGE_TOLERANCE`] of that
-/// colour. The tolerance absorbs JPEG ringing and resampling blur around
-/// the picture; a side on the image's border is left where it is.
+/// outside, that is not the interface's ([`INTERFACE_LINE`]). The
+/// tolerance absorbs JPEG ringing and resampling blur around the picture;
+/// a side on the image's border is left where it is.
 fn refine(image: &Colour<'_>, r: Rect, reach: usize) -> Rect {
     let (x0, y0, x1, y1) = (r.x, r.y, r.x + r.width, r.y + r.height);
     let (w, h) = (image.width, image.height);
@@ -116,12 +123,6 @@ fn refine(image: &Colour<'_>, r: Rect, reach: usize) -> Rect {
     };
     let column = |x: usize| -> Vec<[u8; 3]> { (y0..y1).map(|y| image.pixel(x, y)).collect() };
     let row = |y: usize| -> Vec<[u8; 3]> { (x0..x1).map(|x| image.pixel(x, y)).collect() };
-    let interface = |line: &dyn Fn(usize) -> Vec<[u8; 3]>, at: usize| -> bool {
-        let _ = at;
-        let _ = line;
-        false
-    };
-    let _ = interface;
     // How many lines, from `outer` inward (`step` +1 or -1), are mostly the
     // colour of line `probe`.
     let inward = |line: &dyn Fn(usize) -> Vec<[u8; 3]>,
@@ -135,7 +136,7 @@ fn refine(image: &Colour<'_>, r: Rect, reach: usize) -> Rect {
                 let l = if up { outer + i } else { outer - i };
                 let pixels = line(l);
                 let like = pixels.iter().filter(|&&p| near(p, colour)).count();
-                like * 2 >= pixels.len()
+                like as f64 >= pixels.len() as f64 * INTERFACE_LINE
             })
             .count()
     };
@@ -395,6 +396,35 @@ mod tests {
                 width: 160,
                 height: 120
             }
+        );
+    }
+
+    /// A dark picture on a dark interface: most pixels of its edge lines
+    /// are near the interface's colour, yet they are picture.
+    #[test]
+    fn a_dark_picture_keeps_its_edges() {
+        let (w, h) = (480, 270);
+        let (px, py, pw, ph) = (150, 50, 200, 150);
+        let mut data = screenshot((w, h), (px, py, pw, ph));
+        for y in py..py + ph {
+            for x in px..px + pw {
+                let p = if (x * 7 + y * 13) % 10 < 6 {
+                    [50u8, 52, 56]
+                } else {
+                    [140, 120, 100]
+                };
+                data[(y * w + x) * 3..(y * w + x) * 3 + 3].copy_from_slice(&p);
+            }
+        }
+        let image = Colour::new(w, h, 3, &data);
+        assert_eq!(
+            find_picture(&image, 1),
+            Some(Rect {
+                x: px,
+                y: py,
+                width: pw,
+                height: ph
+            })
         );
     }
 
