@@ -33,9 +33,39 @@ pub const SAME_PICTURE_RADIUS: u32 = MATCH_DISTANCE;
 /// copies that land just beyond the radius.
 pub const CORROBORATION_RADIUS: u32 = 40;
 
-/// The largest distance any decision looks at: how far the index must
-/// search around each query hash.
+/// The largest distance any decision looks at: how far a search that
+/// does not know the query hash's label must go ([`search_radius`] gives
+/// it per label).
 pub const SEARCH_RADIUS: u32 = CORROBORATION_RADIUS;
+
+/// How far the index must search around a query hash with label `query`:
+/// [`CORROBORATION_RADIUS`] for the labels that can corroborate
+/// ([`corroborates`]), the radius of its pairs for the others. Searches
+/// out to 40 bits cost several times more than to 31, so only the views
+/// that need it go that far.
+pub fn search_radius(query: QueryLabel) -> u32 {
+    if corroborating_query(query) {
+        CORROBORATION_RADIUS
+    } else {
+        SAME_PICTURE_RADIUS
+    }
+}
+
+/// Whether a pair of labels can take part in a corroborated match: the
+/// query as it is against the original whole or a crop of it, and an end
+/// part of the query against the same part of the original. Those are the
+/// pairs on which a copy that was only filtered (brightened, blurred,
+/// recompressed) lands near its original: its pixels are the original's.
+/// Views the query side makes (turned, trimmed, found inside a screenshot)
+/// already move pixels, so their pairs count only within their radius.
+pub fn corroborates(query: QueryLabel, bank: BankLabel) -> bool {
+    corroborating_query(query) && radius(query, bank).is_some()
+}
+
+/// The query labels of [`corroborates`].
+fn corroborating_query(query: QueryLabel) -> bool {
+    matches!(query, QueryLabel::Plain | QueryLabel::Part(_))
+}
 
 /// The largest distance at which a query hash with label `query` matches a
 /// stored hash with label `bank`, or `None` when the two are not compared.
@@ -129,9 +159,10 @@ pub struct Match {
 ///
 /// An image matches on a pair within its radius (the one furthest inside
 /// its radius decides, then the closest), or, failing that, when
-/// corroborated: compared pairs within [`CORROBORATION_RADIUS`] involve at
-/// least two different stored hashes of the image (the closest pair is
-/// reported). Candidates of pairs that are not compared are ignored.
+/// corroborated: pairs that can corroborate ([`corroborates`]) within
+/// [`CORROBORATION_RADIUS`] involve at least two different stored hashes
+/// of the image (the closest pair is reported). Candidates of pairs that
+/// are not compared are ignored.
 pub fn decide(candidates: &[Candidate]) -> Vec<Match> {
     let mut images: Vec<u64> = candidates.iter().map(|c| c.image).collect();
     images.sort_unstable();
@@ -154,7 +185,7 @@ pub fn decide(candidates: &[Candidate]) -> Vec<Match> {
                     direct = Some((margin, c));
                 }
             }
-            if c.distance <= CORROBORATION_RADIUS {
+            if c.distance <= CORROBORATION_RADIUS && corroborates(c.query, c.label) {
                 near.push(c);
             }
         }
@@ -196,8 +227,9 @@ pub fn decide(candidates: &[Candidate]) -> Vec<Match> {
 ///   is a match ([`Evidence::Pair`]; the pair furthest inside its radius
 ///   decides, then the closest);
 /// * when no stored hash has such a pair, the near misses are taken when
-///   they are corroborated: compared pairs within [`CORROBORATION_RADIUS`]
-///   involve at least two different stored hashes with different labels
+///   they are corroborated: pairs that can corroborate ([`corroborates`])
+///   within [`CORROBORATION_RADIUS`] involve at least two different stored
+///   hashes with different labels
 ///   (two different views, such as a whole and a part; any image, since
 ///   images are not known). Each of those stored hashes is a match
 ///   ([`Evidence::Corroborated`], its closest pair reported).
@@ -230,7 +262,11 @@ pub fn decide_stored(candidates: &[Candidate]) -> Vec<Match> {
         .filter_map(|&id| {
             compared
                 .iter()
-                .filter(|(_, c)| c.stored == id && c.distance <= CORROBORATION_RADIUS)
+                .filter(|(_, c)| {
+                    c.stored == id
+                        && c.distance <= CORROBORATION_RADIUS
+                        && corroborates(c.query, c.label)
+                })
                 .min_by_key(|(_, c)| c.distance)
                 .map(|(_, c)| found(c, Evidence::Corroborated))
         })
@@ -443,6 +479,20 @@ mod tests {
         ];
         assert!(decide_stored(&uncompared).is_empty());
         assert!(decide_stored(&[]).is_empty());
+        // Views the query side made (turned, trimmed) count within their
+        // radius only: they do not corroborate.
+        let moved = [
+            stored(
+                QueryLabel::Dihedral(Dihedral::Rotate90),
+                50,
+                BankLabel::Plain,
+                36,
+            ),
+            stored(QueryLabel::Trim, 52, BankLabel::Trim, 33),
+            stored(q_top, 51, top, 34),
+        ];
+        assert!(decide_stored(&moved).is_empty());
+        assert!(decide(&moved).is_empty());
     }
 
     #[test]
@@ -464,6 +514,10 @@ mod tests {
             {
                 if let Some(r) = radius(q, b) {
                     assert!(r <= SEARCH_RADIUS, "{q} {b}");
+                    assert!(r <= search_radius(q), "{q} {b}");
+                }
+                if corroborates(q, b) {
+                    assert_eq!(search_radius(q), CORROBORATION_RADIUS, "{q} {b}");
                 }
             }
         }

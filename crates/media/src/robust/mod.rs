@@ -26,7 +26,9 @@
 //!   way of copying has a radius ([`radius`], PDQ's standard 31 bits), all
 //!   other pairs are never compared; a near miss on every pair (a filtered
 //!   copy) is taken when two different stored hashes of the image are both
-//!   within [`CORROBORATION_RADIUS`]. Which stored hashes come from one
+//!   within [`CORROBORATION_RADIUS`] on pairs that can corroborate
+//!   ([`corroborates`]: the query as it is and its end parts, whose pixels
+//!   are the original's). Which stored hashes come from one
 //!   image is known only on the victim's side, so what ships (the bank's
 //!   match API, `hashbank scan`) decides per stored hash with
 //!   [`decide_stored`]: the same radii, and corroboration by two stored
@@ -91,8 +93,8 @@ use crate::pixels::Decoded;
 use plane::{Colour, Plane};
 
 pub use decide::{
-    decide, decide_stored, radius, Candidate, Evidence, Match, CORROBORATION_RADIUS,
-    SAME_PICTURE_RADIUS, SEARCH_RADIUS,
+    corroborates, decide, decide_stored, radius, search_radius, Candidate, Evidence, Match,
+    CORROBORATION_RADIUS, SAME_PICTURE_RADIUS, SEARCH_RADIUS,
 };
 pub use labels::{BankLabel, Part, QueryLabel, Role, UnknownLabel};
 pub use plane::{Rect, WORK_MIN_SIDE};
