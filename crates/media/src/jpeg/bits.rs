@@ -19,7 +19,7 @@ const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
 /// Whether any byte of `word` is `0xFF`.
 #[inline(always)]
-fn has_ff_byte(word: u64) -> bool {
+pub(crate) fn has_ff_byte(word: u64) -> bool {
     let inverted = !word;
     (inverted.wrapping_sub(LOW_BITS) & word & HIGH_BITS) != 0
 }
