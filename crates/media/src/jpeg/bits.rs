@@ -167,6 +167,15 @@ impl<'a> BitReader<'a> {
         self.count -= n;
     }
 
+    /// Consumes `n` bits right after a refill, which leaves more than
+    /// [`REFILL_BELOW`] loaded: `n` must be at most that.
+    #[inline(always)]
+    pub(crate) fn consume_refilled(&mut self, n: u32) {
+        debug_assert!(n <= REFILL_BELOW && n <= self.count);
+        self.bits <<= n & (BUFFER_BITS - 1);
+        self.count = self.count.wrapping_sub(n);
+    }
+
     /// The next `n` bits (0..=16) as a number.
     #[inline(always)]
     pub(crate) fn bits(&mut self, n: u32) -> u32 {

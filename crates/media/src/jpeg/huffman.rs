@@ -221,30 +221,53 @@ impl SkipTable {
         table: &HuffTable,
         reader: &mut BitReader,
     ) -> Result<(), Malformed> {
+        // A local copy of the reader stays in registers.
+        let mut r = *reader;
+        let entries = &*self.entries;
         let mut k = 1u32;
         while k < 64 {
-            reader.refill();
-            let look = reader.peek(SKIP_LOOKAHEAD) as usize & (SKIP_SIZE - 1);
-            let entry = self.entries[look];
-            if entry != 0 {
-                // A group of codes is taken whole when only its last code
-                // can end the block.
-                let (bits, advance) = if k + field(entry, BEFORE_LAST) < 64 {
-                    (field(entry, GROUP_BITS), field(entry, GROUP_ADVANCE))
-                } else {
-                    (field(entry, ONE_BITS), field(entry, ONE_ADVANCE))
-                };
-                reader.consume(bits);
+            r.refill();
+            let entry = entries[r.peek(SKIP_LOOKAHEAD) as usize & (SKIP_SIZE - 1)];
+            // A group of codes is taken whole when only its last code can
+            // end the block.
+            if entry != 0 && k + field(entry, BEFORE_LAST) < 64 {
+                r.consume_refilled(field(entry, GROUP_BITS));
+                k += field(entry, GROUP_ADVANCE);
+                // A group takes at most 27 bits: a second one still fits
+                // in what the refill loaded.
+                let entry = entries[r.peek(SKIP_LOOKAHEAD) as usize & (SKIP_SIZE - 1)];
+                if k < 64 && entry != 0 && k + field(entry, BEFORE_LAST) < 64 {
+                    r.consume_refilled(field(entry, GROUP_BITS));
+                    k += field(entry, GROUP_ADVANCE);
+                }
+            } else {
+                let advance;
+                (r, advance) = skip_one(table, r, entry)?;
                 k += advance;
-                continue;
             }
-            let symbol = table.decode(reader)?;
-            let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
-            reader.bits(size);
-            k += advance(run, size);
         }
+        *reader = r;
         Ok(())
     }
+}
+
+/// Reads one AC code and its extra bits by the skip `entry` for the next
+/// bits, or by the Huffman table where that is 0; returns the reader and
+/// the advance.
+#[inline(never)]
+fn skip_one<'a>(
+    table: &HuffTable,
+    mut reader: BitReader<'a>,
+    entry: u32,
+) -> Result<(BitReader<'a>, u32), Malformed> {
+    if entry != 0 {
+        reader.consume_refilled(field(entry, ONE_BITS));
+        return Ok((reader, field(entry, ONE_ADVANCE)));
+    }
+    let symbol = table.decode(&mut reader)?;
+    let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
+    reader.bits(size);
+    Ok((reader, advance(run, size)))
 }
 
 /// How many coefficients an AC symbol moves past: a size 0 symbol other
@@ -367,6 +390,70 @@ mod tests {
                 assert_eq!(built.decode(&mut reader).unwrap(), symbol);
             }
             assert!(!reader.overran());
+        }
+    }
+
+    /// Reads one block's AC codes symbol by symbol.
+    fn skip_slowly(table: &HuffTable, reader: &mut BitReader) {
+        let mut k = 1;
+        while k < 64 {
+            let symbol = table.decode(reader).unwrap();
+            let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
+            reader.bits(size);
+            k += advance(run, size);
+        }
+    }
+
+    #[test]
+    fn skipping_a_block_stops_where_decoding_it_does() {
+        let mut seed = 5u64;
+        let mut next = |n: u32| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as u32 % n
+        };
+        for table in [std_tables::AC_LUMINANCE, std_tables::AC_CHROMINANCE] {
+            let spec = HuffSpec::from_standard(table);
+            let built = HuffTable::build(&spec, false).unwrap();
+            let skip = SkipTable::build(&built);
+            let code_of = |symbol: u8| {
+                let (code, length, _) = *codes(&spec).iter().find(|c| c.2 == symbol).unwrap();
+                (code, length)
+            };
+            // Blocks of random runs and sizes, some ending on coefficient
+            // 63 without an end of block, some with ZRLs.
+            let mut bits = Vec::new();
+            for _ in 0..300 {
+                let mut k = 1;
+                while k < 64 {
+                    let choice = next(10);
+                    if choice == 0 {
+                        bits.push(code_of(0x00));
+                        break;
+                    }
+                    if choice == 1 && k + 16 < 64 {
+                        bits.push(code_of(0xF0));
+                        k += 16;
+                        continue;
+                    }
+                    let run = next(if choice < 5 { 3 } else { 16 }).min(63 - k);
+                    let size = 1 + next(10);
+                    bits.push(code_of((run << 4 | size) as u8));
+                    bits.push((next(1 << size), size));
+                    k += run + 1;
+                }
+            }
+            let data = pack(&bits);
+            let mut fast = BitReader::new(&data, 0);
+            let mut slow = BitReader::new(&data, 0);
+            for _ in 0..300 {
+                skip.skip_block(&built, &mut fast).unwrap();
+                skip_slowly(&built, &mut slow);
+                let (mut a, mut b) = (fast, slow);
+                assert_eq!(a.bits(16), b.bits(16));
+            }
+            assert!(!fast.overran());
         }
     }
 
