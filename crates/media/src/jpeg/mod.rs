@@ -2,7 +2,9 @@
 //! libjpeg-turbo (`Image.open(p).convert('RGB')`, or mode L for grey files):
 //! libjpeg's integer IDCT, fancy upsampling, fixed-point colour conversion
 //! and progressive block smoothing, and Pillow's CMYK handling. Also a
-//! decode at 1/2, 1/4 or 1/8 size through libjpeg's reduced IDCTs.
+//! decode at 1/2, 1/4 or 1/8 size through libjpeg's reduced IDCTs, which
+//! passes over the coefficients those do not read: AC codes read without
+//! being stored at 1/8, progressive scans of unread bands not decoded.
 //!
 //! Baseline, extended sequential and progressive Huffman files with 1, 3 or
 //! 4 components and any integer sampling ratios are read; arithmetic
