@@ -19,7 +19,7 @@ const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
 /// Whether any byte of `word` is `0xFF`.
 #[inline(always)]
-fn has_ff_byte(word: u64) -> bool {
+pub(crate) fn has_ff_byte(word: u64) -> bool {
     let inverted = !word;
     (inverted.wrapping_sub(LOW_BITS) & word & HIGH_BITS) != 0
 }
@@ -165,6 +165,15 @@ impl<'a> BitReader<'a> {
         let n = n.min(self.count) & (BUFFER_BITS - 1);
         self.bits <<= n;
         self.count -= n;
+    }
+
+    /// Consumes `n` bits right after a refill, which leaves more than
+    /// [`REFILL_BELOW`] loaded: `n` must be at most that.
+    #[inline(always)]
+    pub(crate) fn consume_refilled(&mut self, n: u32) {
+        debug_assert!(n <= REFILL_BELOW && n <= self.count);
+        self.bits <<= n & (BUFFER_BITS - 1);
+        self.count = self.count.wrapping_sub(n);
     }
 
     /// The next `n` bits (0..=16) as a number.

@@ -170,6 +170,164 @@ impl HuffTable {
     }
 }
 
+/// Bits a [`SkipTable`] looks up at once.
+const SKIP_LOOKAHEAD: u32 = 12;
+const SKIP_SIZE: usize = 1 << SKIP_LOOKAHEAD;
+
+/// The advance of a symbol that ends the block: past coefficient 63 from
+/// any position.
+const END_OF_BLOCK: u32 = 64;
+
+/// An AC table for reading past coefficients that are not kept (a decode
+/// at 1/8 uses only the DC term). By the next [`SKIP_LOOKAHEAD`] bits, an
+/// entry gives the bits and the coefficient advance of the first code with
+/// its extra bits, and of as many whole codes and extra bits as fit in the
+/// lookahead, with the advance of all but the last of those, so that a
+/// group is only taken when it does not run past the block. The fields,
+/// from the low bits up: one code's bits (5) and advance (7), the group's
+/// bits (5) and advance (7), the advance before its last code (6). An
+/// entry is 0 when the first code is longer than the lookahead.
+pub(crate) struct SkipTable {
+    entries: Box<[u32; SKIP_SIZE]>,
+}
+
+/// Bit offset and width of each [`SkipTable`] entry field.
+const ONE_BITS: (u32, u32) = (0, 5);
+const ONE_ADVANCE: (u32, u32) = (5, 7);
+const GROUP_BITS: (u32, u32) = (12, 5);
+const GROUP_ADVANCE: (u32, u32) = (17, 7);
+const BEFORE_LAST: (u32, u32) = (24, 6);
+
+/// One field of a [`SkipTable`] entry.
+#[inline(always)]
+fn field(entry: u32, (shift, width): (u32, u32)) -> u32 {
+    (entry >> shift) & ((1 << width) - 1)
+}
+
+impl SkipTable {
+    /// The skip entries of an AC table.
+    pub(crate) fn build(table: &HuffTable) -> SkipTable {
+        let mut entries = Box::new([0; SKIP_SIZE]);
+        for (look, entry) in entries.iter_mut().enumerate() {
+            *entry = table.skip_entry(look as u32);
+        }
+        SkipTable { entries }
+    }
+
+    /// Reads the AC codes of one block, keeping nothing.
+    #[inline(always)]
+    pub(crate) fn skip_block(
+        &self,
+        table: &HuffTable,
+        reader: &mut BitReader,
+    ) -> Result<(), Malformed> {
+        // A local copy of the reader stays in registers.
+        let mut r = *reader;
+        let entries = &*self.entries;
+        let mut k = 1u32;
+        while k < 64 {
+            r.refill();
+            let entry = entries[r.peek(SKIP_LOOKAHEAD) as usize & (SKIP_SIZE - 1)];
+            // A group of codes is taken whole when only its last code can
+            // end the block.
+            if entry != 0 && k + field(entry, BEFORE_LAST) < 64 {
+                r.consume_refilled(field(entry, GROUP_BITS));
+                k += field(entry, GROUP_ADVANCE);
+                // A group takes at most 27 bits: a second one still fits
+                // in what the refill loaded.
+                let entry = entries[r.peek(SKIP_LOOKAHEAD) as usize & (SKIP_SIZE - 1)];
+                if k < 64 && entry != 0 && k + field(entry, BEFORE_LAST) < 64 {
+                    r.consume_refilled(field(entry, GROUP_BITS));
+                    k += field(entry, GROUP_ADVANCE);
+                }
+            } else {
+                let advance;
+                (r, advance) = skip_one(table, r, entry)?;
+                k += advance;
+            }
+        }
+        *reader = r;
+        Ok(())
+    }
+}
+
+/// Reads one AC code and its extra bits by the skip `entry` for the next
+/// bits, or by the Huffman table where that is 0; returns the reader and
+/// the advance.
+#[inline(never)]
+fn skip_one<'a>(
+    table: &HuffTable,
+    mut reader: BitReader<'a>,
+    entry: u32,
+) -> Result<(BitReader<'a>, u32), Malformed> {
+    if entry != 0 {
+        reader.consume_refilled(field(entry, ONE_BITS));
+        return Ok((reader, field(entry, ONE_ADVANCE)));
+    }
+    let symbol = table.decode(&mut reader)?;
+    let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
+    reader.bits(size);
+    Ok((reader, advance(run, size)))
+}
+
+/// How many coefficients an AC symbol moves past: a size 0 symbol other
+/// than ZRL ends the block, as in the decoders.
+fn advance(run: u32, size: u32) -> u32 {
+    match (size, run) {
+        (0, 15) => 16,
+        (0, _) => END_OF_BLOCK,
+        _ => run + 1,
+    }
+}
+
+impl HuffTable {
+    /// The symbol and length of a code of at most `avail` bits at the top
+    /// of the `avail`-bit number `window`, if there is one.
+    fn code_within(&self, window: u32, avail: u32) -> Option<(u8, u32)> {
+        for length in 1..=avail.min(MAX_CODE_LENGTH as u32) {
+            let code = (window >> (avail - length)) as i32;
+            if code <= self.max_code[length as usize] {
+                let index = (self.offset[length as usize] + code) as usize;
+                return self.symbols.get(index).map(|&s| (s, length));
+            }
+        }
+        None
+    }
+
+    /// A [`SkipTable`] entry for the next [`SKIP_LOOKAHEAD`] bits `look`.
+    fn skip_entry(&self, look: u32) -> u32 {
+        let Some((symbol, length)) = self.code_within(look, SKIP_LOOKAHEAD) else {
+            return 0;
+        };
+        let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
+        let one_bits = length + size;
+        let one_advance = advance(run, size);
+        let (mut bits, mut total, mut before_last) = (one_bits, one_advance, 0);
+        if one_bits <= SKIP_LOOKAHEAD {
+            while total < END_OF_BLOCK && bits < SKIP_LOOKAHEAD {
+                let avail = SKIP_LOOKAHEAD - bits;
+                let window = look & ((1 << avail) - 1);
+                let Some((symbol, length)) = self.code_within(window, avail) else {
+                    break;
+                };
+                let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
+                if length + size > avail {
+                    break;
+                }
+                before_last = total;
+                bits += length + size;
+                total += advance(run, size);
+            }
+        }
+        let put = |value: u32, (shift, _): (u32, u32)| value << shift;
+        put(one_bits, ONE_BITS)
+            | put(one_advance, ONE_ADVANCE)
+            | put(bits, GROUP_BITS)
+            | put(total, GROUP_ADVANCE)
+            | put(before_last, BEFORE_LAST)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::std_tables;
@@ -232,6 +390,70 @@ mod tests {
                 assert_eq!(built.decode(&mut reader).unwrap(), symbol);
             }
             assert!(!reader.overran());
+        }
+    }
+
+    /// Reads one block's AC codes symbol by symbol.
+    fn skip_slowly(table: &HuffTable, reader: &mut BitReader) {
+        let mut k = 1;
+        while k < 64 {
+            let symbol = table.decode(reader).unwrap();
+            let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
+            reader.bits(size);
+            k += advance(run, size);
+        }
+    }
+
+    #[test]
+    fn skipping_a_block_stops_where_decoding_it_does() {
+        let mut seed = 5u64;
+        let mut next = |n: u32| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as u32 % n
+        };
+        for table in [std_tables::AC_LUMINANCE, std_tables::AC_CHROMINANCE] {
+            let spec = HuffSpec::from_standard(table);
+            let built = HuffTable::build(&spec, false).unwrap();
+            let skip = SkipTable::build(&built);
+            let code_of = |symbol: u8| {
+                let (code, length, _) = *codes(&spec).iter().find(|c| c.2 == symbol).unwrap();
+                (code, length)
+            };
+            // Blocks of random runs and sizes, some ending on coefficient
+            // 63 without an end of block, some with ZRLs.
+            let mut bits = Vec::new();
+            for _ in 0..300 {
+                let mut k = 1;
+                while k < 64 {
+                    let choice = next(10);
+                    if choice == 0 {
+                        bits.push(code_of(0x00));
+                        break;
+                    }
+                    if choice == 1 && k + 16 < 64 {
+                        bits.push(code_of(0xF0));
+                        k += 16;
+                        continue;
+                    }
+                    let run = next(if choice < 5 { 3 } else { 16 }).min(63 - k);
+                    let size = 1 + next(10);
+                    bits.push(code_of((run << 4 | size) as u8));
+                    bits.push((next(1 << size), size));
+                    k += run + 1;
+                }
+            }
+            let data = pack(&bits);
+            let mut fast = BitReader::new(&data, 0);
+            let mut slow = BitReader::new(&data, 0);
+            for _ in 0..300 {
+                skip.skip_block(&built, &mut fast).unwrap();
+                skip_slowly(&built, &mut slow);
+                let (mut a, mut b) = (fast, slow);
+                assert_eq!(a.bits(16), b.bits(16));
+            }
+            assert!(!fast.overran());
         }
     }
 

@@ -2,7 +2,9 @@
 //! libjpeg-turbo (`Image.open(p).convert('RGB')`, or mode L for grey files):
 //! libjpeg's integer IDCT, fancy upsampling, fixed-point colour conversion
 //! and progressive block smoothing, and Pillow's CMYK handling. Also a
-//! decode at 1/2, 1/4 or 1/8 size through libjpeg's reduced IDCTs.
+//! decode at 1/2, 1/4 or 1/8 size through libjpeg's reduced IDCTs, which
+//! passes over the coefficients those do not read: AC codes read without
+//! being stored at 1/8, progressive scans of unread bands not decoded.
 //!
 //! Baseline, extended sequential and progressive Huffman files with 1, 3 or
 //! 4 components and any integer sampling ratios are read; arithmetic
@@ -42,9 +44,9 @@ use crate::pixels::{Decoded, PixelData};
 use coefficients::Coefficients;
 use color::ColorSpace;
 use frame::{Frame, BLOCK_SIDE};
-use huffman::{HuffSpec, HuffTable};
+use huffman::{HuffSpec, HuffTable, SkipTable};
 use idct::Multipliers;
-use markers::{Coding, Cursor, FrameHeader, ScanHeader, Stop, Tables, BLOCK_SIZE};
+use markers::{Coding, Cursor, FrameHeader, ScanHeader, Stop, Tables, BLOCK_SIZE, ZIGZAG};
 use output::Output;
 use progressive::{Pass, ProgressiveScan};
 use sequential::{IntoCoefficients, IntoPlanes, ScanTables};
@@ -92,22 +94,35 @@ pub(crate) fn dimensions(bytes: &[u8]) -> Result<(usize, usize), ErrorKind> {
 
 /// Decodes at full size: grey files give one channel, all others RGB.
 pub(crate) fn decode_full(bytes: &[u8]) -> Result<Decoded, ErrorKind> {
-    Ok(decode(bytes, BLOCK_SIDE)?)
+    Ok(decode(bytes, BLOCK_SIDE, true)?)
 }
 
 /// Decodes at `1/denominator` of the size (1, 2, 4 or 8) in the DCT domain;
 /// `source_width` and `source_height` stay the full size.
 pub(crate) fn decode_scaled(bytes: &[u8], denominator: usize) -> Result<Decoded, ErrorKind> {
+    decode_scaled_with(bytes, denominator, true)
+}
+
+/// [`decode_scaled`], with `skip` saying whether coefficients the scaled
+/// IDCT does not read may be passed over (AC codes read without being
+/// stored, progressive scans of such coefficients not decoded at all).
+/// Either way gives the same pixels; `false` is there to show it.
+pub(crate) fn decode_scaled_with(
+    bytes: &[u8],
+    denominator: usize,
+    skip: bool,
+) -> Result<Decoded, ErrorKind> {
     let scale = match denominator {
         1 => BLOCK_SIDE,
         2 | 4 | 8 => BLOCK_SIDE / denominator,
         _ => return Err(Problem::Unsupported("a scale other than 1/1, 1/2, 1/4 or 1/8").into()),
     };
-    Ok(decode(bytes, scale)?)
+    Ok(decode(bytes, scale, skip)?)
 }
 
-/// Decodes with `scale` samples per block side.
-fn decode(bytes: &[u8], scale: usize) -> Result<Decoded, Problem> {
+/// Decodes with `scale` samples per block side, passing over unread
+/// coefficients when `skip` is set.
+fn decode(bytes: &[u8], scale: usize, skip: bool) -> Result<Decoded, Problem> {
     let mut cursor = Cursor::new(bytes);
     cursor.expect_soi()?;
     let mut tables = Tables::default();
@@ -134,7 +149,7 @@ fn decode(bytes: &[u8], scale: usize) -> Result<Decoded, Problem> {
             _ => frame.max_v * frame.scale,
         };
         let mut decoder = IntoPlanes {
-            tables: scan_tables(&tables, &first)?,
+            tables: scan_tables(&tables, &first, &frame, skip)?,
             quant,
             frame: &frame,
             planes: &mut planes,
@@ -155,14 +170,18 @@ fn decode(bytes: &[u8], scale: usize) -> Result<Decoded, Problem> {
             _ => return Err(Problem::Malformed(Malformed("data after the only scan"))),
         }
     } else {
-        decode_multi_scan(
+        let done = decode_multi_scan(
             &mut cursor,
             &mut tables,
             &header,
             &frame,
             first,
             &mut planes,
+            skip,
         )?;
+        if done == MultiScan::NeedsEveryScan {
+            return decode(bytes, scale, false);
+        }
     }
     output.emit(&planes, frame.out_height);
     let pixels = match output.color() {
@@ -193,9 +212,27 @@ fn check_data_suffices(cursor: &Cursor, frame: &Frame, scan: &ScanHeader) -> Res
     Ok(())
 }
 
+/// How a multi-scan decode ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MultiScan {
+    /// The planes are filled.
+    Done,
+    /// A refinement scan needs coefficients of a scan that was passed
+    /// over: the file must be decoded again without skipping.
+    NeedsEveryScan,
+}
+
+/// Bits `ss..=se` of a zig-zag coefficient mask.
+fn band_mask(ss: usize, se: usize) -> u64 {
+    (ss..=se.min(BLOCK_SIZE - 1)).fold(0, |mask, k| mask | 1 << k)
+}
+
 /// Progressive files and sequential files with more than one scan: all
 /// scans into the coefficient store, then the IDCT (with block smoothing
-/// where libjpeg applies it).
+/// where libjpeg applies it). With `skip`, a progressive scan whose band
+/// holds no coefficient the IDCT reads is passed over; block smoothing
+/// only estimates a coefficient from the DC terms and its own value, so
+/// it reads no other.
 fn decode_multi_scan(
     cursor: &mut Cursor,
     tables: &mut Tables,
@@ -203,8 +240,20 @@ fn decode_multi_scan(
     frame: &Frame,
     first: ScanHeader,
     planes: &mut [output::Plane],
-) -> Result<(), Problem> {
+    skip: bool,
+) -> Result<MultiScan, Problem> {
     let mut store = Coefficients::new(frame)?;
+    // Per component, zig-zag masks of the coefficients the IDCT reads and
+    // of those whose scans were passed over.
+    let read: Vec<u64> = frame
+        .components
+        .iter()
+        .map(|c| {
+            let natural = reduced::coefficients_read(c.block_size);
+            (0..BLOCK_SIZE).fold(0, |mask, k| mask | (natural >> ZIGZAG[k] & 1) << k)
+        })
+        .collect();
+    let mut skipped = vec![0u64; frame.components.len()];
     let mut progress: progressive::Progress = vec![[-1; BLOCK_SIZE]; frame.components.len()];
     // Quantisation tables are latched at each component's first scan.
     let mut latched: Vec<Option<[u16; BLOCK_SIZE]>> = vec![None; frame.components.len()];
@@ -228,7 +277,7 @@ fn decode_multi_scan(
         match frame.coding {
             Coding::Sequential => {
                 let mut decoder = IntoCoefficients {
-                    tables: scan_tables(tables, &scan)?,
+                    tables: scan_tables(tables, &scan, frame, skip)?,
                     store: &mut store,
                     predictions: [0; 4],
                 };
@@ -250,19 +299,41 @@ fn decode_multi_scan(
                     }
                     Pass::DcRefine => {}
                 }
-                let mut decoder = ProgressiveScan {
-                    pass,
-                    components: scan.components.iter().map(|c| c.index).collect(),
-                    dc,
-                    ac,
-                    ss: scan.ss,
-                    se: scan.se,
-                    al: scan.al,
-                    store: &mut store,
-                    predictions: [0; 4],
-                    eob_run: 0,
-                };
-                scan::decode_scan(cursor, frame, &scan, restart, &mut decoder)?;
+                let band = band_mask(scan.ss, scan.se);
+                let used = scan
+                    .components
+                    .iter()
+                    .any(|sc| read.get(sc.index).is_some_and(|r| r & band != 0));
+                if skip && !used {
+                    for sc in &scan.components {
+                        if let Some(s) = skipped.get_mut(sc.index) {
+                            *s |= band;
+                        }
+                    }
+                    scan::skip_scan(cursor, frame, &scan, restart)?;
+                } else {
+                    let refines_skipped = pass == Pass::AcRefine
+                        && scan
+                            .components
+                            .iter()
+                            .any(|sc| skipped.get(sc.index).is_some_and(|s| s & band != 0));
+                    if refines_skipped {
+                        return Ok(MultiScan::NeedsEveryScan);
+                    }
+                    let mut decoder = ProgressiveScan {
+                        pass,
+                        components: scan.components.iter().map(|c| c.index).collect(),
+                        dc,
+                        ac,
+                        ss: scan.ss,
+                        se: scan.se,
+                        al: scan.al,
+                        store: &mut store,
+                        predictions: [0; 4],
+                        eob_run: 0,
+                    };
+                    scan::decode_scan(cursor, frame, &scan, restart, &mut decoder)?;
+                }
             }
         }
         match tables.read_until_stop(cursor, Some(header))? {
@@ -280,7 +351,7 @@ fn decode_multi_scan(
     } else {
         store.to_planes(frame, &multipliers, planes);
     }
-    Ok(())
+    Ok(MultiScan::Done)
 }
 
 /// The quantisation multipliers of every component, for a single scan.
@@ -301,15 +372,27 @@ fn latch_all(tables: &Tables, frame: &Frame) -> Result<Vec<Multipliers>, Problem
         .collect()
 }
 
-/// The DC and AC tables of each component of a sequential scan.
-fn scan_tables(tables: &Tables, scan: &ScanHeader) -> Result<Vec<ScanTables>, Problem> {
+/// The DC and AC tables of each component of a sequential scan; with
+/// `skip`, a skip table for each component decoded at one sample per block.
+fn scan_tables(
+    tables: &Tables,
+    scan: &ScanHeader,
+    frame: &Frame,
+    skip: bool,
+) -> Result<Vec<ScanTables>, Problem> {
     scan.components
         .iter()
         .map(|sc| {
+            let ac = huffman_table(tables, false, sc.ac_table)?;
+            let dc_only = frame
+                .components
+                .get(sc.index)
+                .is_some_and(|c| c.block_size == 1);
             Ok(ScanTables {
                 component: sc.index,
                 dc: huffman_table(tables, true, sc.dc_table)?,
-                ac: huffman_table(tables, false, sc.ac_table)?,
+                skip: (skip && dc_only).then(|| SkipTable::build(&ac)),
+                ac,
             })
         })
         .collect()
@@ -422,6 +505,81 @@ mod tests {
                     / want.len() as f64;
                 assert!(mean_error < 4.0, "{name} 1/{denominator}: {mean_error}");
             }
+        }
+    }
+
+    /// The JPEGs of a directory and those below it.
+    fn jpegs_below(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                jpegs_below(&path, out);
+            } else if path.extension().is_some_and(|x| x == "jpg") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Every JPEG of the PDQ test data and of the coverage set, and a few
+    /// robustness photographs with their re-encoded and greyed copies.
+    fn skip_test_files() -> Vec<std::path::PathBuf> {
+        let crate_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let testdata = crate_dir.join("../../../shared/testdata");
+        let mut files = Vec::new();
+        jpegs_below(&testdata.join("pdq/data"), &mut files);
+        jpegs_below(&crate_dir.join("tests/jpeg_support/cases"), &mut files);
+        let robustness = testdata.join("robustness");
+        for name in ["gc-details-egeskovslotspejling", "gc-erase-horse"] {
+            files.push(robustness.join(format!("images/{name}.jpg")));
+            for variant in ["jpeg_q30", "gray", "scale_50"] {
+                files.push(robustness.join(format!("variants/{name}__{variant}.jpg")));
+            }
+        }
+        files
+    }
+
+    #[test]
+    fn skipping_unread_coefficients_changes_no_pixel() {
+        let files = skip_test_files();
+        assert!(files.len() > 80, "{} files", files.len());
+        let mut progressive = 0;
+        for path in files {
+            let bytes = std::fs::read(&path).unwrap();
+            progressive += usize::from(bytes.windows(2).any(|w| w == [0xFF, 0xC2]));
+            for denominator in [2, 4, 8] {
+                let skipped = decode_scaled_with(&bytes, denominator, true);
+                let decoded = decode_scaled_with(&bytes, denominator, false);
+                match (skipped, decoded) {
+                    (Ok(a), Ok(b)) => assert!(a == b, "{} 1/{denominator}", path.display()),
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                    (a, b) => panic!("{} 1/{denominator}: {a:?} {b:?}", path.display()),
+                }
+            }
+        }
+        assert!(progressive >= 10, "{progressive} progressive files");
+    }
+
+    #[test]
+    fn a_refinement_of_a_skipped_band_decodes_every_scan() {
+        // Luma band 3..=3 (row 2 of the block), which the 2-point IDCT
+        // does not read, comes alone and is then refined with 1..=63;
+        // chroma band 10..=10 (row 4) is read at no scale below 1/1.
+        let bytes = include_bytes!("../../tests/jpeg_support/cases/scan_skipped_bands.jpg");
+        let mut cursor = Cursor::new(bytes);
+        cursor.expect_soi().unwrap();
+        let mut tables = Tables::default();
+        let Ok(Stop::Frame(header)) = tables.read_until_stop(&mut cursor, None) else {
+            panic!("no frame header");
+        };
+        assert_eq!(header.coding, Coding::Progressive);
+        for denominator in [2, 4, 8] {
+            let skipped = decode_scaled_with(bytes, denominator, true).unwrap();
+            let decoded = decode_scaled_with(bytes, denominator, false).unwrap();
+            assert_eq!(skipped, decoded, "1/{denominator}");
         }
     }
 

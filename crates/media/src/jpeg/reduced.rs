@@ -39,6 +39,25 @@ pub(crate) fn idct_scaled(
     }
 }
 
+/// The coefficients (a mask by natural index) the `n`-point IDCT reads:
+/// all but row 4 and column 4 for 4, rows and columns 0, 1, 3, 5 and 7 for
+/// 2, the DC term for 1.
+pub(crate) fn coefficients_read(n: usize) -> u64 {
+    let lines: &[usize] = match n {
+        8 => &[0, 1, 2, 3, 4, 5, 6, 7],
+        4 => &[0, 1, 2, 3, 5, 6, 7],
+        2 => &[0, 1, 3, 5, 7],
+        _ => &[0],
+    };
+    let mut mask = 0;
+    for row in lines {
+        for col in lines {
+            mask |= 1 << (row * 8 + col);
+        }
+    }
+    mask
+}
+
 fn dequant(coef: &[i16; BLOCK_SIZE], quant: &Multipliers, i: usize) -> i64 {
     i64::from(coef[i]) * i64::from(quant[i])
 }
@@ -191,6 +210,39 @@ mod tests {
                     // Means of clamped samples differ more near the range ends.
                     assert!(diff <= 6.0, "n {n} at {i}: {} vs {}", out[i], want[i]);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn coefficients_outside_the_read_mask_change_nothing() {
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as i64
+        };
+        let quant = [3; 64];
+        for _ in 0..200 {
+            let mut coef = [0i16; 64];
+            for c in coef.iter_mut() {
+                if next() % 3 == 0 {
+                    *c = ((next() % 61) - 30) as i16;
+                }
+            }
+            for n in [8usize, 4, 2, 1] {
+                let read = coefficients_read(n);
+                let mut other = coef;
+                for (i, c) in other.iter_mut().enumerate() {
+                    if read >> i & 1 == 0 {
+                        *c = ((next() % 61) - 30) as i16;
+                    }
+                }
+                let (mut a, mut b) = ([0u8; 64], [0u8; 64]);
+                idct_scaled(n, &coef, &quant, &mut a, n);
+                idct_scaled(n, &other, &quant, &mut b, n);
+                assert_eq!(a, b, "n {n}");
             }
         }
     }

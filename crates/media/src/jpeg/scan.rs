@@ -3,7 +3,7 @@
 //! scans, with the restart markers between intervals. The entropy decoding
 //! of each block is left to a [`BlockDecoder`].
 
-use super::bits::BitReader;
+use super::bits::{has_ff_byte, BitReader};
 use super::frame::Frame;
 use super::markers::{code, Cursor, ScanHeader};
 use super::Malformed;
@@ -127,6 +127,67 @@ pub(crate) fn decode_scan<D: BlockDecoder>(
     }
     cursor.seek(reader.resume_position());
     Ok(())
+}
+
+/// Passes over the data of a scan without decoding it, leaving the cursor
+/// at the marker after it (its last `FF`, as [`decode_scan`] does). `FF 00`
+/// is data; restart markers must come in order, at least one per interval
+/// boundary.
+pub(crate) fn skip_scan(
+    cursor: &mut Cursor,
+    frame: &Frame,
+    scan: &ScanHeader,
+    restart_interval: usize,
+) -> Result<(), Malformed> {
+    let layout = layout(frame, scan)?;
+    let data = cursor.data();
+    let ends_early = Malformed("the data ends before the image is complete");
+    let mut pos = cursor.position();
+    let mut restarts = 0usize;
+    loop {
+        let ff = pos + find_ff(data.get(pos..).ok_or(ends_early)?).ok_or(ends_early)?;
+        let mut probe = ff + 1;
+        while data.get(probe) == Some(&0xFF) {
+            probe += 1;
+        }
+        let marker = *data.get(probe).ok_or(ends_early)?;
+        if marker == 0 {
+            pos = probe + 1;
+        } else if (code::RST0..=code::RST7).contains(&marker) {
+            if usize::from(marker - code::RST0) != restarts % RESTART_CYCLE {
+                return Err(Malformed("a restart marker is missing or out of order"));
+            }
+            restarts += 1;
+            pos = probe + 1;
+        } else {
+            cursor.seek(probe - 1);
+            break;
+        }
+    }
+    let mcus = layout.mcus_x * layout.mcus_y;
+    let boundaries = mcus.saturating_sub(1).checked_div(restart_interval);
+    if restarts < boundaries.unwrap_or(0) {
+        return Err(Malformed("a restart marker is missing or out of order"));
+    }
+    Ok(())
+}
+
+/// The index of the first `FF` byte, eight bytes at a time.
+fn find_ff(data: &[u8]) -> Option<usize> {
+    let mut chunks = data.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if has_ff_byte(u64::from_ne_bytes(word)) {
+            break;
+        }
+        at += 8;
+    }
+    data.get(at..)?
+        .iter()
+        .position(|&b| b == 0xFF)
+        .map(|i| at + i)
 }
 
 /// Ends a restart interval: the data must have sufficed, and the next

@@ -7,7 +7,7 @@
 use super::bits::BitReader;
 use super::coefficients::{Block, Coefficients};
 use super::frame::Frame;
-use super::huffman::HuffTable;
+use super::huffman::{HuffTable, SkipTable};
 use super::idct::{dc_only, Multipliers};
 use super::markers::{BLOCK_SIZE, ZIGZAG};
 use super::output::{Output, Plane};
@@ -18,34 +18,25 @@ use super::Malformed;
 /// Decodes one block. The DC prediction wraps as libjpeg's unsigned
 /// arithmetic does; a run past the end of the block (at most to index
 /// 63 + 15) lands on coefficient 63 through the padded zig-zag table, as in
-/// libjpeg. When `keep_ac` is false the AC
-/// codes are read but not stored (only the DC term is used). Returns
-/// whether an AC coefficient was stored.
+/// libjpeg. With a `skip` table the AC codes are read but not stored (only
+/// the DC term is used). Returns whether an AC coefficient was stored.
 #[inline(always)]
 pub(crate) fn decode_block(
-    shared: &mut BitReader,
-    dc: &HuffTable,
-    ac: &HuffTable,
-    prediction: &mut i32,
-    block: &mut Block,
-    keep_ac: bool,
-) -> Result<bool, Malformed> {
-    decode_block_with(shared, dc, ac, prediction, block, keep_ac)
-}
-
-#[inline(always)]
-fn decode_block_with(
     reader: &mut BitReader,
     dc: &HuffTable,
     ac: &HuffTable,
+    skip: Option<&SkipTable>,
     prediction: &mut i32,
     block: &mut Block,
-    keep_ac: bool,
 ) -> Result<bool, Malformed> {
     let size = dc.decode(reader)?;
     let diff = reader.signed(u32::from(size));
     *prediction = prediction.wrapping_add(diff);
     block[0] = *prediction as i16;
+    if let Some(skip) = skip {
+        skip.skip_block(ac, reader)?;
+        return Ok(false);
+    }
     let mut stored = false;
     let mut k = 1usize;
     while k < BLOCK_SIZE {
@@ -54,10 +45,8 @@ fn decode_block_with(
         if fast != 0 {
             reader.consume((fast & 0xFF) as u32);
             k += ((fast >> 8) & 0xFF) as usize;
-            if keep_ac {
-                block[ZIGZAG[k]] = (fast >> 16) as i16;
-                stored = true;
-            }
+            block[ZIGZAG[k]] = (fast >> 16) as i16;
+            stored = true;
             k += 1;
             continue;
         }
@@ -67,10 +56,8 @@ fn decode_block_with(
         if size != 0 {
             k += run;
             let value = reader.signed(size);
-            if keep_ac {
-                block[ZIGZAG[k]] = value as i16;
-                stored = true;
-            }
+            block[ZIGZAG[k]] = value as i16;
+            stored = true;
         } else if run == 15 {
             k += 15;
         } else {
@@ -89,6 +76,9 @@ pub(crate) struct ScanTables {
     pub(crate) dc: Box<HuffTable>,
     /// AC table.
     pub(crate) ac: Box<HuffTable>,
+    /// For reading past the AC codes when only the DC term is used (a
+    /// component decoded at one sample per block).
+    pub(crate) skip: Option<SkipTable>,
 }
 
 /// A single scan holding every component: blocks decoded, transformed into
@@ -127,7 +117,14 @@ impl BlockDecoder for IntoPlanes<'_> {
             return Err(Malformed("a scan component out of range"));
         };
         let n = component.block_size;
-        let has_ac = decode_block(reader, &t.dc, &t.ac, prediction, &mut self.block, n > 1)?;
+        let has_ac = decode_block(
+            reader,
+            &t.dc,
+            &t.ac,
+            t.skip.as_ref(),
+            prediction,
+            &mut self.block,
+        )?;
         let stride = plane.stride;
         if let Some(out) = plane.block_mut(bx, by, n) {
             if has_ac || n == 1 {
@@ -185,7 +182,7 @@ impl BlockDecoder for IntoCoefficients<'_> {
             .get_mut(t.component)
             .and_then(|c| c.get_mut(bx, by))
             .ok_or(Malformed("a block outside the image"))?;
-        decode_block(reader, &t.dc, &t.ac, prediction, block, true).map(|_| ())
+        decode_block(reader, &t.dc, &t.ac, t.skip.as_ref(), prediction, block).map(|_| ())
     }
 
     fn restart(&mut self) {
