@@ -130,6 +130,18 @@ impl HammingIndex {
         self.len() == 0
     }
 
+    /// Every stored (id, hash) pair, in no particular order (to build
+    /// another layout of the same hashes).
+    pub fn entries(&self) -> Vec<(u64, Hash256)> {
+        let snapshot = self.layers.snapshot();
+        let mut out = Vec::with_capacity(snapshot.len());
+        for part in &snapshot.parts {
+            out.extend(part.live_entries().map(|e| (e.id, Hash256(e.hash))));
+        }
+        out.extend(snapshot.tail.iter().map(|e| (e.id, Hash256(e.hash))));
+        out
+    }
+
     /// Every stored hash within Hamming distance `radius` of `query` (any
     /// radius; 31 is PDQ's usual threshold), nearest first, then by id.
     pub fn search(&self, query: &Hash256, radius: u32) -> Vec<Match> {

@@ -71,7 +71,7 @@ impl<S: Segment> Part<S> {
         self.segment.len() - self.removed.len()
     }
 
-    fn live_entries(&self) -> impl Iterator<Item = S::Entry> + '_ {
+    pub(crate) fn live_entries(&self) -> impl Iterator<Item = S::Entry> + '_ {
         (0..self.segment.len())
             .filter(|&p| !self.removed.contains(p))
             .map(|p| self.segment.entry(p))

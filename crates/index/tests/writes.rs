@@ -67,6 +67,10 @@ proptest! {
             }
             prop_assert_eq!(index.len(), model.len());
         }
+        let mut entries = index.entries();
+        entries.sort();
+        model.sort();
+        prop_assert_eq!(entries, model);
     }
 }
 
