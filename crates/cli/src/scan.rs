@@ -14,6 +14,7 @@ use hashbank_scan::feed::{is_url, ApiKey, BankClient};
 use hashbank_scan::report::{summary_text, write_csv, write_html, write_jsonl};
 use hashbank_scan::{
     report_matches, scan, LocalBank, Matcher, Progress, RemoteBank, ScanOptions, ScanOutcome,
+    DEFAULT_SEARCH_MEMORY,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use media::{Limits, Options, Pipeline};
@@ -133,6 +134,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
 
+    /// Memory a bank file may take for its fast search layout, in MiB
+    /// (about 0.6 KB a PDQ hash); a larger bank is searched in its compact
+    /// index, more slowly. 0: always the compact index.
+    #[arg(long, default_value_t = DEFAULT_SEARCH_MEMORY >> 20, value_name = "MIB")]
+    search_memory: u64,
+
     /// Never show a progress bar (it is shown only when stderr is a terminal).
     #[arg(long)]
     no_progress: bool,
@@ -174,7 +181,7 @@ fn scan_and_report(args: &ScanArgs) -> Result<u8> {
         let client = BankClient::new(&args.bank, needs_key("a bank URL")?)?;
         Box::new(RemoteBank::new(client))
     } else {
-        let bank = LocalBank::open(&args.bank).map_err(|e| {
+        let mut bank = LocalBank::open(&args.bank).map_err(|e| {
             let hint = if e.is_damaged() {
                 "; run `hashbank sync --rebuild` to fetch a fresh copy"
             } else {
@@ -182,6 +189,15 @@ fn scan_and_report(args: &ScanArgs) -> Result<u8> {
             };
             anyhow::anyhow!("{e}{hint}")
         })?;
+        bank.set_search_memory(args.search_memory.saturating_mul(1 << 20));
+        let started = std::time::Instant::now();
+        let fast = bank.prepare_search();
+        tracing::info!(
+            hashes = bank.len(),
+            fast_layout = fast,
+            seconds = started.elapsed().as_secs_f64(),
+            "bank file ready to search"
+        );
         Box::new(bank)
     };
     let reporter = match &args.report_to {

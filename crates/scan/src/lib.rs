@@ -51,7 +51,7 @@ mod scan;
 mod skip;
 pub mod walk;
 
-pub use bankfile::{BankFileError, LocalBank};
+pub use bankfile::{BankFileError, LocalBank, DEFAULT_SEARCH_MEMORY};
 pub use decide::{decide, Candidate, FileMatch};
 pub use hashes::{hex, Category, HashMeta, HashValue, Kind, Role};
 pub use matcher::{Matcher, RemoteBank, MAX_MATCH_BATCH};

@@ -3,17 +3,21 @@
 use crate::bankfile::LocalBank;
 use crate::decide::Candidate;
 use crate::feed::{BankClient, ClientError};
-use crate::query::Query;
+use crate::hashes::HashValue;
+use crate::query::{Label, Query};
+use media::robust;
 
 /// Most hashes the bank takes in one match request.
 pub const MAX_MATCH_BATCH: usize = 1000;
 
 /// A source of candidates for queries.
 pub trait Matcher: Sync {
-    /// The stored hashes near each hash of each query (`radius` bits for
-    /// PDQ, exact for digests), per query, in order. A source may leave out
-    /// pairs of labels that are never compared (the bank's match API does).
-    /// Scans ask with [`media::robust::SEARCH_RADIUS`].
+    /// The stored hashes near each hash of each query (up to `radius` bits
+    /// for PDQ, exact for digests), per query, in order. A source may leave
+    /// out pairs of labels that are never compared (both do), and may
+    /// search each PDQ hash only as far as its label needs
+    /// ([`media::robust::search_radius`]; a local bank does). Scans ask
+    /// with [`media::robust::SEARCH_RADIUS`].
     fn candidates(
         &self,
         queries: &[&Query],
@@ -38,7 +42,14 @@ impl Matcher for LocalBank {
                     .iter()
                     .enumerate()
                     .flat_map(|(i, h)| {
-                        self.search(&h.value, radius)
+                        let found = match (h.label, &h.value) {
+                            (Label::Pdq(label), HashValue::Pdq(hash)) => {
+                                let radius = robust::search_radius(label).min(radius);
+                                self.search_for(label, hash, radius)
+                            }
+                            _ => self.search(&h.value, radius),
+                        };
+                        found
                             .into_iter()
                             .map(move |found| Candidate { query: i, found })
                     })

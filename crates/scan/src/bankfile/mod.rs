@@ -10,6 +10,7 @@
 //! previous copy whole, and it is checked whole when opened.
 
 mod error;
+mod fast;
 mod format;
 mod meta;
 mod read;
@@ -17,20 +18,33 @@ mod write;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::OnceLock;
 
-use hashbank_index::{HammingIndex, Md5Set, Sha256Set};
+use hashbank_index::{HammingIndex, Hash256, Md5Set, Sha256Set};
+use media::robust::{self, QueryLabel};
 
 pub use error::BankFileError;
 pub use format::FORMAT_VERSION;
 
 use crate::hashes::{HashMeta, HashValue};
+use fast::FastSearch;
 use meta::MetaTable;
+
+/// Memory a local bank may spend by default on its fast search layout
+/// (`hashbank_index::FrozenIndex`, about 0.6 KB a PDQ hash): 2 GiB, a bank
+/// of about 3.7M PDQ hashes. Larger banks are searched in the compact
+/// index.
+pub const DEFAULT_SEARCH_MEMORY: u64 = 2 << 30;
 
 /// A local copy of the bank's hashes.
 pub struct LocalBank {
     source: String,
     cursor: i64,
     pdq: HammingIndex,
+    /// The PDQ hashes laid out for fast search, built on first use when
+    /// they fit in `search_memory`; `None` when they do not.
+    fast: OnceLock<Option<FastSearch>>,
+    search_memory: u64,
     md5: Md5Set,
     sha256: Sha256Set,
     meta: MetaTable,
@@ -82,6 +96,8 @@ impl LocalBank {
             source: source.into(),
             cursor: 0,
             pdq: HammingIndex::new(),
+            fast: OnceLock::new(),
+            search_memory: DEFAULT_SEARCH_MEMORY,
             md5: Md5Set::new(),
             sha256: Sha256Set::new(),
             meta: MetaTable::default(),
@@ -132,6 +148,30 @@ impl LocalBank {
         self.meta.get(id)
     }
 
+    /// Sets the memory the fast search layout may take (default
+    /// [`DEFAULT_SEARCH_MEMORY`]); 0 always searches the compact index.
+    pub fn set_search_memory(&mut self, bytes: u64) {
+        self.search_memory = bytes;
+        self.fast = OnceLock::new();
+    }
+
+    /// Builds the fast search layout now, if the PDQ hashes fit in the
+    /// search memory, rather than on the first search; returns whether it
+    /// is used. Searches give the same results either way.
+    pub fn prepare_search(&self) -> bool {
+        self.fast().is_some()
+    }
+
+    fn fast(&self) -> Option<&FastSearch> {
+        self.fast
+            .get_or_init(|| {
+                let bytes = self.pdq.len() as u64 * FastSearch::BYTES_PER_HASH;
+                (bytes <= self.search_memory)
+                    .then(|| FastSearch::build(self.pdq.entries(), &self.meta))
+            })
+            .as_ref()
+    }
+
     /// Applies feed changes in their order, then moves the cursor to
     /// `cursor`. Idempotent: adding a held id replaces it, deleting an id not
     /// held does nothing.
@@ -159,6 +199,7 @@ impl LocalBank {
         }
         self.remove(&removes);
         self.add(&adds);
+        self.fast = OnceLock::new();
         self.meta.update(
             &removes,
             adds.iter().map(|(id, (_, meta))| (*id, *meta)).collect(),
@@ -238,6 +279,32 @@ impl LocalBank {
                 .filter_map(|id| found(id, 0))
                 .collect(),
         }
+    }
+
+    /// The stored PDQ hashes within `radius` bits of `hash`, a query hash
+    /// labelled `query`, that are compared with it
+    /// ([`media::robust::radius`]; a stored hash without a label counts as
+    /// plain), nearest first, then by id. The same as [`search`] without
+    /// the pairs that are never compared, and faster: in the fast layout,
+    /// only the groups of labels compared with `query` are searched.
+    ///
+    /// [`search`]: LocalBank::search
+    pub fn search_for(&self, query: QueryLabel, hash: &Hash256, radius: u32) -> Vec<Found> {
+        let found = match self.fast() {
+            Some(fast) => fast.search(query, hash, radius),
+            None => self.pdq.search(hash, radius),
+        };
+        found
+            .into_iter()
+            .filter(|m| robust::radius(query, fast::stored_label(&self.meta, m.id)).is_some())
+            .filter_map(|m| {
+                self.meta.get(m.id).map(|meta| Found {
+                    hash_id: m.id,
+                    meta,
+                    distance: m.distance,
+                })
+            })
+            .collect()
     }
 
     /// Whether every set holds exactly the hashes the metadata lists by kind.

@@ -157,6 +157,8 @@ pub(super) fn open(path: &Path) -> Result<LocalBank, BankFileError> {
         source,
         cursor: header.cursor,
         pdq,
+        fast: std::sync::OnceLock::new(),
+        search_memory: super::DEFAULT_SEARCH_MEMORY,
         md5,
         sha256,
         meta,

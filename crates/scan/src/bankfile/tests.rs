@@ -243,3 +243,81 @@ fn a_failed_save_leaves_the_previous_file() {
         .count();
     assert_eq!(leftovers, 0);
 }
+
+/// The fast layout and the compact index find the same, before and after
+/// changes (the fast layout is rebuilt after each), for query hashes of
+/// every label against stored hashes of every label.
+#[test]
+fn both_search_layouts_agree() {
+    use media::robust::{BankLabel, Part, QueryLabel};
+    use pdq::Dihedral;
+
+    let labels: Vec<Option<BankLabel>> = [None, Some(BankLabel::Plain), Some(BankLabel::Trim)]
+        .into_iter()
+        .chain(Part::ALL.into_iter().map(|p| Some(BankLabel::Part(p))))
+        .collect();
+    let meta = |i: u64| HashMeta {
+        label: labels[i as usize % labels.len()],
+        ..pdq_meta(i.is_multiple_of(7))
+    };
+    let mut fast = LocalBank::new("http://bank.example");
+    let mut compact = LocalBank::new("http://bank.example");
+    compact.set_search_memory(0);
+    let mut changes: Vec<Change> = (0..300)
+        .map(|i| add(100 + i, HashValue::Pdq(hash(i)), meta(i)))
+        .collect();
+    // Near copies of a few, under other labels, so that searches find
+    // more than one.
+    for i in 0..40u64 {
+        let mut h = hash(i % 20);
+        h.0[(i % 4) as usize] ^= (1u64 << (i % 30 + 3)) - 1;
+        changes.push(add(1000 + i, HashValue::Pdq(h), meta(i + 1)));
+    }
+    let queries = [
+        QueryLabel::Plain,
+        QueryLabel::Trim,
+        QueryLabel::Screen,
+        QueryLabel::Straight,
+        QueryLabel::Dihedral(Dihedral::Rotate90),
+        QueryLabel::Part(Part::Top80),
+        QueryLabel::Part(Part::Bottom80),
+    ];
+    let check = |fast: &LocalBank, compact: &LocalBank| {
+        assert!(fast.prepare_search());
+        assert!(!compact.prepare_search());
+        let mut found = 0;
+        for i in 0..40 {
+            for radius in [0, 16, 31, 40] {
+                let value = HashValue::Pdq(hash(i));
+                assert_eq!(fast.search(&value, radius), compact.search(&value, radius));
+                for query in queries {
+                    let got = fast.search_for(query, &hash(i), radius);
+                    assert_eq!(got, compact.search_for(query, &hash(i), radius));
+                    // Only compared pairs, and all of them.
+                    let all: Vec<Found> = compact
+                        .search(&value, radius)
+                        .into_iter()
+                        .filter(|f| {
+                            let label = f.meta.label.unwrap_or(BankLabel::Plain);
+                            media::robust::radius(query, label).is_some()
+                        })
+                        .collect();
+                    assert_eq!(got, all, "{query} {i} {radius}");
+                    found += got.len();
+                }
+            }
+        }
+        assert!(found > 100, "{found}");
+    };
+    fast.apply(&changes, 1);
+    compact.apply(&changes, 1);
+    check(&fast, &compact);
+    let deletes: Vec<Change> = (0..300)
+        .step_by(3)
+        .map(|i| Change::Delete { id: 100 + i })
+        .collect();
+    fast.apply(&deletes, 2);
+    compact.apply(&deletes, 2);
+    check(&fast, &compact);
+    assert!(fast.search(&HashValue::Pdq(hash(0)), 0).is_empty());
+}
