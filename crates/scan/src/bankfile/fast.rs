@@ -82,7 +82,7 @@ impl FastSearch {
 
 /// The label a stored PDQ hash is compared by: its own, or plain when it
 /// has none.
-pub(super) fn stored_label(meta: &MetaTable, id: u64) -> BankLabel {
+fn stored_label(meta: &MetaTable, id: u64) -> BankLabel {
     meta.get(id)
         .and_then(|m| m.label)
         .unwrap_or(BankLabel::Plain)

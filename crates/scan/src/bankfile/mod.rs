@@ -21,7 +21,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use hashbank_index::{HammingIndex, Hash256, Md5Set, Sha256Set};
-use media::robust::{self, QueryLabel};
+use media::robust::{self, BankLabel, QueryLabel};
 
 pub use error::BankFileError;
 pub use format::FORMAT_VERSION;
@@ -296,9 +296,11 @@ impl LocalBank {
         };
         found
             .into_iter()
-            .filter(|m| robust::radius(query, fast::stored_label(&self.meta, m.id)).is_some())
             .filter_map(|m| {
-                self.meta.get(m.id).map(|meta| Found {
+                let meta = self.meta.get(m.id)?;
+                let label = meta.label.unwrap_or(BankLabel::Plain);
+                robust::radius(query, label)?;
+                Some(Found {
                     hash_id: m.id,
                     meta,
                     distance: m.distance,
