@@ -147,22 +147,23 @@ pub(crate) fn area_average(image: Decoded, factor: usize) -> Decoded {
     let src = image.pixels.as_slice();
     let area = (factor * factor) as u32;
     let mut out = vec![0u8; ow * oh * c];
-    let mut sums = vec![0u32; ow * c];
-    for oy in 0..oh {
-        sums.fill(0);
+    // Each output row: the block rows summed column by column (a loop the
+    // compiler vectorises), then each block's columns summed.
+    let mut columns = vec![0u32; ow * factor * c];
+    for (oy, out_row) in out.chunks_exact_mut(ow * c).enumerate() {
+        columns.fill(0);
         for y in oy * factor..(oy + 1) * factor {
-            let row = &src[y * image.width * c..(y * image.width + ow * factor) * c];
-            for (ox, block) in row.chunks_exact(factor * c).enumerate() {
-                let acc = &mut sums[ox * c..ox * c + c];
-                for px in block.chunks_exact(c) {
-                    for (a, &v) in acc.iter_mut().zip(px) {
-                        *a += u32::from(v);
-                    }
-                }
+            let row = &src[y * image.width * c..][..ow * factor * c];
+            for (a, &v) in columns.iter_mut().zip(row) {
+                *a += u32::from(v);
             }
         }
-        for (o, &s) in out[oy * ow * c..(oy + 1) * ow * c].iter_mut().zip(&sums) {
-            *o = ((s + area / 2) / area) as u8;
+        let means = RoundedMean::new(area);
+        match c {
+            1 => block_means::<1>(&columns, factor, &means, out_row),
+            3 => block_means::<3>(&columns, factor, &means, out_row),
+            // PixelData has 1, 3 or 4 channels.
+            _ => block_means::<4>(&columns, factor, &means, out_row),
         }
     }
     Decoded {
@@ -171,6 +172,61 @@ pub(crate) fn area_average(image: Decoded, factor: usize) -> Decoded {
         source_width: image.source_width,
         source_height: image.source_height,
         pixels: image.pixels.with_values(out),
+    }
+}
+
+/// `(sum + area / 2) / area` for sums of `area` 8-bit samples, by a
+/// multiplication: `floor(2^40 / area) + 1` is off from `2^40 / area` by
+/// less than 1, so the product is off from `x * 2^40 / area` by less than
+/// `x`, and `x < 2^40 / area` (x is at most `256 * area` and area below
+/// `2^16`) keeps that under one step of the quotient. Larger areas divide.
+struct RoundedMean {
+    area: u32,
+    reciprocal: u64,
+}
+
+impl RoundedMean {
+    const SHIFT: u32 = 40;
+
+    fn new(area: u32) -> RoundedMean {
+        RoundedMean {
+            area,
+            reciprocal: (1u64 << Self::SHIFT) / u64::from(area.max(1)) + 1,
+        }
+    }
+
+    #[inline(always)]
+    fn of(&self, sum: u32) -> u8 {
+        let x = sum + self.area / 2;
+        if self.area < 1 << 16 {
+            ((u64::from(x) * self.reciprocal) >> Self::SHIFT) as u8
+        } else {
+            (x / self.area) as u8
+        }
+    }
+}
+
+/// The rounded mean of each run of `factor` pixels of `C` channels in the
+/// column sums of one output row.
+fn block_means<const C: usize>(
+    columns: &[u32],
+    factor: usize,
+    means: &RoundedMean,
+    out: &mut [u8],
+) {
+    for (block, px) in columns
+        .chunks_exact(factor * C)
+        .zip(out.chunks_exact_mut(C))
+    {
+        let mut acc = [0u32; C];
+        for sample in block.chunks_exact(C) {
+            for (a, &v) in acc.iter_mut().zip(sample) {
+                *a += v;
+            }
+        }
+        for (o, a) in px.iter_mut().zip(acc) {
+            *o = means.of(a);
+        }
     }
 }
 
@@ -188,6 +244,23 @@ mod tests {
         // Neither the low byte (0x34) nor the high byte (0x12) of 0x1234.
         assert_eq!(scale_16_to_8(0x1234), 18);
         assert_eq!(scale_16_to_8(0x12ff), 19);
+    }
+
+    #[test]
+    fn rounded_means_by_multiplication_equal_division() {
+        for factor in 1..=40u32 {
+            let area = factor * factor;
+            let means = RoundedMean::new(area);
+            for sum in 0..=255 * area {
+                assert_eq!(
+                    means.of(sum),
+                    ((sum + area / 2) / area) as u8,
+                    "{sum}/{area}"
+                );
+            }
+        }
+        let big = RoundedMean::new(300 * 300);
+        assert_eq!(big.of(255 * 300 * 300), 255);
     }
 
     #[test]
