@@ -3,7 +3,7 @@
 //! for each pipeline, end to end (read, decode, hash) and core only (hash of
 //! already decoded pixels), over `--rounds` rounds (median round reported).
 //!
-//! `cargo run --release -p hashbank-media --example bench_hash -- --rounds 3 FILE...`
+//! `cargo run --release -p hashbank-media --example bench_hash -- --rounds 3 [--only fast] FILE...`
 
 use std::time::Instant;
 
@@ -21,9 +21,18 @@ fn main() {
         rounds = args[1].parse().expect("--rounds N");
         args.drain(..2);
     }
+    // `--only fast|canonical` times one pipeline (for profiling).
+    let mut only = None;
+    if args.first().map(String::as_str) == Some("--only") {
+        only = Some(args[1].clone());
+        args.drain(..2);
+    }
     let limits = Limits::default();
     let mut report = Vec::new();
     for (name, pipeline) in [("canonical", Pipeline::Canonical), ("fast", Pipeline::Fast)] {
+        if only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
         let mut end_to_end = Vec::new();
         let mut core = Vec::new();
         for _ in 0..rounds {
@@ -47,6 +56,10 @@ fn main() {
             median(end_to_end),
             median(core)
         ));
+    }
+    if only.is_some() {
+        println!("{{{}}}", report.join(", "));
+        return;
     }
     // The core alone on a 512x512 RGB buffer.
     let pixels: Vec<u8> = (0..512 * 512 * 3)
