@@ -186,6 +186,18 @@ fn area_factor(width: usize, height: usize) -> usize {
     (width.min(height) / FAST_MIN_SIDE).max(1)
 }
 
+/// A still WebP image through libwebp, where it is built; `None` for other
+/// formats and for what libwebp does not decode (animations, broken files),
+/// which the `image` crate then reads or words the error of.
+fn decode_webp(bytes: &[u8], format: Format) -> Option<Decoded> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if format == Format::Webp {
+        return crate::webp::decode(bytes);
+    }
+    let _ = (bytes, format);
+    None
+}
+
 /// Decodes `bytes` for hashing through `pipeline`, refusing them before
 /// decoding if they break `limits`.
 pub fn decode(bytes: &[u8], limits: &Limits, pipeline: Pipeline) -> Result<Decoded, ErrorKind> {
@@ -215,10 +227,15 @@ pub fn decode(bytes: &[u8], limits: &Limits, pipeline: Pipeline) -> Result<Decod
             area_average(scaled, factor)
         }
         (_, pipeline) => {
-            let image = reader(bytes, format, limits)
-                .decode()
-                .map_err(|e| image_error(format, e))?;
-            let full = from_dynamic(image);
+            let full = match decode_webp(bytes, format) {
+                Some(full) => full,
+                None => {
+                    let image = reader(bytes, format, limits)
+                        .decode()
+                        .map_err(|e| image_error(format, e))?;
+                    from_dynamic(image)
+                }
+            };
             match pipeline {
                 Pipeline::Canonical => full,
                 Pipeline::Fast => {

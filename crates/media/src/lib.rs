@@ -38,6 +38,8 @@ mod fingerprint;
 mod jpeg;
 mod pixels;
 pub mod robust;
+#[cfg(not(target_arch = "wasm32"))]
+mod webp;
 
 pub use decode::{
     decode, dimensions, Format, Limits, Pipeline, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS,
