@@ -224,7 +224,7 @@ pub fn decode(bytes: &[u8], limits: &Limits, pipeline: Pipeline) -> Result<Decod
     let decoded = match (format, pipeline) {
         (Format::Jpeg, Pipeline::Canonical) => jpeg::decode_full(bytes)?,
         (Format::Jpeg, Pipeline::Fast) => {
-            let scaled = jpeg::decode_scaled(bytes, jpeg_denominator(width, height))?;
+            let scaled = jpeg::decode_for_hash(bytes, jpeg_denominator(width, height))?;
             let factor = area_factor(scaled.width, scaled.height);
             area_average(scaled, factor)
         }

@@ -92,37 +92,62 @@ pub(crate) fn dimensions(bytes: &[u8]) -> Result<(usize, usize), ErrorKind> {
     Ok(markers::frame_size(bytes)?)
 }
 
+/// What a decode keeps of each block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Detail {
+    /// Every coefficient the (scaled) IDCT reads: libjpeg's output.
+    Exact,
+    /// What a PDQ hash of the image needs, for the fast pipeline: chroma
+    /// decoded at 2 samples per block side (4:2:0 files at 1/8) keeps only
+    /// its DC term. PDQ's luma (0.299 R + 0.587 G + 0.114 B) of JPEG's
+    /// YCbCr-to-RGB conversion is Y itself, the chroma terms cancelling but
+    /// for rounding and clipping, and at that scale the clipping no longer
+    /// tells: over the test data no fast hash moves. At larger scales it
+    /// does (saturated edges clip differently), so chroma stays exact there,
+    /// as luma does everywhere (keeping only its lowest frequencies moved
+    /// 1/4-scale hashes by 6 to 14 bits).
+    ForHash,
+}
+
 /// Decodes at full size: grey files give one channel, all others RGB.
 pub(crate) fn decode_full(bytes: &[u8]) -> Result<Decoded, ErrorKind> {
-    Ok(decode(bytes, BLOCK_SIDE, true)?)
+    Ok(decode(bytes, BLOCK_SIDE, true, Detail::Exact)?)
+}
+
+/// Decodes at `1/denominator` of the size (1, 2, 4 or 8) for hashing
+/// ([`Detail::ForHash`]).
+pub(crate) fn decode_for_hash(bytes: &[u8], denominator: usize) -> Result<Decoded, ErrorKind> {
+    decode_scaled_detail(bytes, denominator, true, Detail::ForHash)
 }
 
 /// Decodes at `1/denominator` of the size (1, 2, 4 or 8) in the DCT domain;
 /// `source_width` and `source_height` stay the full size.
+#[cfg(test)]
 pub(crate) fn decode_scaled(bytes: &[u8], denominator: usize) -> Result<Decoded, ErrorKind> {
-    decode_scaled_with(bytes, denominator, true)
+    decode_scaled_detail(bytes, denominator, true, Detail::Exact)
 }
 
 /// [`decode_scaled`], with `skip` saying whether coefficients the scaled
 /// IDCT does not read may be passed over (AC codes read without being
 /// stored, progressive scans of such coefficients not decoded at all).
 /// Either way gives the same pixels; `false` is there to show it.
-pub(crate) fn decode_scaled_with(
+pub(crate) fn decode_scaled_detail(
     bytes: &[u8],
     denominator: usize,
     skip: bool,
+    detail: Detail,
 ) -> Result<Decoded, ErrorKind> {
     let scale = match denominator {
         1 => BLOCK_SIDE,
         2 | 4 | 8 => BLOCK_SIDE / denominator,
         _ => return Err(Problem::Unsupported("a scale other than 1/1, 1/2, 1/4 or 1/8").into()),
     };
-    Ok(decode(bytes, scale, skip)?)
+    Ok(decode(bytes, scale, skip, detail)?)
 }
 
-/// Decodes with `scale` samples per block side, passing over unread
-/// coefficients when `skip` is set.
-fn decode(bytes: &[u8], scale: usize, skip: bool) -> Result<Decoded, Problem> {
+/// Decodes with `scale` samples per block side, keeping what `detail`
+/// says, passing over unread coefficients when `skip` is set.
+fn decode(bytes: &[u8], scale: usize, skip: bool, detail: Detail) -> Result<Decoded, Problem> {
     let mut cursor = Cursor::new(bytes);
     cursor.expect_soi()?;
     let mut tables = Tables::default();
@@ -137,6 +162,10 @@ fn decode(bytes: &[u8], scale: usize, skip: bool) -> Result<Decoded, Problem> {
     };
     check_data_suffices(&cursor, &frame, &first)?;
     let color = ColorSpace::detect(&header, &tables);
+    let reading = Reading {
+        skip,
+        dc_only: dc_only_per_component(&frame, color, detail),
+    };
     let mut output = Output::new(&frame, color)?;
     let single =
         header.coding == Coding::Sequential && first.components.len() == header.components.len();
@@ -149,7 +178,7 @@ fn decode(bytes: &[u8], scale: usize, skip: bool) -> Result<Decoded, Problem> {
             _ => frame.max_v * frame.scale,
         };
         let mut decoder = IntoPlanes {
-            tables: scan_tables(&tables, &first, &frame, skip)?,
+            tables: scan_tables(&tables, &first, &reading)?,
             quant,
             frame: &frame,
             planes: &mut planes,
@@ -177,10 +206,10 @@ fn decode(bytes: &[u8], scale: usize, skip: bool) -> Result<Decoded, Problem> {
             &frame,
             first,
             &mut planes,
-            skip,
+            &reading,
         )?;
         if done == MultiScan::NeedsEveryScan {
-            return decode(bytes, scale, false);
+            return decode(bytes, scale, false, detail);
         }
     }
     output.emit(&planes, frame.out_height);
@@ -240,16 +269,21 @@ fn decode_multi_scan(
     frame: &Frame,
     first: ScanHeader,
     planes: &mut [output::Plane],
-    skip: bool,
+    reading: &Reading,
 ) -> Result<MultiScan, Problem> {
     let mut store = Coefficients::new(frame)?;
-    // Per component, zig-zag masks of the coefficients the IDCT reads and
-    // of those whose scans were passed over.
+    // Per component, zig-zag masks of the coefficients the IDCT reads (the
+    // DC term alone where only it is used) and of those whose scans were
+    // passed over.
     let read: Vec<u64> = frame
         .components
         .iter()
-        .map(|c| {
-            let natural = reduced::coefficients_read(c.block_size);
+        .zip(&reading.dc_only)
+        .map(|(c, &dc_only)| {
+            let natural = match dc_only {
+                true => 1,
+                false => reduced::coefficients_read(c.block_size),
+            };
             (0..BLOCK_SIZE).fold(0, |mask, k| mask | (natural >> ZIGZAG[k] & 1) << k)
         })
         .collect();
@@ -277,7 +311,7 @@ fn decode_multi_scan(
         match frame.coding {
             Coding::Sequential => {
                 let mut decoder = IntoCoefficients {
-                    tables: scan_tables(tables, &scan, frame, skip)?,
+                    tables: scan_tables(tables, &scan, reading)?,
                     store: &mut store,
                     predictions: [0; 4],
                 };
@@ -304,7 +338,7 @@ fn decode_multi_scan(
                     .components
                     .iter()
                     .any(|sc| read.get(sc.index).is_some_and(|r| r & band != 0));
-                if skip && !used {
+                if reading.skip && !used {
                     for sc in &scan.components {
                         if let Some(s) = skipped.get_mut(sc.index) {
                             *s |= band;
@@ -346,6 +380,13 @@ fn decode_multi_scan(
         .iter()
         .map(|t| t.as_ref().map_or([0; BLOCK_SIZE], idct::multipliers))
         .collect();
+    // A component that uses only its DC term drops any AC coefficient a
+    // scan did store (the plain way, without skipping), as skipping does.
+    for (blocks, _) in (store.components.iter_mut().zip(&reading.dc_only)).filter(|(_, &d)| d) {
+        for block in &mut blocks.blocks {
+            block[1..].fill(0);
+        }
+    }
     if smoothing::applies(frame, &latched, &progress) {
         smoothing::to_planes(frame, &store, &latched, &multipliers, &progress, planes);
     } else {
@@ -372,26 +413,49 @@ fn latch_all(tables: &Tables, frame: &Frame) -> Result<Vec<Multipliers>, Problem
         .collect()
 }
 
-/// The DC and AC tables of each component of a sequential scan; with
-/// `skip`, a skip table for each component decoded at one sample per block.
+/// Per component, whether a decode uses only the DC term: at one sample
+/// per block (the 1x1 IDCT reads nothing else), and for
+/// [`Detail::ForHash`] chroma at two.
+fn dc_only_per_component(frame: &Frame, color: ColorSpace, detail: Detail) -> Vec<bool> {
+    frame
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            c.block_size == 1
+                || (detail == Detail::ForHash
+                    && c.block_size == 2
+                    && color == ColorSpace::YCbCr
+                    && i > 0)
+        })
+        .collect()
+}
+
+/// How the scans of one decode are read.
+struct Reading {
+    /// Whether coefficients that are not used may be passed over.
+    skip: bool,
+    /// Per component, whether only its DC term is used.
+    dc_only: Vec<bool>,
+}
+
+/// The DC and AC tables of each component of a sequential scan; when
+/// skipping, a skip table for each component that uses only the DC term.
 fn scan_tables(
     tables: &Tables,
     scan: &ScanHeader,
-    frame: &Frame,
-    skip: bool,
+    reading: &Reading,
 ) -> Result<Vec<ScanTables>, Problem> {
     scan.components
         .iter()
         .map(|sc| {
             let ac = huffman_table(tables, false, sc.ac_table)?;
-            let dc_only = frame
-                .components
-                .get(sc.index)
-                .is_some_and(|c| c.block_size == 1);
+            let dc_only = reading.dc_only.get(sc.index).copied().unwrap_or(false);
             Ok(ScanTables {
                 component: sc.index,
                 dc: huffman_table(tables, true, sc.dc_table)?,
-                skip: (skip && dc_only).then(|| SkipTable::build(&ac)),
+                dc_only,
+                skip: (reading.skip && dc_only).then(|| SkipTable::build(&ac)),
                 ac,
             })
         })
@@ -542,6 +606,42 @@ mod tests {
         files
     }
 
+    /// Pillow 13 `im.draft('RGB', (w / 8, h / 8))` of the large test JPEGs:
+    /// `path width height sha256-prefix`.
+    const DRAFT_EIGHTHS: &str = "\
+pdq/data/reg-test-input/exif-rotn/exif-rotn-1.jpg 504 378 d3361b3ef51f98c8
+pdq/data/reg-test-input/exif-rotn/exif-rotn-3.jpg 504 378 d33b75cadfb68a4a
+pdq/data/reg-test-input/exif-rotn/exif-rotn-6.jpg 504 378 630a3386fa10962e
+pdq/data/reg-test-input/exif-rotn/exif-rotn-8.jpg 504 378 10c94bcdc2943d70
+";
+
+    #[test]
+    fn eighth_size_equals_libjpeg_scaled_decoding() {
+        use sha2::{Digest, Sha256};
+        let testdata =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata");
+        for line in DRAFT_EIGHTHS.lines() {
+            let f: Vec<&str> = line.split(' ').collect();
+            let bytes = std::fs::read(testdata.join(f[0])).unwrap();
+            let d = decode_scaled(&bytes, 8).unwrap();
+            assert_eq!((d.source_width, d.source_height), (4032, 3024));
+            assert_eq!(
+                format!("{} {}", d.width, d.height),
+                format!("{} {}", f[1], f[2])
+            );
+            let digest: String = Sha256::digest(d.pixels.as_slice())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(&digest[..16], f[3], "{}", f[0]);
+            // For hashing, chroma keeps only its DC term at this scale:
+            // other pixels, the same size.
+            let for_hash = decode_for_hash(&bytes, 8).unwrap();
+            assert_eq!((for_hash.width, for_hash.height), (d.width, d.height));
+            assert_ne!(for_hash.pixels, d.pixels, "{}", f[0]);
+        }
+    }
+
     #[test]
     fn skipping_unread_coefficients_changes_no_pixel() {
         let files = skip_test_files();
@@ -550,13 +650,17 @@ mod tests {
         for path in files {
             let bytes = std::fs::read(&path).unwrap();
             progressive += usize::from(bytes.windows(2).any(|w| w == [0xFF, 0xC2]));
-            for denominator in [2, 4, 8] {
-                let skipped = decode_scaled_with(&bytes, denominator, true);
-                let decoded = decode_scaled_with(&bytes, denominator, false);
+            for (denominator, detail) in [2, 4, 8]
+                .into_iter()
+                .flat_map(|d| [(d, Detail::Exact), (d, Detail::ForHash)])
+            {
+                let skipped = decode_scaled_detail(&bytes, denominator, true, detail);
+                let decoded = decode_scaled_detail(&bytes, denominator, false, detail);
+                let at = format!("{} 1/{denominator} {detail:?}", path.display());
                 match (skipped, decoded) {
-                    (Ok(a), Ok(b)) => assert!(a == b, "{} 1/{denominator}", path.display()),
+                    (Ok(a), Ok(b)) => assert!(a == b, "{at}"),
                     (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
-                    (a, b) => panic!("{} 1/{denominator}: {a:?} {b:?}", path.display()),
+                    (a, b) => panic!("{at}: {a:?} {b:?}"),
                 }
             }
         }
@@ -577,9 +681,11 @@ mod tests {
         };
         assert_eq!(header.coding, Coding::Progressive);
         for denominator in [2, 4, 8] {
-            let skipped = decode_scaled_with(bytes, denominator, true).unwrap();
-            let decoded = decode_scaled_with(bytes, denominator, false).unwrap();
-            assert_eq!(skipped, decoded, "1/{denominator}");
+            for detail in [Detail::Exact, Detail::ForHash] {
+                let skipped = decode_scaled_detail(bytes, denominator, true, detail).unwrap();
+                let decoded = decode_scaled_detail(bytes, denominator, false, detail).unwrap();
+                assert_eq!(skipped, decoded, "1/{denominator} {detail:?}");
+            }
         }
     }
 

@@ -18,13 +18,16 @@ use super::Malformed;
 /// Decodes one block. The DC prediction wraps as libjpeg's unsigned
 /// arithmetic does; a run past the end of the block (at most to index
 /// 63 + 15) lands on coefficient 63 through the padded zig-zag table, as in
-/// libjpeg. With a `skip` table the AC codes are read but not stored (only
-/// the DC term is used). Returns whether an AC coefficient was stored.
+/// libjpeg. When only the DC term is used (`dc_only`), the AC codes are
+/// read past through the `skip` table, storing nothing, or without one
+/// decoded and then cleared, the plain way to the same block. Returns
+/// whether an AC coefficient was stored.
 #[inline(always)]
 pub(crate) fn decode_block(
     reader: &mut BitReader,
     dc: &HuffTable,
     ac: &HuffTable,
+    dc_only: bool,
     skip: Option<&SkipTable>,
     prediction: &mut i32,
     block: &mut Block,
@@ -33,10 +36,22 @@ pub(crate) fn decode_block(
     let diff = reader.signed(u32::from(size));
     *prediction = prediction.wrapping_add(diff);
     block[0] = *prediction as i16;
-    if let Some(skip) = skip {
-        skip.skip_block(ac, reader)?;
+    if dc_only {
+        if let Some(skip) = skip {
+            skip.skip_block(ac, reader)?;
+        } else {
+            decode_ac(reader, ac, block)?;
+            block[1..].fill(0);
+        }
         return Ok(false);
     }
+    decode_ac(reader, ac, block)
+}
+
+/// Decodes the AC codes of one block into it; returns whether a
+/// coefficient was stored.
+#[inline(always)]
+fn decode_ac(reader: &mut BitReader, ac: &HuffTable, block: &mut Block) -> Result<bool, Malformed> {
     let mut stored = false;
     let mut k = 1usize;
     while k < BLOCK_SIZE {
@@ -76,8 +91,10 @@ pub(crate) struct ScanTables {
     pub(crate) dc: Box<HuffTable>,
     /// AC table.
     pub(crate) ac: Box<HuffTable>,
-    /// For reading past the AC codes when only the DC term is used (a
-    /// component decoded at one sample per block).
+    /// Only the DC term is used: at one sample per block, or chroma in
+    /// [`super::Detail::ForHash`].
+    pub(crate) dc_only: bool,
+    /// For reading past the AC codes when only the DC term is used.
     pub(crate) skip: Option<SkipTable>,
 }
 
@@ -121,6 +138,7 @@ impl BlockDecoder for IntoPlanes<'_> {
             reader,
             &t.dc,
             &t.ac,
+            t.dc_only,
             t.skip.as_ref(),
             prediction,
             &mut self.block,
@@ -182,7 +200,16 @@ impl BlockDecoder for IntoCoefficients<'_> {
             .get_mut(t.component)
             .and_then(|c| c.get_mut(bx, by))
             .ok_or(Malformed("a block outside the image"))?;
-        decode_block(reader, &t.dc, &t.ac, t.skip.as_ref(), prediction, block).map(|_| ())
+        decode_block(
+            reader,
+            &t.dc,
+            &t.ac,
+            t.dc_only,
+            t.skip.as_ref(),
+            prediction,
+            block,
+        )
+        .map(|_| ())
     }
 
     fn restart(&mut self) {
