@@ -97,15 +97,15 @@ pub(crate) fn dimensions(bytes: &[u8]) -> Result<(usize, usize), ErrorKind> {
 pub(crate) enum Detail {
     /// Every coefficient the (scaled) IDCT reads: libjpeg's output.
     Exact,
-    /// What a PDQ hash of the image needs, for the fast pipeline: chroma
-    /// decoded at 2 samples per block side (4:2:0 files at 1/8) keeps only
-    /// its DC term. PDQ's luma (0.299 R + 0.587 G + 0.114 B) of JPEG's
-    /// YCbCr-to-RGB conversion is Y itself, the chroma terms cancelling but
-    /// for rounding and clipping, and at that scale the clipping no longer
-    /// tells: over the test data no fast hash moves. At larger scales it
-    /// does (saturated edges clip differently), so chroma stays exact there,
-    /// as luma does everywhere (keeping only its lowest frequencies moved
-    /// 1/4-scale hashes by 6 to 14 bits).
+    /// What a PDQ hash of the image needs, for the fast pipeline: in a
+    /// decode at 1/2, 1/4 or 1/8, chroma keeps only its DC term. PDQ's
+    /// luma (0.299 R + 0.587 G + 0.114 B) of JPEG's YCbCr-to-RGB
+    /// conversion is Y itself, the chroma terms cancelling but for rounding
+    /// and clipping, and over the test data no scaled fast hash moves. At
+    /// full size (small images, hashed as they are) clipping at saturated
+    /// edges did move hashes, so chroma stays exact there, as luma does
+    /// everywhere (keeping only its lowest frequencies moved 1/4-scale
+    /// hashes by 6 to 14 bits).
     ForHash,
 }
 
@@ -415,7 +415,7 @@ fn latch_all(tables: &Tables, frame: &Frame) -> Result<Vec<Multipliers>, Problem
 
 /// Per component, whether a decode uses only the DC term: at one sample
 /// per block (the 1x1 IDCT reads nothing else), and for
-/// [`Detail::ForHash`] chroma at two.
+/// [`Detail::ForHash`] chroma in a scaled decode.
 fn dc_only_per_component(frame: &Frame, color: ColorSpace, detail: Detail) -> Vec<bool> {
     frame
         .components
@@ -424,7 +424,7 @@ fn dc_only_per_component(frame: &Frame, color: ColorSpace, detail: Detail) -> Ve
         .map(|(i, c)| {
             c.block_size == 1
                 || (detail == Detail::ForHash
-                    && c.block_size == 2
+                    && frame.scale < BLOCK_SIDE
                     && color == ColorSpace::YCbCr
                     && i > 0)
         })

@@ -91,8 +91,8 @@ pub(crate) struct ScanTables {
     pub(crate) dc: Box<HuffTable>,
     /// AC table.
     pub(crate) ac: Box<HuffTable>,
-    /// Only the DC term is used: at one sample per block, or chroma in
-    /// [`super::Detail::ForHash`].
+    /// Only the DC term is used: at one sample per block, or chroma of a
+    /// scaled decode for [`super::Detail::ForHash`].
     pub(crate) dc_only: bool,
     /// For reading past the AC codes when only the DC term is used.
     pub(crate) skip: Option<SkipTable>,
