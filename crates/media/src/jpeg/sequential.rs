@@ -98,6 +98,28 @@ pub(crate) struct ScanTables {
     pub(crate) skip: Option<SkipTable>,
 }
 
+impl ScanTables {
+    /// Decodes one block of this component: [`decode_block`] with its
+    /// tables.
+    #[inline(always)]
+    pub(crate) fn decode_block(
+        &self,
+        reader: &mut BitReader,
+        prediction: &mut i32,
+        block: &mut Block,
+    ) -> Result<bool, Malformed> {
+        decode_block(
+            reader,
+            &self.dc,
+            &self.ac,
+            self.dc_only,
+            self.skip.as_ref(),
+            prediction,
+            block,
+        )
+    }
+}
+
 /// A single scan holding every component: blocks decoded, transformed into
 /// the planes, and rows emitted as MCU rows complete.
 pub(crate) struct IntoPlanes<'a> {
@@ -134,15 +156,7 @@ impl BlockDecoder for IntoPlanes<'_> {
             return Err(Malformed("a scan component out of range"));
         };
         let n = component.block_size;
-        let has_ac = decode_block(
-            reader,
-            &t.dc,
-            &t.ac,
-            t.dc_only,
-            t.skip.as_ref(),
-            prediction,
-            &mut self.block,
-        )?;
+        let has_ac = t.decode_block(reader, prediction, &mut self.block)?;
         let stride = plane.stride;
         if let Some(out) = plane.block_mut(bx, by, n) {
             if has_ac || n == 1 {
@@ -200,16 +214,7 @@ impl BlockDecoder for IntoCoefficients<'_> {
             .get_mut(t.component)
             .and_then(|c| c.get_mut(bx, by))
             .ok_or(Malformed("a block outside the image"))?;
-        decode_block(
-            reader,
-            &t.dc,
-            &t.ac,
-            t.dc_only,
-            t.skip.as_ref(),
-            prediction,
-            block,
-        )
-        .map(|_| ())
+        t.decode_block(reader, prediction, block).map(|_| ())
     }
 
     fn restart(&mut self) {
