@@ -63,9 +63,11 @@ fn round_trip_keeps_every_answer() {
     assert!(HammingIndex::open(&path).expect("open").is_empty());
 }
 
-fn saved_bytes() -> (PathBuf, Vec<u8>) {
+/// The bytes of a saved layered index, saved under `name`: each test its
+/// own file, since the tests of this file run in parallel.
+fn saved_bytes(name: &str) -> (PathBuf, Vec<u8>) {
     let (index, _) = layered_index();
-    let path = temp_path("bytes.hbi");
+    let path = temp_path(name);
     index.save(&path).expect("save");
     let bytes = fs::read(&path).expect("read");
     (path, bytes)
@@ -79,7 +81,7 @@ fn open_bytes(name: &str, bytes: &[u8]) -> Result<HammingIndex, IndexError> {
 
 #[test]
 fn truncated_files_are_refused() {
-    let (_, bytes) = saved_bytes();
+    let (_, bytes) = saved_bytes("truncated-source.hbi");
     for cut in [0, 5, 63, 64, 100, bytes.len() / 2, bytes.len() - 1] {
         let err = open_bytes("truncated.hbi", &bytes[..cut])
             .err()
@@ -94,7 +96,7 @@ fn truncated_files_are_refused() {
 
 #[test]
 fn altered_bytes_are_refused() {
-    let (_, bytes) = saved_bytes();
+    let (_, bytes) = saved_bytes("altered-source.hbi");
     let mut rng = Rng(8);
     for _ in 0..40 {
         let mut bad = bytes.clone();
@@ -158,7 +160,7 @@ fn foreign_and_other_kinds_are_refused() {
 
 #[test]
 fn other_versions_are_refused() {
-    let (_, mut bytes) = saved_bytes();
+    let (_, mut bytes) = saved_bytes("version-source.hbi");
     bytes[16..20].copy_from_slice(&2u32.to_le_bytes());
     let own = xxhash_rust::xxh3::xxh3_64(&bytes[..48]);
     bytes[48..56].copy_from_slice(&own.to_le_bytes());
@@ -224,7 +226,7 @@ fn reseal(bytes: &mut [u8]) {
 /// whose tables no longer agree with their hashes.
 #[test]
 fn forged_files_never_panic() {
-    let (_, bytes) = saved_bytes();
+    let (_, bytes) = saved_bytes("forged-source.hbi");
     let mut rng = Rng(99);
     let mut refused = 0;
     for _ in 0..150 {
