@@ -150,6 +150,7 @@ pub(crate) fn area_average(image: Decoded, factor: usize) -> Decoded {
     // Each output row: the block rows summed column by column (a loop the
     // compiler vectorises), then each block's columns summed.
     let mut columns = vec![0u32; ow * factor * c];
+    let means = RoundedMean::new(area);
     for (oy, out_row) in out.chunks_exact_mut(ow * c).enumerate() {
         columns.fill(0);
         for y in oy * factor..(oy + 1) * factor {
@@ -158,7 +159,6 @@ pub(crate) fn area_average(image: Decoded, factor: usize) -> Decoded {
                 *a += u32::from(v);
             }
         }
-        let means = RoundedMean::new(area);
         match c {
             1 => block_means::<1>(&columns, factor, &means, out_row),
             3 => block_means::<3>(&columns, factor, &means, out_row),

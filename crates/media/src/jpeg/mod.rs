@@ -381,10 +381,13 @@ fn decode_multi_scan(
         .map(|t| t.as_ref().map_or([0; BLOCK_SIZE], idct::multipliers))
         .collect();
     // A component that uses only its DC term drops any AC coefficient a
-    // scan did store (the plain way, without skipping), as skipping does.
-    for (blocks, _) in (store.components.iter_mut().zip(&reading.dc_only)).filter(|(_, &d)| d) {
-        for block in &mut blocks.blocks {
-            block[1..].fill(0);
+    // scan stored the plain way; skipping never stores one (its AC scans are
+    // passed over, its sequential AC codes read past).
+    if !reading.skip {
+        for (blocks, _) in (store.components.iter_mut().zip(&reading.dc_only)).filter(|(_, &d)| d) {
+            for block in &mut blocks.blocks {
+                block[1..].fill(0);
+            }
         }
     }
     if smoothing::applies(frame, &latched, &progress) {
