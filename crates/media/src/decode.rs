@@ -39,26 +39,35 @@ pub enum Pipeline {
     /// and vPDQ hash: the hashes other PDQ users hold.
     #[default]
     Canonical,
-    /// Scale first, then hash: JPEGs are decoded at 1/2, 1/4 or 1/8 size in
-    /// the DCT domain, other formats are area-averaged by an integer factor,
-    /// both keeping the aspect ratio and a short side of at least
-    /// [`FAST_MIN_SIDE`] (about 512 px on the long side of a 4:3 photo).
-    /// Small images are hashed as they are. Hashes land a few bits from the
+    /// Scale first, then hash: JPEGs are decoded at 1/2 or 1/8 size in the
+    /// DCT domain, other formats are area-averaged by an integer factor,
+    /// both keeping the aspect ratio and a short side of at least the
+    /// floors below. Small images are hashed as they are. PDQ's blur is
+    /// then computed for the file's size, on the scaled pixels
+    /// ([`pdq::Image::reduced_from`]). Hashes land a few bits from the
     /// canonical ones.
     Fast,
 }
 
 /// The shortest side the fast pipeline scales an image down to, for
-/// formats other than JPEG. Below it, the reference's box filter (whose
-/// window is a 128th of the side) is too coarse to land near the canonical
-/// hash; with it, 99% of the test images land within 4 bits (BENCHMARKS.md).
+/// formats other than JPEG.
 pub const FAST_MIN_SIDE: usize = 384;
 
-/// The same for JPEG, whose DCT-domain scaling averages better than
-/// decimation: a 4032x3024 photo is decoded at 1/8, 504x378. Lower floors
-/// cost accuracy: at 250 (a 1600x1004 photo at 1/4) the 99th percentile
-/// distance to canonical hashes over the test data rises from 4 to 26 bits.
-pub const FAST_MIN_SIDE_JPEG: usize = 352;
+/// The shortest side the fast pipeline decodes a JPEG down to at 1/2 or
+/// 1/4 size.
+pub const FAST_MIN_SIDE_JPEG: usize = 250;
+
+/// The shortest side the fast pipeline decodes a JPEG down to at 1/8 size,
+/// where each pixel is a DCT block's mean (its DC term alone is decoded).
+/// A short side of 960 px or more (a 1600x1004 photo, a phone photo) is
+/// decoded so; a DCT block is then at most the reference's box window
+/// (a 128th of the side).
+///
+/// These floors are measured, not derived: with them, 99% of the test
+/// images land within 4 bits of their canonical hash, none beyond 8
+/// (BENCHMARKS.md). Lower ones lose more: 120 px at 1/4 or 1/2 moves small
+/// images by up to 38 bits.
+pub const FAST_MIN_SIDE_JPEG_EIGHTH: usize = 120;
 
 /// The image formats read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,11 +181,15 @@ fn check_pixels(width: usize, height: usize, limits: &Limits) -> Result<(), Erro
     Ok(())
 }
 
-/// The fast pipeline's JPEG scale denominator: the largest of 8, 4 and 2
-/// that keeps the short side at or above [`FAST_MIN_SIDE_JPEG`] (1 if none).
+/// The fast pipeline's JPEG scale denominator: 8 when that leaves
+/// [`FAST_MIN_SIDE_JPEG_EIGHTH`] on the short side, else the largest of 4
+/// and 2 that leaves [`FAST_MIN_SIDE_JPEG`], else 1.
 fn jpeg_denominator(width: usize, height: usize) -> usize {
     let short = width.min(height);
-    [8, 4, 2]
+    if short / 8 >= FAST_MIN_SIDE_JPEG_EIGHTH {
+        return 8;
+    }
+    [4, 2]
         .into_iter()
         .find(|d| short / d >= FAST_MIN_SIDE_JPEG)
         .unwrap_or(1)
@@ -263,9 +276,20 @@ mod tests {
     #[test]
     fn jpeg_scale_keeps_the_short_side_above_the_floor() {
         assert_eq!(jpeg_denominator(4032, 3024), 8);
-        assert_eq!(jpeg_denominator(1600, 1004), 2);
-        assert_eq!(jpeg_denominator(832, 360), 1);
+        assert_eq!(jpeg_denominator(1600, 1004), 8);
+        assert_eq!(jpeg_denominator(1600, 959), 2);
+        assert_eq!(jpeg_denominator(640, 500), 2);
+        assert_eq!(jpeg_denominator(640, 499), 1);
         assert_eq!(jpeg_denominator(3000, 9000), 8);
+        for short in 1..3000 {
+            let d = jpeg_denominator(4000, short);
+            let floor = if d == 8 {
+                FAST_MIN_SIDE_JPEG_EIGHTH
+            } else {
+                FAST_MIN_SIDE_JPEG
+            };
+            assert!(d == 1 || short / d >= floor, "{short}: {d}");
+        }
     }
 
     #[test]

@@ -43,7 +43,7 @@ mod webp;
 
 pub use decode::{
     decode, dimensions, Format, Limits, Pipeline, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS,
-    FAST_MIN_SIDE, FAST_MIN_SIDE_JPEG,
+    FAST_MIN_SIDE, FAST_MIN_SIDE_JPEG, FAST_MIN_SIDE_JPEG_EIGHTH,
 };
 pub use error::{ErrorKind, MediaError};
 pub use fingerprint::{digests, fingerprint, fingerprint_file, read_file, Fingerprint, Options};

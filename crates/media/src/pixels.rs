@@ -51,6 +51,10 @@ pub struct Decoded {
     pub source_width: usize,
     /// Height of the image in the file.
     pub source_height: usize,
+    /// Pixels of the file per pixel held here, along each side: 1 at full
+    /// size; after the fast pipeline scaled the image, each pixel held is
+    /// the mean of a `block x block` square (or its DCT-domain equivalent).
+    pub block: usize,
     /// The pixels.
     pub pixels: PixelData,
 }
@@ -63,11 +67,14 @@ impl Decoded {
             height,
             source_width: width,
             source_height: height,
+            block: 1,
             pixels,
         }
     }
 
-    /// The pixels as PDQ's input.
+    /// The pixels as PDQ's input. A scaled image is hashed as the reduced
+    /// copy of the file's image ([`pdq::Image::reduced_from`]): PDQ's blur
+    /// keeps the width it has at the file's size.
     pub fn as_image(&self) -> pdq::Image<'_> {
         let data = self.pixels.as_slice();
         let pixels = match self.pixels {
@@ -75,8 +82,15 @@ impl Decoded {
             PixelData::Rgba(_) => pdq::Pixels::Rgba(data),
             PixelData::Gray(_) => pdq::Pixels::Gray(data),
         };
-        pdq::Image::new(self.width, self.height, pixels)
-            .expect("decoded buffers always match their size")
+        let image = pdq::Image::new(self.width, self.height, pixels)
+            .expect("decoded buffers always match their size");
+        if self.block > 1 {
+            image
+                .reduced_from(self.source_width, self.source_height, self.block)
+                .expect("scaled images always fit their source")
+        } else {
+            image
+        }
     }
 }
 
@@ -136,8 +150,8 @@ pub(crate) fn from_dynamic(image: DynamicImage) -> Decoded {
 
 /// Shrinks by the integer `factor`, each output pixel the rounded mean of a
 /// `factor x factor` block (the last partial row and column of blocks is
-/// dropped). Keeps `source_width`/`source_height`; a factor of 1 changes
-/// nothing.
+/// dropped). Keeps `source_width`/`source_height`; multiplies `block`; a
+/// factor of 1 changes nothing.
 pub(crate) fn area_average(image: Decoded, factor: usize) -> Decoded {
     if factor <= 1 {
         return image;
@@ -171,6 +185,7 @@ pub(crate) fn area_average(image: Decoded, factor: usize) -> Decoded {
         height: oh,
         source_width: image.source_width,
         source_height: image.source_height,
+        block: image.block * factor,
         pixels: image.pixels.with_values(out),
     }
 }

@@ -29,6 +29,7 @@ mod dct;
 mod downscale;
 mod hash;
 mod quality;
+mod reduced;
 
 pub use bits::Dihedral;
 pub use hash::{Hash256, ParseHashError};
@@ -67,6 +68,15 @@ pub struct Image<'a> {
     width: usize,
     height: usize,
     pixels: Pixels<'a>,
+    source: Option<Source>,
+}
+
+/// The larger image a reduced one stands for (see [`Image::reduced_from`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Source {
+    width: usize,
+    height: usize,
+    block: usize,
 }
 
 /// Why a buffer cannot be hashed.
@@ -85,6 +95,22 @@ pub enum PdqError {
         expected: usize,
         /// Values in the buffer.
         actual: usize,
+    },
+    /// A reduced image's size does not fit its source's size and block.
+    #[error(
+        "a {width}x{height} image is not a {source_width}x{source_height} one reduced by {block}"
+    )]
+    ReducedSize {
+        /// Width of the reduced image.
+        width: usize,
+        /// Height of the reduced image.
+        height: usize,
+        /// Width of the source.
+        source_width: usize,
+        /// Height of the source.
+        source_height: usize,
+        /// Source pixels per reduced pixel along each side.
+        block: usize,
     },
 }
 
@@ -114,6 +140,7 @@ impl<'a> Image<'a> {
             width,
             height,
             pixels,
+            source: None,
         })
     }
 
@@ -147,6 +174,46 @@ impl<'a> Image<'a> {
         self.pixels
     }
 
+    /// This image as the reduced copy of a `width x height` source, each of
+    /// its pixels the mean of a `block x block` square of the source (a
+    /// JPEG decoded at 1/8 size, an area-averaged image). It is then hashed
+    /// as the source would be, except that detail within a block is lost:
+    /// the reference's blur is computed at the source's size, with its
+    /// weights summed over each block (not run on the reduced pixels as an
+    /// image of their own size). The hash lands a few bits from the
+    /// source's; the source's size also decides whether it is too small to
+    /// hash. The image must have `ceil(width / block)` or `width / block`
+    /// columns (a partial last block dropped), and likewise rows.
+    pub fn reduced_from(
+        self,
+        width: usize,
+        height: usize,
+        block: usize,
+    ) -> Result<Image<'a>, PdqError> {
+        let fits = |reduced: usize, full: usize| {
+            block >= 1
+                && reduced >= 1
+                && (reduced == full.div_ceil(block) || reduced == full / block)
+        };
+        if !fits(self.width, width) || !fits(self.height, height) {
+            return Err(PdqError::ReducedSize {
+                width: self.width,
+                height: self.height,
+                source_width: width,
+                source_height: height,
+                block,
+            });
+        }
+        Ok(Image {
+            source: (block > 1).then_some(Source {
+                width,
+                height,
+                block,
+            }),
+            ..self
+        })
+    }
+
     fn luma_source(&self) -> LumaSource<'a> {
         match self.pixels {
             Pixels::Rgb(data) => LumaSource::Rgb { data, channels: 3 },
@@ -157,7 +224,10 @@ impl<'a> Image<'a> {
     }
 
     fn too_small(&self) -> bool {
-        self.width < MIN_HASHABLE_DIM || self.height < MIN_HASHABLE_DIM
+        let (width, height) = self
+            .source
+            .map_or((self.width, self.height), |s| (s.width, s.height));
+        width < MIN_HASHABLE_DIM || height < MIN_HASHABLE_DIM
     }
 }
 
@@ -190,7 +260,16 @@ impl DihedralHashes {
 /// The 64x64 downscaled luma, its quality and its 16x16 DCT.
 fn transform(image: &Image<'_>, copy_exact_64: bool) -> ([[f32; 16]; 16], u8) {
     let source = image.luma_source();
-    let small = if copy_exact_64 && image.width == 64 && image.height == 64 {
+    let small = if let Some(full) = image.source {
+        reduced::blur_and_decimate_reduced(
+            source,
+            image.height,
+            image.width,
+            full.height,
+            full.width,
+            full.block,
+        )
+    } else if copy_exact_64 && image.width == 64 && image.height == 64 {
         downscale::copy_64(source)
     } else {
         downscale::blur_and_decimate(source, image.height, image.width)
@@ -242,7 +321,7 @@ pub fn hash_dihedral(image: &Image<'_>) -> DihedralHashes {
 /// reference paths differ (see [`hash_dihedral`]).
 pub fn hash_with_dihedral(image: &Image<'_>) -> (PdqHash, DihedralHashes) {
     let all = hash_dihedral(image);
-    let plain = if image.width == 64 && image.height == 64 {
+    let plain = if image.width == 64 && image.height == 64 && image.source.is_none() {
         hash(image)
     } else {
         PdqHash {
@@ -279,6 +358,59 @@ mod tests {
         let both = hash_dihedral(&Image::gray(100, 4, &data).unwrap());
         assert_eq!(both.hashes, [Hash256::ZERO; 8]);
         assert_eq!(both.quality, 0);
+    }
+
+    #[test]
+    fn a_reduced_image_must_fit_its_source() {
+        let data = vec![7u8; 200 * 126];
+        let image = Image::gray(200, 126, &data).unwrap();
+        // 1600x1004 at 1/8 keeps a partial last row of blocks: 126 rows.
+        assert!(image.reduced_from(1600, 1004, 8).is_ok());
+        assert!(image.reduced_from(1600, 1008, 8).is_ok());
+        let err = image.reduced_from(1600, 1004, 4).unwrap_err();
+        assert!(
+            matches!(err, PdqError::ReducedSize { block: 4, .. }),
+            "{err}"
+        );
+        assert!(image.reduced_from(1600, 1004, 0).is_err());
+        assert!(image.reduced_from(1700, 1004, 8).is_err());
+    }
+
+    #[test]
+    fn a_reduced_image_hashes_near_its_source_and_is_sized_by_it() {
+        // A smooth pattern, and its means over 4x4 blocks.
+        let (w, h) = (640, 480);
+        let full: Vec<u8> = (0..w * h)
+            .map(|i| {
+                let (x, y) = ((i % w) as f32, (i / w) as f32);
+                (128.0 + 100.0 * (x / 37.0).sin() * (y / 53.0).cos()) as u8
+            })
+            .collect();
+        let reduced: Vec<u8> = (0..(w / 4) * (h / 4))
+            .map(|i| {
+                let (bx, by) = (i % (w / 4), i / (w / 4));
+                let sum: u32 = (0..16)
+                    .map(|k| u32::from(full[(by * 4 + k / 4) * w + bx * 4 + k % 4]))
+                    .sum();
+                ((sum + 8) / 16) as u8
+            })
+            .collect();
+        let want = hash(&Image::gray(w, h, &full).unwrap());
+        let small = Image::gray(w / 4, h / 4, &reduced).unwrap();
+        let got = hash(&small.reduced_from(w, h, 4).unwrap());
+        assert!(
+            want.hash.distance(&got.hash) <= 4,
+            "{}",
+            want.hash.distance(&got.hash)
+        );
+        assert_eq!(
+            got.hash,
+            hash_dihedral(&small.reduced_from(w, h, 4).unwrap()).hashes[0]
+        );
+        // A 2x2 copy of a 8x8 source is not too small to hash.
+        let tiny = Image::gray(2, 2, &[0, 255, 255, 0]).unwrap();
+        assert_eq!(hash(&tiny).quality, 0);
+        assert!(hash(&tiny.reduced_from(8, 8, 4).unwrap()).quality > 0);
     }
 
     #[test]

@@ -222,6 +222,7 @@ fn decode(bytes: &[u8], scale: usize, skip: bool, detail: Detail) -> Result<Deco
         height: frame.out_height,
         source_width: frame.width,
         source_height: frame.height,
+        block: BLOCK_SIDE / scale,
         pixels,
     })
 }
