@@ -12,31 +12,56 @@ use super::Problem;
 /// One block's coefficients in natural order.
 pub(crate) type Block = [i16; BLOCK_SIZE];
 
-/// The blocks of one component on its MCU grid.
+/// The blocks of one component on its MCU grid: every coefficient, or only
+/// the DC term where a decode uses nothing else and reads past the rest
+/// (a 64th of the memory, which a large progressive file decoded at 1/8
+/// would otherwise spend its time zeroing).
 pub(crate) struct ComponentBlocks {
-    /// Blocks row by row.
-    pub(crate) blocks: Vec<Block>,
+    /// Coefficients block by block, row by row.
+    values: Vec<i16>,
+    /// Coefficients held per block: [`BLOCK_SIZE`] or 1.
+    per_block: usize,
     /// Blocks per row.
-    pub(crate) width: usize,
+    width: usize,
 }
 
 impl ComponentBlocks {
-    /// The block at `(bx, by)`, if inside the grid.
-    pub(crate) fn get(&self, bx: usize, by: usize) -> Option<&Block> {
+    fn index(&self, bx: usize, by: usize) -> Option<usize> {
         if bx >= self.width {
             return None;
         }
-        self.blocks
-            .get(by.checked_mul(self.width)?.checked_add(bx)?)
+        let at = by.checked_mul(self.width)?.checked_add(bx)?;
+        (at < self.values.len() / self.per_block).then_some(at * self.per_block)
     }
 
-    /// The block at `(bx, by)` to write, if inside the grid.
-    pub(crate) fn get_mut(&mut self, bx: usize, by: usize) -> Option<&mut Block> {
-        if bx >= self.width {
-            return None;
+    /// The DC term of the block at `(bx, by)`, if inside the grid.
+    pub(crate) fn dc(&self, bx: usize, by: usize) -> Option<i16> {
+        self.index(bx, by).map(|i| self.values[i])
+    }
+
+    /// The block at `(bx, by)`, if inside the grid (AC terms zero where only
+    /// the DC term is held).
+    pub(crate) fn block(&self, bx: usize, by: usize) -> Option<Block> {
+        let i = self.index(bx, by)?;
+        let mut block = [0; BLOCK_SIZE];
+        block[..self.per_block].copy_from_slice(&self.values[i..i + self.per_block]);
+        Some(block)
+    }
+
+    /// The held coefficients of the block at `(bx, by)` to write, if inside
+    /// the grid: 64, or the DC term alone.
+    pub(crate) fn get_mut(&mut self, bx: usize, by: usize) -> Option<&mut [i16]> {
+        let i = self.index(bx, by)?;
+        Some(&mut self.values[i..i + self.per_block])
+    }
+
+    /// Zeroes every AC term.
+    pub(crate) fn clear_ac(&mut self) {
+        if self.per_block == BLOCK_SIZE {
+            for block in self.values.chunks_exact_mut(BLOCK_SIZE) {
+                block[1..].fill(0);
+            }
         }
-        self.blocks
-            .get_mut(by.checked_mul(self.width)?.checked_add(bx)?)
     }
 }
 
@@ -47,18 +72,26 @@ pub(crate) struct Coefficients {
 }
 
 impl Coefficients {
-    /// Zeroed blocks for `frame`.
-    pub(crate) fn new(frame: &Frame) -> Result<Coefficients, Problem> {
+    /// Zeroed blocks for `frame`; the components flagged in `dc_only` hold
+    /// only their DC terms.
+    pub(crate) fn new(frame: &Frame, dc_only: &[bool]) -> Result<Coefficients, Problem> {
         let components = frame
             .components
             .iter()
-            .map(|c| {
+            .enumerate()
+            .map(|(i, c)| {
+                let per_block = match dc_only.get(i) {
+                    Some(true) => 1,
+                    _ => BLOCK_SIZE,
+                };
                 let count = c
                     .padded_w
                     .checked_mul(c.padded_h)
+                    .and_then(|n| n.checked_mul(per_block))
                     .ok_or(Problem::Unsupported("an image too large to decode"))?;
                 Ok(ComponentBlocks {
-                    blocks: vec![[0; BLOCK_SIZE]; count],
+                    values: vec![0; count],
+                    per_block,
                     width: c.padded_w,
                 })
             })
@@ -78,12 +111,12 @@ impl Coefficients {
             let n = c.block_size;
             for by in 0..c.blocks_h {
                 for bx in 0..c.blocks_w {
-                    let Some(block) = blocks.get(bx, by) else {
+                    let Some(block) = blocks.block(bx, by) else {
                         continue;
                     };
                     let stride = plane.stride;
                     if let Some(out) = plane.block_mut(bx, by, n) {
-                        idct_scaled(n, block, q, out, stride);
+                        idct_scaled(n, &block, q, out, stride);
                     }
                 }
             }

@@ -272,7 +272,10 @@ fn decode_multi_scan(
     planes: &mut [output::Plane],
     reading: &Reading,
 ) -> Result<MultiScan, Problem> {
-    let mut store = Coefficients::new(frame)?;
+    // Components that use only their DC term and read past the rest hold
+    // only it.
+    let compact: Vec<bool> = reading.dc_only.iter().map(|&d| d && reading.skip).collect();
+    let mut store = Coefficients::new(frame, &compact)?;
     // Per component, zig-zag masks of the coefficients the IDCT reads (the
     // DC term alone where only it is used) and of those whose scans were
     // passed over.
@@ -386,9 +389,7 @@ fn decode_multi_scan(
     // passed over, its sequential AC codes read past).
     if !reading.skip {
         for (blocks, _) in (store.components.iter_mut().zip(&reading.dc_only)).filter(|(_, &d)| d) {
-            for block in &mut blocks.blocks {
-                block[1..].fill(0);
-            }
+            blocks.clear_ac();
         }
     }
     if smoothing::applies(frame, &latched, &progress) {

@@ -125,7 +125,7 @@ impl ProgressiveScan<'_> {
                 ) else {
                     return Err(Malformed("a scan component out of range"));
                 };
-                dc_first(reader, table, prediction, self.al, block)
+                dc_first(reader, table, prediction, self.al, &mut block[0])
             }
             Pass::DcRefine => {
                 if reader.bit() {
@@ -135,6 +135,7 @@ impl ProgressiveScan<'_> {
             }
             Pass::AcFirst => {
                 let table = self.ac.as_deref().ok_or(Malformed("no AC table"))?;
+                let block = all_terms(block)?;
                 ac_first(
                     reader,
                     table,
@@ -147,6 +148,7 @@ impl ProgressiveScan<'_> {
             }
             Pass::AcRefine => {
                 let table = self.ac.as_deref().ok_or(Malformed("no AC table"))?;
+                let block = all_terms(block)?;
                 ac_refine(
                     reader,
                     table,
@@ -161,6 +163,14 @@ impl ProgressiveScan<'_> {
     }
 }
 
+/// A block whose AC terms an AC scan writes. Components holding only DC
+/// terms have their AC scans passed over, never decoded.
+fn all_terms(block: &mut [i16]) -> Result<&mut Block, Malformed> {
+    block
+        .try_into()
+        .map_err(|_| Malformed("an AC scan of a component read for its DC terms only"))
+}
+
 /// `Al`-shifted value as libjpeg stores it (`(JCOEF)LEFT_SHIFT(v, Al)`).
 #[inline(always)]
 fn shifted(value: i32, al: u32) -> i16 {
@@ -173,14 +183,14 @@ fn dc_first(
     table: &HuffTable,
     prediction: &mut i32,
     al: u32,
-    block: &mut Block,
+    dc: &mut i16,
 ) -> Result<(), Malformed> {
     let size = table.decode(reader)?;
     let diff = reader.signed(u32::from(size));
     *prediction = prediction
         .checked_add(diff)
         .ok_or(Malformed("a DC value out of range"))?;
-    block[0] = shifted(*prediction, al);
+    *dc = shifted(*prediction, al);
     Ok(())
 }
 

@@ -208,13 +208,21 @@ impl BlockDecoder for IntoCoefficients<'_> {
         ) else {
             return Err(Malformed("a scan component out of range"));
         };
-        let block = self
+        let held = self
             .store
             .components
             .get_mut(t.component)
             .and_then(|c| c.get_mut(bx, by))
             .ok_or(Malformed("a block outside the image"))?;
-        t.decode_block(reader, prediction, block).map(|_| ())
+        if let Ok(block) = <&mut Block>::try_from(&mut *held) {
+            return t.decode_block(reader, prediction, block).map(|_| ());
+        }
+        // A component held by its DC terms alone: its AC codes are read
+        // past, never stored.
+        let mut block = [0; BLOCK_SIZE];
+        t.decode_block(reader, prediction, &mut block)?;
+        held[0] = block[0];
+        Ok(())
     }
 
     fn restart(&mut self) {

@@ -227,17 +227,17 @@ pub(crate) fn to_planes(
                 };
                 let rows = [above2, above, row, below, below2];
                 for bx in 0..c.blocks_w {
-                    let Some(block) = blocks.get(bx, row) else {
+                    let Some(block) = blocks.block(bx, row) else {
                         continue;
                     };
                     let mut dc = [[0i64; 5]; 5];
                     for (d_row, &r) in dc.iter_mut().zip(&rows) {
                         for (j, d) in d_row.iter_mut().enumerate() {
                             let col = (bx + j).saturating_sub(2).min(last_col);
-                            *d = blocks.get(col, r).map_or(0, |b| i64::from(b[0]));
+                            *d = blocks.dc(col, r).map_or(0, i64::from);
                         }
                     }
-                    let mut work: Block = *block;
+                    let mut work: Block = block;
                     let estimated = if interpolate_dc { 9 } else { 5 };
                     for k in 1..=estimated {
                         let al = bits[k];
