@@ -115,10 +115,15 @@ fn scale_all_f32(values: &[f32]) -> Vec<u8> {
 
 /// Keeps the first `keep` of every `stride` values (drops alpha).
 fn drop_channels<T: Copy>(values: &[T], stride: usize, keep: usize) -> Vec<T> {
-    values
-        .chunks_exact(stride)
-        .flat_map(|px| px[..keep].iter().copied())
-        .collect()
+    if keep == 1 {
+        // An exact-size iterator: collected without a check per value.
+        return values.chunks_exact(stride).map(|px| px[0]).collect();
+    }
+    let mut out = Vec::with_capacity(values.len() / stride * keep);
+    for px in values.chunks_exact(stride) {
+        out.extend_from_slice(&px[..keep]);
+    }
+    out
 }
 
 /// Any decoded image as 8-bit grey, RGB or RGBA. Grey with alpha loses its
