@@ -3,6 +3,8 @@
 //! a lookup on the next [`LOOKAHEAD`] bits, falling back to the code-length
 //! search for longer codes.
 
+use std::cmp::Ordering;
+
 use super::bits::{extend, BitReader};
 use super::Malformed;
 
@@ -284,6 +286,26 @@ impl HuffTable {
     /// The symbol and length of a code of at most `avail` bits at the top
     /// of the `avail`-bit number `window`, if there is one.
     fn code_within(&self, window: u32, avail: u32) -> Option<(u8, u32)> {
+        // Codes of up to LOOKAHEAD bits through the lookup table, the top
+        // of the window padded with zeros when it is shorter: a code of at
+        // most `avail` bits is found there whatever the padding.
+        let look = match avail.cmp(&LOOKAHEAD) {
+            Ordering::Less => window << (LOOKAHEAD - avail),
+            _ => window >> (avail - LOOKAHEAD),
+        };
+        let entry = self.lookup[look as usize & (LOOKUP_SIZE - 1)];
+        if entry != 0 {
+            let length = u32::from(entry >> 8);
+            return (length <= avail).then_some((entry as u8, length));
+        }
+        if avail <= LOOKAHEAD {
+            return None;
+        }
+        self.code_within_slowly(window, avail)
+    }
+
+    /// [`Self::code_within`] length by length.
+    fn code_within_slowly(&self, window: u32, avail: u32) -> Option<(u8, u32)> {
         for length in 1..=avail.min(MAX_CODE_LENGTH as u32) {
             let code = (window >> (avail - length)) as i32;
             if code <= self.max_code[length as usize] {
@@ -454,6 +476,37 @@ mod tests {
                 assert_eq!(a.bits(16), b.bits(16));
             }
             assert!(!fast.overran());
+        }
+    }
+
+    #[test]
+    fn codes_within_a_window_match_the_slow_search() {
+        for (counts, symbols) in [
+            std_tables::AC_LUMINANCE,
+            std_tables::AC_CHROMINANCE,
+            std_tables::DC_LUMINANCE,
+            // Two codes, `00` and `01`: nothing starts with `1`.
+            (
+                [0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+                &[0x00, 0x11][..],
+            ),
+            // One 12-bit code and one 14-bit code.
+            (
+                [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0],
+                &[0x01, 0x23][..],
+            ),
+        ] {
+            let spec = HuffSpec::from_standard((counts, symbols));
+            let table = HuffTable::build(&spec, false).unwrap();
+            for avail in 1..=SKIP_LOOKAHEAD {
+                for window in 0..1u32 << avail {
+                    assert_eq!(
+                        table.code_within(window, avail),
+                        table.code_within_slowly(window, avail),
+                        "{window:b}/{avail}"
+                    );
+                }
+            }
         }
     }
 
