@@ -201,15 +201,19 @@ fn area_factor(width: usize, height: usize) -> usize {
     (width.min(height) / FAST_MIN_SIDE).max(1)
 }
 
-/// A still WebP image through libwebp, where it is built; `None` for other
-/// formats and for what libwebp does not decode (animations, broken files),
-/// which the `image` crate then reads or words the error of.
-fn decode_webp(bytes: &[u8], format: Format) -> Option<Decoded> {
+/// A still WebP image through libwebp, where it is built, area-averaged
+/// for the fast pipeline; `None` for other formats and for what libwebp
+/// does not decode (animations, broken files), which the `image` crate
+/// then reads or words the error of.
+fn decode_webp(bytes: &[u8], format: Format, pipeline: Pipeline) -> Option<Decoded> {
     #[cfg(not(target_arch = "wasm32"))]
     if format == Format::Webp {
-        return crate::webp::decode(bytes);
+        return crate::webp::decode(bytes, |w, h| match pipeline {
+            Pipeline::Canonical => 1,
+            Pipeline::Fast => area_factor(w, h),
+        });
     }
-    let _ = (bytes, format);
+    let _ = (bytes, format, pipeline);
     None
 }
 
@@ -241,24 +245,22 @@ pub fn decode(bytes: &[u8], limits: &Limits, pipeline: Pipeline) -> Result<Decod
             let factor = area_factor(scaled.width, scaled.height);
             area_average(scaled, factor)
         }
-        (_, pipeline) => {
-            let full = match decode_webp(bytes, format) {
-                Some(full) => full,
-                None => {
-                    let image = reader(bytes, format, limits)
-                        .decode()
-                        .map_err(|e| image_error(format, e))?;
-                    from_dynamic(image)
-                }
-            };
-            match pipeline {
-                Pipeline::Canonical => full,
-                Pipeline::Fast => {
-                    let factor = area_factor(full.width, full.height);
-                    area_average(full, factor)
+        (_, pipeline) => match decode_webp(bytes, format, pipeline) {
+            Some(decoded) => decoded,
+            None => {
+                let image = reader(bytes, format, limits)
+                    .decode()
+                    .map_err(|e| image_error(format, e))?;
+                let full = from_dynamic(image);
+                match pipeline {
+                    Pipeline::Canonical => full,
+                    Pipeline::Fast => {
+                        let factor = area_factor(full.width, full.height);
+                        area_average(full, factor)
+                    }
                 }
             }
-        }
+        },
     };
     if (decoded.source_width, decoded.source_height) != (width, height) {
         return Err(ErrorKind::Corrupt {

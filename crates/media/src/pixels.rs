@@ -162,8 +162,53 @@ pub(crate) fn area_average(image: Decoded, factor: usize) -> Decoded {
         return image;
     }
     let c = image.pixels.channels();
-    let (ow, oh) = (image.width / factor, image.height / factor);
-    let src = image.pixels.as_slice();
+    let (ow, oh, out) = block_average(image.pixels.as_slice(), image.width, c, factor);
+    Decoded {
+        width: ow,
+        height: oh,
+        source_width: image.source_width,
+        source_height: image.source_height,
+        block: image.block * factor,
+        pixels: image.pixels.with_values(out),
+    }
+}
+
+/// [`area_average`] of a full-size image held elsewhere (`channels` values
+/// per pixel: 1, 3 or 4), without copying it first.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+pub(crate) fn area_average_borrowed(
+    src: &[u8],
+    width: usize,
+    height: usize,
+    channels: usize,
+    factor: usize,
+) -> Decoded {
+    let pixels = |values| match channels {
+        1 => PixelData::Gray(values),
+        3 => PixelData::Rgb(values),
+        _ => PixelData::Rgba(values),
+    };
+    let factor = factor.max(1);
+    let (w, h, values) = match factor {
+        1 => (width, height, src.to_vec()),
+        _ => block_average(src, width, channels, factor),
+    };
+    Decoded {
+        width: w,
+        height: h,
+        source_width: width,
+        source_height: height,
+        block: factor,
+        pixels: pixels(values),
+    }
+}
+
+/// The rounded means of `factor x factor` blocks of `src` (rows of `width`
+/// pixels of `c` values); partial blocks dropped. Returns the output's
+/// width, height and values.
+fn block_average(src: &[u8], width: usize, c: usize, factor: usize) -> (usize, usize, Vec<u8>) {
+    let height = src.len() / (width * c).max(1);
+    let (ow, oh) = (width / factor, height / factor);
     let area = (factor * factor) as u32;
     let mut out = vec![0u8; ow * oh * c];
     // Each output row: the block rows summed column by column (a loop the
@@ -173,7 +218,7 @@ pub(crate) fn area_average(image: Decoded, factor: usize) -> Decoded {
     for (oy, out_row) in out.chunks_exact_mut(ow * c).enumerate() {
         columns.fill(0);
         for y in oy * factor..(oy + 1) * factor {
-            let row = &src[y * image.width * c..][..ow * factor * c];
+            let row = &src[y * width * c..][..ow * factor * c];
             for (a, &v) in columns.iter_mut().zip(row) {
                 *a += u32::from(v);
             }
@@ -185,14 +230,7 @@ pub(crate) fn area_average(image: Decoded, factor: usize) -> Decoded {
             _ => block_means::<4>(&columns, factor, &means, out_row),
         }
     }
-    Decoded {
-        width: ow,
-        height: oh,
-        source_width: image.source_width,
-        source_height: image.source_height,
-        block: image.block * factor,
-        pixels: image.pixels.with_values(out),
-    }
+    (ow, oh, out)
 }
 
 /// `(sum + area / 2) / area` for sums of `area` 8-bit samples, by a

@@ -7,20 +7,24 @@
 //! tries the pure Rust decoder, which reads the first frame of an
 //! animation and words the error of a broken file.
 
-use crate::pixels::{Decoded, PixelData};
+use crate::pixels::{area_average_borrowed, Decoded};
 
 /// Decodes a still WebP image (lossy or lossless) at full size, RGB, or
-/// RGBA when the file has alpha; `None` when libwebp cannot.
-pub(crate) fn decode(bytes: &[u8]) -> Option<Decoded> {
+/// RGBA when the file has alpha; `None` when libwebp cannot. With a
+/// `factor` above 1, the image is area-averaged by it straight from
+/// libwebp's buffer (the fast pipeline), never copied at full size.
+pub(crate) fn decode(bytes: &[u8], factor: impl Fn(usize, usize) -> usize) -> Option<Decoded> {
     let image = webp::Decoder::new(bytes).decode()?;
     let (width, height) = (image.width() as usize, image.height() as usize);
-    let pixels = if image.is_alpha() {
-        PixelData::Rgba(image.to_vec())
-    } else {
-        PixelData::Rgb(image.to_vec())
-    };
-    if pixels.as_slice().len() != width * height * pixels.channels() {
+    let channels = if image.is_alpha() { 4 } else { 3 };
+    if image.len() != width * height * channels {
         return None;
     }
-    Some(Decoded::full(width, height, pixels))
+    Some(area_average_borrowed(
+        &image,
+        width,
+        height,
+        channels,
+        factor(width, height),
+    ))
 }
