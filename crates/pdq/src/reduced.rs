@@ -52,8 +52,17 @@ pub(crate) fn axis_taps(len: usize, block: usize, reduced: usize) -> Vec<Tap> {
             for p in lo..=hi {
                 let (plo, phi) = box_span(p, len, window);
                 let w = outer / (phi - plo + 1) as f64;
-                for x in plo..=phi {
-                    weights[block_of(x) - first] += w;
+                // The pixels plo..=phi, block by block.
+                let mut x = plo;
+                while x <= phi {
+                    let b = block_of(x);
+                    let end = if b + 1 == reduced {
+                        phi
+                    } else {
+                        phi.min((b + 1) * block - 1)
+                    };
+                    weights[b - first] += w * (end - x + 1) as f64;
+                    x = end + 1;
                 }
             }
             Tap {
