@@ -24,15 +24,29 @@ pub(crate) struct Plane {
 impl Plane {
     /// Row `y`, or an empty slice if it is not held.
     pub(crate) fn row(&self, y: usize) -> &[u8] {
-        let start = (y % self.ring.max(1)) * self.stride;
+        let start = self.slot(y) * self.stride;
         self.data.get(start..start + self.stride).unwrap_or(&[])
     }
 
     /// The samples from the start of block row `by`, column `bx`, with
     /// blocks of `size` samples a side.
     pub(crate) fn block_mut(&mut self, bx: usize, by: usize, size: usize) -> Option<&mut [u8]> {
-        let start = ((by * size) % self.ring.max(1)) * self.stride + bx * size;
+        let start = self.slot(by * size) * self.stride + bx * size;
         self.data.get_mut(start..)
+    }
+
+    /// Where row `y` is stored: `y % ring`, without a division on the
+    /// paths every block takes (whole planes never wrap; rings are a power
+    /// of two rows).
+    #[inline(always)]
+    fn slot(&self, y: usize) -> usize {
+        if y < self.ring {
+            y
+        } else if self.ring.is_power_of_two() {
+            y & (self.ring - 1)
+        } else {
+            y % self.ring.max(1)
+        }
     }
 }
 
@@ -42,7 +56,8 @@ impl Plane {
 const RING_MCU_ROWS: usize = 2;
 
 /// Allocates a plane for each component of `frame`, checking the sizes:
-/// whole planes, or rings of [`RING_MCU_ROWS`] MCU rows when `streaming`.
+/// whole planes, or rings of [`RING_MCU_ROWS`] MCU rows when `streaming`
+/// (rounded up to a power of two rows).
 pub(crate) fn planes(frame: &Frame, streaming: bool) -> Result<Vec<Plane>, Problem> {
     frame
         .components
@@ -51,7 +66,7 @@ pub(crate) fn planes(frame: &Frame, streaming: bool) -> Result<Vec<Plane>, Probl
             let stride = c.padded_w * c.block_size;
             let all = c.padded_h * c.block_size;
             let rows = if streaming {
-                all.min(RING_MCU_ROWS * c.v * c.block_size)
+                all.min((RING_MCU_ROWS * c.v * c.block_size).next_power_of_two())
             } else {
                 all
             };
