@@ -97,13 +97,14 @@ pub(crate) fn dimensions(bytes: &[u8]) -> Result<(usize, usize), ErrorKind> {
 pub(crate) enum Detail {
     /// Every coefficient the (scaled) IDCT reads: libjpeg's output.
     Exact,
-    /// What a PDQ hash of the image needs, for the fast pipeline: in a
-    /// decode at 1/2, 1/4 or 1/8, chroma keeps only its DC term. PDQ's
+    /// What a PDQ hash of the image needs, for the fast pipeline: a YCbCr
+    /// image decoded at 1/2, 1/4 or 1/8 gives its Y plane alone, as grey,
+    /// and its chroma keeps only the DC term (read, never output). PDQ's
     /// luma (0.299 R + 0.587 G + 0.114 B) of JPEG's YCbCr-to-RGB
     /// conversion is Y itself, the chroma terms cancelling but for rounding
-    /// and clipping, and over the test data no scaled fast hash moves. At
-    /// full size (small images, hashed as they are) clipping at saturated
-    /// edges did move hashes, so chroma stays exact there, as luma does
+    /// and clipping. At full size (small images, hashed as they are)
+    /// clipping at saturated edges did move hashes, so the output stays
+    /// RGB there, as libjpeg gives it; luma keeps every coefficient
     /// everywhere (keeping only its lowest frequencies moved 1/4-scale
     /// hashes by 6 to 14 bits).
     ForHash,
@@ -166,7 +167,9 @@ fn decode(bytes: &[u8], scale: usize, skip: bool, detail: Detail) -> Result<Deco
         skip,
         dc_only: dc_only_per_component(&frame, color, detail),
     };
-    let mut output = Output::new(&frame, color)?;
+    let luma_only =
+        detail == Detail::ForHash && frame.scale < BLOCK_SIDE && color == ColorSpace::YCbCr;
+    let mut output = Output::new(&frame, color, luma_only)?;
     let single =
         header.coding == Coding::Sequential && first.components.len() == header.components.len();
     let mut planes = output::planes(&frame, single)?;

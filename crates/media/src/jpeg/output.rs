@@ -107,8 +107,13 @@ pub(crate) struct Output {
 }
 
 impl Output {
-    /// An empty image for `frame` in `color`.
-    pub(crate) fn new(frame: &Frame, color: ColorSpace) -> Result<Output, Problem> {
+    /// An empty image for `frame` in `color`; with `luma_only`, a YCbCr
+    /// frame gives its Y plane alone, as grey.
+    pub(crate) fn new(
+        frame: &Frame,
+        color: ColorSpace,
+        luma_only: bool,
+    ) -> Result<Output, Problem> {
         let needed = match color {
             ColorSpace::Gray => 1,
             ColorSpace::YCbCr | ColorSpace::Rgb => 3,
@@ -119,10 +124,15 @@ impl Output {
                 "a component count that does not fit its colour space",
             ));
         }
+        let (color, emitted) = match (color, luma_only) {
+            (ColorSpace::YCbCr, true) => (ColorSpace::Gray, 1),
+            _ => (color, needed),
+        };
         let fancy = frame.scale > 1;
         let sources = frame
             .components
             .iter()
+            .take(emitted)
             .map(|c| {
                 let in_h = c.h * c.block_size / frame.scale;
                 let in_v = c.v * c.block_size / frame.scale;
