@@ -23,7 +23,9 @@ const FIX_2_562915447: i64 = 20995;
 const FIX_3_624509785: i64 = 29692;
 
 /// Output samples of the `n`-point IDCT of one block (`n` = 8, 4, 2 or 1)
-/// into `out` (rows `stride` apart).
+/// into `out` (rows `stride` apart). Inlined, so that the one-sample case
+/// (every block of a decode at 1/8) costs no call.
+#[inline(always)]
 pub(crate) fn idct_scaled(
     n: usize,
     coef: &[i16; BLOCK_SIZE],
@@ -154,6 +156,7 @@ fn idct_2x2(coef: &[i16; BLOCK_SIZE], quant: &Multipliers, out: &mut [u8], strid
     }
 }
 
+#[inline(always)]
 fn idct_1x1(coef: &[i16; BLOCK_SIZE], quant: &Multipliers, out: &mut [u8]) {
     if let Some(first) = out.first_mut() {
         *first = limit(descale(dequant(coef, quant, 0), 3));
