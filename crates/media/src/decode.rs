@@ -53,8 +53,7 @@ pub enum Pipeline {
 /// formats other than JPEG.
 pub const FAST_MIN_SIDE: usize = 384;
 
-/// The shortest side the fast pipeline decodes a JPEG down to at 1/2 or
-/// 1/4 size.
+/// The shortest side the fast pipeline decodes a JPEG down to at 1/2 size.
 pub const FAST_MIN_SIDE_JPEG: usize = 250;
 
 /// The shortest side the fast pipeline decodes a JPEG down to at 1/8 size,
@@ -182,17 +181,18 @@ fn check_pixels(width: usize, height: usize, limits: &Limits) -> Result<(), Erro
 }
 
 /// The fast pipeline's JPEG scale denominator: 8 when that leaves
-/// [`FAST_MIN_SIDE_JPEG_EIGHTH`] on the short side, else the largest of 4
-/// and 2 that leaves [`FAST_MIN_SIDE_JPEG`], else 1.
+/// [`FAST_MIN_SIDE_JPEG_EIGHTH`] on the short side, else 2 when that
+/// leaves [`FAST_MIN_SIDE_JPEG`], else 1. (1/4 would leave 250 px only from
+/// a short side of 1,000 px, where 1/8 is already taken.)
 fn jpeg_denominator(width: usize, height: usize) -> usize {
     let short = width.min(height);
     if short / 8 >= FAST_MIN_SIDE_JPEG_EIGHTH {
-        return 8;
+        8
+    } else if short / 2 >= FAST_MIN_SIDE_JPEG {
+        2
+    } else {
+        1
     }
-    [4, 2]
-        .into_iter()
-        .find(|d| short / d >= FAST_MIN_SIDE_JPEG)
-        .unwrap_or(1)
 }
 
 /// The fast pipeline's area-average factor: the largest integer that keeps
