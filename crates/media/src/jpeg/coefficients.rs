@@ -2,6 +2,8 @@
 //! component, filled in scan by scan, then taken through the IDCT once all
 //! scans are read (libjpeg's full-image coefficient buffer, jdcoefct.c).
 
+use std::borrow::Cow;
+
 use super::frame::Frame;
 use super::idct::Multipliers;
 use super::markers::BLOCK_SIZE;
@@ -39,13 +41,20 @@ impl ComponentBlocks {
         self.index(bx, by).map(|i| self.values[i])
     }
 
-    /// The block at `(bx, by)`, if inside the grid (AC terms zero where only
-    /// the DC term is held).
-    pub(crate) fn block(&self, bx: usize, by: usize) -> Option<Block> {
+    /// The block at `(bx, by)`, if inside the grid: borrowed where every
+    /// coefficient is held, made with zero AC terms where only the DC term
+    /// is.
+    pub(crate) fn block(&self, bx: usize, by: usize) -> Option<Cow<'_, Block>> {
         let i = self.index(bx, by)?;
-        let mut block = [0; BLOCK_SIZE];
-        block[..self.per_block].copy_from_slice(&self.values[i..i + self.per_block]);
-        Some(block)
+        let held = &self.values[i..i + self.per_block];
+        Some(match <&Block>::try_from(held) {
+            Ok(block) => Cow::Borrowed(block),
+            Err(_) => {
+                let mut block = [0; BLOCK_SIZE];
+                block[0] = held[0];
+                Cow::Owned(block)
+            }
+        })
     }
 
     /// The held coefficients of the block at `(bx, by)` to write, if inside

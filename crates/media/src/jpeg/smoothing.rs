@@ -237,7 +237,7 @@ pub(crate) fn to_planes(
                             *d = blocks.dc(col, r).map_or(0, i64::from);
                         }
                     }
-                    let mut work: Block = block;
+                    let mut work: Block = *block;
                     let estimated = if interpolate_dc { 9 } else { 5 };
                     for k in 1..=estimated {
                         let al = bits[k];
