@@ -157,6 +157,13 @@ impl<'a> BitReader<'a> {
         (self.bits >> (BUFFER_BITS - n)) as u32
     }
 
+    /// The loaded bits after the next `n` (0..=63), left-aligned; needs a
+    /// refill first.
+    #[inline(always)]
+    pub(crate) fn peek_after(&self, n: u32) -> u64 {
+        self.bits << (n & (BUFFER_BITS - 1))
+    }
+
     /// Consumes `n` bits (at most what is loaded).
     #[inline(always)]
     pub(crate) fn consume(&mut self, n: u32) {
@@ -216,6 +223,15 @@ pub(crate) fn extend(value: i32, n: u32) -> i32 {
     } else {
         value
     }
+}
+
+/// [`extend`] without a branch on the value: a decoding loop meets both
+/// signs equally often, so a branch would be mispredicted half the time.
+#[inline(always)]
+pub(crate) fn extend_branchless(value: i32, n: u32) -> i32 {
+    let all = (1i32 << n) - 1;
+    let negative = (value - (all + 1) / 2) >> 31;
+    value - (negative & all)
 }
 
 #[cfg(test)]
@@ -281,5 +297,18 @@ mod tests {
         assert_eq!(extend(0b11, 2), 3);
         assert_eq!(extend(0, 11), -2047);
         assert_eq!(extend(2047, 11), 2047);
+    }
+
+    #[test]
+    fn extend_branchless_equals_extend() {
+        for n in 0..=15u32 {
+            for value in 0..(1i32 << n) {
+                assert_eq!(
+                    extend_branchless(value, n),
+                    extend(value, n),
+                    "{value} in {n} bits"
+                );
+            }
+        }
     }
 }

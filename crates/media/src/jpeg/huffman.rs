@@ -5,7 +5,7 @@
 
 use std::cmp::Ordering;
 
-use super::bits::{extend, BitReader};
+use super::bits::{extend, extend_branchless, BitReader};
 use super::Malformed;
 
 /// Bits looked up at once: most codes of real files are this short.
@@ -141,6 +141,28 @@ impl HuffTable {
         let (symbol, length) = self.decode_long(reader.peek(MAX_CODE_LENGTH as u32))?;
         reader.consume(length);
         Ok(symbol)
+    }
+
+    /// Decodes a DC difference (ITU T.81 F.2.2.1): the magnitude category's
+    /// code, then that many extra bits as a signed number. Both fit in
+    /// one refill, and the usual case takes no branch on the data.
+    #[inline(always)]
+    pub(crate) fn decode_difference(&self, reader: &mut BitReader) -> Result<i32, Malformed> {
+        reader.refill();
+        let entry = self.lookup[reader.peek(LOOKAHEAD) as usize & (LOOKUP_SIZE - 1)];
+        if entry == 0 {
+            let size = self.decode(reader)?;
+            return Ok(reader.signed(u32::from(size)));
+        }
+        let length = u32::from(entry >> 8);
+        // Categories of more than 15 bits are refused when the table is
+        // built.
+        let size = u32::from(entry & 15);
+        // The `size` bits after the code; two shifts, so that a size of
+        // 0 gives 0 without a shift by 64.
+        let raw = ((reader.peek_after(length) >> (63 - size)) >> 1) as i32;
+        reader.consume_refilled(length + size);
+        Ok(extend_branchless(raw, size))
     }
 
     /// A code longer than the lookahead: the symbol and the code length for
@@ -412,6 +434,48 @@ mod tests {
                 assert_eq!(built.decode(&mut reader).unwrap(), symbol);
             }
             assert!(!reader.overran());
+        }
+    }
+
+    #[test]
+    fn a_dc_difference_decodes_as_its_code_and_extra_bits_do() {
+        let mut seed = 11u64;
+        let mut next = |n: u32| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as u32 % n
+        };
+        for (counts, symbols) in [
+            std_tables::DC_LUMINANCE,
+            std_tables::DC_CHROMINANCE,
+            // Codes of 10 to 16 bits, longer than the lookahead.
+            (
+                [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2],
+                &[0, 1, 5, 9, 11, 13, 14, 15][..],
+            ),
+        ] {
+            let spec = HuffSpec::from_standard((counts, symbols));
+            let built = HuffTable::build(&spec, true).unwrap();
+            let all = codes(&spec);
+            let mut bits = Vec::new();
+            for _ in 0..500 {
+                let (code, length, size) = all[next(all.len() as u32) as usize];
+                bits.push((code, length));
+                let size = u32::from(size);
+                if size > 0 {
+                    bits.push((next(1 << size), size));
+                }
+            }
+            let data = pack(&bits);
+            let mut fast = BitReader::new(&data, 0);
+            let mut slow = BitReader::new(&data, 0);
+            for _ in 0..500 {
+                let size = built.decode(&mut slow).unwrap();
+                let want = slow.signed(u32::from(size));
+                assert_eq!(built.decode_difference(&mut fast).unwrap(), want);
+            }
+            assert!(!fast.overran());
         }
     }
 

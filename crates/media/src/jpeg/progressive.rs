@@ -185,8 +185,7 @@ fn dc_first(
     al: u32,
     dc: &mut i16,
 ) -> Result<(), Malformed> {
-    let size = table.decode(reader)?;
-    let diff = reader.signed(u32::from(size));
+    let diff = table.decode_difference(reader)?;
     *prediction = prediction
         .checked_add(diff)
         .ok_or(Malformed("a DC value out of range"))?;

@@ -32,8 +32,7 @@ pub(crate) fn decode_block(
     prediction: &mut i32,
     block: &mut Block,
 ) -> Result<bool, Malformed> {
-    let size = dc.decode(reader)?;
-    let diff = reader.signed(u32::from(size));
+    let diff = dc.decode_difference(reader)?;
     *prediction = prediction.wrapping_add(diff);
     block[0] = *prediction as i16;
     if dc_only {
