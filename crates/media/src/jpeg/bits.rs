@@ -183,6 +183,19 @@ impl<'a> BitReader<'a> {
         self.count = self.count.wrapping_sub(n);
     }
 
+    /// Consumes the bits counted by the low five bits of `entry`, right
+    /// after a refill; its sixth bit must be 0, and any above are ignored.
+    /// For a decoding loop whose table entries lead with that count: the
+    /// shift takes the entry as it is (the count is the low six bits of
+    /// it, as an x86 shift reads it), so no masking step stands between a
+    /// table lookup and the next.
+    #[inline(always)]
+    pub(crate) fn consume_leading(&mut self, entry: u32) {
+        debug_assert!(entry & 32 == 0);
+        self.bits = self.bits.wrapping_shl(entry);
+        self.count = self.count.wrapping_sub(entry & 31);
+    }
+
     /// The next `n` bits (0..=16) as a number.
     #[inline(always)]
     pub(crate) fn bits(&mut self, n: u32) -> u32 {

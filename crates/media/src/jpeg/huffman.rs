@@ -208,9 +208,9 @@ const END_OF_BLOCK: u32 = 64;
 /// its extra bits, and of as many whole codes and extra bits as fit in the
 /// lookahead, with the advance of all but the last of those, so that a
 /// group is only taken when it does not run past the block. The fields,
-/// from the low bits up: the group's bits (6) and advance (7), the advance
-/// before its last code (6), one code's bits (5) and advance (7). An entry
-/// is 0 when the first code is longer than the lookahead.
+/// from the low bits up: the group's bits (6) and advance (7), one code's
+/// bits (5) and advance (7), the advance before the group's last code (6).
+/// An entry is 0 when the first code is longer than the lookahead.
 pub(crate) struct SkipTable {
     entries: Box<[u32; SKIP_SIZE]>,
 }
@@ -218,13 +218,14 @@ pub(crate) struct SkipTable {
 /// Bit offset and width of each [`SkipTable`] entry field.
 /// The group's bits come first, with a sixth bit that stays 0, so that the
 /// shift that consumes them can take the entry as it is: an x86 shift uses
-/// only the low six bits of its count. That saves steps on the chain from
-/// one lookup to the next.
+/// only the low six bits of its count. The advance before the last code
+/// sits at the top, one shift away. Both save steps on the chain from one
+/// lookup to the next.
 const GROUP_BITS: (u32, u32) = (0, 6);
 const GROUP_ADVANCE: (u32, u32) = (6, 7);
-const BEFORE_LAST: (u32, u32) = (13, 6);
-const ONE_BITS: (u32, u32) = (19, 5);
-const ONE_ADVANCE: (u32, u32) = (24, 7);
+const ONE_BITS: (u32, u32) = (13, 5);
+const ONE_ADVANCE: (u32, u32) = (18, 7);
+const BEFORE_LAST: (u32, u32) = (25, 6);
 
 /// One field of a [`SkipTable`] entry.
 #[inline(always)]
@@ -264,17 +265,18 @@ impl SkipTable {
                 k += advance;
                 continue;
             }
-            r.consume_refilled(field(entry, GROUP_BITS));
+            r.consume_leading(entry);
             k += field(entry, GROUP_ADVANCE);
             // A group takes at most 27 bits: a second one still fits in
-            // what the refill loaded. It is taken or not without a branch
-            // (an entry of 0 takes nothing): whether the block ended with
-            // the first group is as likely as not, and the loop's own test
-            // follows anyway.
+            // what the refill loaded. It is taken or not without a branch:
+            // whether the block ended with the first group is as likely
+            // as not, and the loop's own test follows anyway. A block that
+            // has ended leaves no room, and an entry of 0 takes nothing.
+            let room = 64 - k as i32;
             let entry = entries[r.peek(SKIP_LOOKAHEAD) as usize & (SKIP_SIZE - 1)];
-            let take = (k < 64) & (entry != 0) & (k + field(entry, BEFORE_LAST) < 64);
-            let entry = entry & 0u32.wrapping_sub(u32::from(take));
-            r.consume_refilled(field(entry, GROUP_BITS));
+            let take = ((entry >> BEFORE_LAST.0) as i32) < room;
+            let entry = if take { entry } else { 0 };
+            r.consume_leading(entry);
             k += field(entry, GROUP_ADVANCE);
         }
         *reader = r;
