@@ -3,13 +3,12 @@
 //! the data, counted so that a decoder that used them can be told the data
 //! was short.
 
-/// Bits held at once: a Huffman code (at most 16 bits) and its extra bits
-/// (at most 15) always fit after one refill.
+/// Bits held at once.
 const BUFFER_BITS: u32 = 64;
 
-/// A refill tops the buffer up while it holds at most this many bits, so
-/// that whole bytes fit.
-const REFILL_BELOW: u32 = BUFFER_BITS - 8;
+/// A refill leaves at least this many bits loaded: a Huffman code (at most
+/// 16 bits) and its extra bits (at most 15) always fit after one refill.
+const REFILLED: u32 = BUFFER_BITS - 8;
 
 /// Eight bytes of `0x01`, for the "does a word hold a given byte" test
 /// (Hacker's Delight, section 6-1).
@@ -32,7 +31,8 @@ pub(crate) struct BitReader<'a> {
     data: &'a [u8],
     /// Next byte to load.
     pos: usize,
-    /// Loaded bits, left-aligned: the next bit is bit 63.
+    /// Loaded bits, left-aligned: the next bit is bit 63. Below the loaded
+    /// ones, fewer than 8 bits may hold the start of the byte at `pos`.
     bits: u64,
     /// How many of `bits` are loaded.
     count: u32,
@@ -77,10 +77,10 @@ impl<'a> BitReader<'a> {
         self.padding = 0;
     }
 
-    /// Loads bytes until more than [`REFILL_BELOW`] bits are held.
+    /// Loads bytes until at least [`REFILLED`] bits are held.
     #[inline(always)]
     pub(crate) fn refill(&mut self) {
-        if self.count > REFILL_BELOW {
+        if self.count >= REFILLED {
             return;
         }
         if !self.stopped {
@@ -89,11 +89,16 @@ impl<'a> BitReader<'a> {
                 word.copy_from_slice(chunk);
                 let word = u64::from_be_bytes(word);
                 if !has_ff_byte(word) {
-                    let take = (BUFFER_BITS - self.count) / 8;
-                    let shift_in = BUFFER_BITS - take * 8;
-                    self.bits |= (word >> shift_in) << (shift_in - self.count);
-                    self.count += take * 8;
-                    self.pos += take as usize;
+                    // The whole word goes in below the loaded bits; the
+                    // bytes that fit whole are counted as loaded. The part
+                    // of the next byte that also went in is that byte's
+                    // own bits, which the next refill puts in again at the
+                    // same place, so they do no harm. Few steps depend on
+                    // `count` here, which a decoding loop's critical path
+                    // runs through.
+                    self.bits |= word >> self.count;
+                    self.pos += ((BUFFER_BITS - 1 - self.count) / 8) as usize;
+                    self.count |= REFILLED;
                     return;
                 }
             }
@@ -109,7 +114,7 @@ impl<'a> BitReader<'a> {
     #[cold]
     #[inline(never)]
     fn refilled_slowly(mut self) -> BitReader<'a> {
-        while self.count <= REFILL_BELOW {
+        while self.count < REFILLED {
             if self.stopped {
                 let add = (BUFFER_BITS - self.count) / 8 * 8;
                 self.count += add;
@@ -143,7 +148,7 @@ impl<'a> BitReader<'a> {
                 }
                 value = 0xFF;
             }
-            self.bits |= u64::from(value) << (REFILL_BELOW - self.count);
+            self.bits |= u64::from(value) << (REFILLED - self.count);
             self.count += 8;
             self.pos = next;
         }
@@ -174,11 +179,11 @@ impl<'a> BitReader<'a> {
         self.count -= n;
     }
 
-    /// Consumes `n` bits right after a refill, which leaves more than
-    /// [`REFILL_BELOW`] loaded: `n` must be at most that.
+    /// Consumes `n` bits right after a refill, which leaves at least
+    /// [`REFILLED`] loaded: `n` must be at most that.
     #[inline(always)]
     pub(crate) fn consume_refilled(&mut self, n: u32) {
-        debug_assert!(n <= REFILL_BELOW && n <= self.count);
+        debug_assert!(n <= REFILLED && n <= self.count);
         self.bits <<= n & (BUFFER_BITS - 1);
         self.count = self.count.wrapping_sub(n);
     }
@@ -298,6 +303,46 @@ mod tests {
             bit_pos += n as usize;
         }
         assert!(!r.overran());
+    }
+
+    #[test]
+    fn stuffed_bytes_anywhere_read_as_their_data_then_zeros_after_the_marker() {
+        let mut seed = 3u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        // Data bytes, about one in six an FF (stuffed in the file), then a
+        // marker.
+        let plain: Vec<u8> = (0..600)
+            .map(|_| if next(6) == 0 { 0xFF } else { next(256) as u8 })
+            .collect();
+        let mut file = Vec::new();
+        for &b in &plain {
+            file.push(b);
+            if b == 0xFF {
+                file.push(0x00);
+            }
+        }
+        file.extend_from_slice(&[0xFF, 0xD9, 0x12, 0x34]);
+        let bit = |i: usize| {
+            plain
+                .get(i / 8)
+                .map_or(0, |b| u32::from(b >> (7 - i % 8)) & 1)
+        };
+        let mut r = BitReader::new(&file, 0);
+        let mut at = 0usize;
+        while at < plain.len() * 8 + 64 {
+            let n = 1 + next(16) as u32;
+            let want = (0..n as usize).fold(0, |v, i| v << 1 | bit(at + i));
+            assert_eq!(r.bits(n), want, "{n} bits at bit {at}");
+            at += n as usize;
+            assert_eq!(r.overran(), at > plain.len() * 8, "at bit {at}");
+        }
+        // The parser resumes at the marker's FF.
+        assert_eq!(r.resume_position(), file.len() - 4);
     }
 
     #[test]
