@@ -38,6 +38,8 @@ mod smoothing;
 mod std_tables;
 mod upsample;
 
+use std::rc::Rc;
+
 use crate::error::ErrorKind;
 use crate::pixels::{Decoded, PixelData};
 
@@ -448,22 +450,35 @@ struct Reading {
 }
 
 /// The DC and AC tables of each component of a sequential scan; when
-/// skipping, a skip table for each component that uses only the DC term.
+/// skipping, a skip table for each component that uses only the DC term,
+/// built once for the components that share an AC table (the two chroma
+/// components, as a rule).
 fn scan_tables(
     tables: &Tables,
     scan: &ScanHeader,
     reading: &Reading,
 ) -> Result<Vec<ScanTables>, Problem> {
+    let mut built: Vec<(usize, Rc<SkipTable>)> = Vec::new();
     scan.components
         .iter()
         .map(|sc| {
             let ac = huffman_table(tables, false, sc.ac_table)?;
             let dc_only = reading.dc_only.get(sc.index).copied().unwrap_or(false);
+            let skip = (reading.skip && dc_only).then(|| {
+                match built.iter().find(|(slot, _)| *slot == sc.ac_table) {
+                    Some((_, table)) => Rc::clone(table),
+                    None => {
+                        let table = Rc::new(SkipTable::build(&ac));
+                        built.push((sc.ac_table, Rc::clone(&table)));
+                        table
+                    }
+                }
+            });
             Ok(ScanTables {
                 component: sc.index,
                 dc: huffman_table(tables, true, sc.dc_table)?,
                 dc_only,
-                skip: (reading.skip && dc_only).then(|| SkipTable::build(&ac)),
+                skip,
                 ac,
             })
         })

@@ -4,6 +4,8 @@
 //! component goes straight through the IDCT into the planes, MCU row by MCU
 //! row; scans of a multi-scan file fill the coefficient store.
 
+use std::rc::Rc;
+
 use super::bits::BitReader;
 use super::coefficients::{Block, Coefficients};
 use super::frame::Frame;
@@ -94,7 +96,7 @@ pub(crate) struct ScanTables {
     /// scaled decode for [`super::Detail::ForHash`].
     pub(crate) dc_only: bool,
     /// For reading past the AC codes when only the DC term is used.
-    pub(crate) skip: Option<SkipTable>,
+    pub(crate) skip: Option<Rc<SkipTable>>,
 }
 
 impl ScanTables {
@@ -112,7 +114,7 @@ impl ScanTables {
             &self.dc,
             &self.ac,
             self.dc_only,
-            self.skip.as_ref(),
+            self.skip.as_deref(),
             prediction,
             block,
         )
