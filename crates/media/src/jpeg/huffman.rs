@@ -446,15 +446,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_dc_difference_decodes_as_its_code_and_extra_bits_do() {
-        let mut seed = 11u64;
-        let mut next = |n: u32| {
+    /// Numbers below `n`, from a linear congruential generator seeded
+    /// with `seed`: the same every run.
+    fn numbers(mut seed: u64) -> impl FnMut(u32) -> u32 {
+        move |n| {
             seed = seed
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             (seed >> 33) as u32 % n
-        };
+        }
+    }
+
+    #[test]
+    fn a_dc_difference_decodes_as_its_code_and_extra_bits_do() {
+        let mut next = numbers(11);
         for (counts, symbols) in [
             std_tables::DC_LUMINANCE,
             std_tables::DC_CHROMINANCE,
@@ -501,13 +506,7 @@ mod tests {
 
     #[test]
     fn skipping_a_block_stops_where_decoding_it_does() {
-        let mut seed = 5u64;
-        let mut next = |n: u32| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as u32 % n
-        };
+        let mut next = numbers(5);
         for table in [std_tables::AC_LUMINANCE, std_tables::AC_CHROMINANCE] {
             let spec = HuffSpec::from_standard(table);
             let built = HuffTable::build(&spec, false).unwrap();
