@@ -32,6 +32,11 @@ export async function newPage(browser, origin, locale = "en-GB") {
   });
   page.on("pageerror", (error) => problems.push(String(error)));
   page.problems = problems;
+  // File choosers are caught from the start. Playwright does not wait for
+  // the browser to start catching them when a test begins to wait for one,
+  // so a key press right after could open the real chooser instead (nothing,
+  // headless) and the test would wait in vain.
+  page.on("filechooser", () => {});
   await page.goto(origin + "/");
   await page.waitForSelector("html[data-ready=true]");
   return page;
