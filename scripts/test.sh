@@ -70,6 +70,7 @@ fi
 bash web/build.sh
 # `cargo test` built the binary for the CLI's tests; building it alone would
 # pick other dependency features and compile much of the tree again.
-[ -x target/debug/hashbank ] || cargo build -p hashbank-cli --locked
+bin="$(realpath -m "${CARGO_TARGET_DIR:-target}/debug/hashbank")"
+[ -x "$bin" ] || cargo build -p hashbank-cli --locked
 echo "== the victim page in Chromium"
-(cd web && HASHBANK_BIN="$(pwd)/../target/debug/hashbank" npm test)
+(cd web && HASHBANK_BIN="$bin" npm test)
