@@ -117,7 +117,8 @@ def main():
     ap.add_argument("--keep", metavar="DIR",
                     help="keep the bank in DIR, and reuse it when it is there (skips the import)")
     args = ap.parse_args()
-    binary = os.path.join(args.root, "target", "release", "hashbank")
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(args.root, "target")
+    binary = os.path.join(os.path.abspath(target), "release", "hashbank")
     work = args.keep or tempfile.mkdtemp(prefix="hashbank-bench-serve-")
     os.makedirs(work, exist_ok=True)
     reuse = os.path.exists(f"{work}/bank.db") and os.path.exists(f"{work}/key.txt")
