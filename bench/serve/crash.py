@@ -254,10 +254,14 @@ def hex_windows(path):
 
 
 def files_of(db_url, pg_data):
-    """(judged files, shown-only files) of the bank's database."""
+    """(judged files, shown-only files) of the bank's database. PostgreSQL
+    is asked for a checkpoint first, so that its table files hold what its
+    memory holds."""
     if db_url.startswith("sqlite://"):
         path = db_url[len("sqlite://"):].split("?", 1)[0]
         return [path, path + "-wal", path + "-shm", path + "-journal"], []
+    subprocess.run([os.environ.get("BENCH_PSQL", "psql"), db_url, "-q", "-c", "CHECKPOINT"],
+                   check=True, capture_output=True)
     judged, shown = [], []
     for top, into in (("base", judged), ("global", judged), ("pg_wal", shown)):
         for folder, _, names in os.walk(os.path.join(pg_data, top)):

@@ -4,6 +4,7 @@
 # machine only), stops and removes it on exit, and exports
 #   BENCH_POSTGRES       postgres://postgres@127.0.0.1:PORT/postgres
 #   BENCH_POSTGRES_DATA  its data folder (to look at the raw files)
+#   BENCH_PSQL           its psql
 # as scripts/test.sh does for the tests.
 PG_DIR=""
 PG_BIN=""
@@ -34,5 +35,6 @@ start_postgres() {
     -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
   export BENCH_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
   export BENCH_POSTGRES_DATA="$PG_DIR/data"
+  export BENCH_PSQL="$PG_BIN/psql"
   echo "== PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 }
