@@ -110,10 +110,10 @@ async def stranger(n, base, args, stop, tally, key_id, numbers):
                 await asyncio.sleep(args.stranger_pause)
 
 
-async def slow_connection(n, port, args, stop, slow):
+async def slow_connection(n, port, args, stop, slow, alive):
     """Opens a connection and trickles a request header, a byte every
     --slow-interval s, for as long as the server keeps it; then opens
-    another."""
+    another. Closes after the server died are not counted."""
     rng = random.Random(10_000 + n)
     address = f"127.0.0.{2 + n % args.stranger_addresses}"
     await asyncio.sleep(rng.uniform(0, args.slow_interval))
@@ -121,7 +121,8 @@ async def slow_connection(n, port, args, stop, slow):
         try:
             reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(address, 0))
         except OSError:
-            slow["refused"] += 1
+            if alive():
+                slow["refused"] += 1
             await asyncio.sleep(1)
             continue
         slow["opened"] += 1
@@ -136,7 +137,7 @@ async def slow_connection(n, port, args, stop, slow):
                     data = await asyncio.wait_for(reader.read(4096), timeout=args.slow_interval)
                     # An answer (e.g. 408) or the end: the server let go.
                     closed_by_server = True
-                    if data:
+                    if data and alive():
                         slow["answered"] += 1
                     break
                 except asyncio.TimeoutError:
@@ -148,7 +149,7 @@ async def slow_connection(n, port, args, stop, slow):
         finally:
             slow["open"] -= 1
             writer.close()
-        if closed_by_server:
+        if closed_by_server and alive():
             slow["closed"] += 1
             slow["lifetimes"].append(time.time() - opened)
 
@@ -199,7 +200,9 @@ async def attack(server, args, key, key_id, cases, body_file):
     numbers = [n for n, _ in attacked]
     tasks = [asyncio.create_task(stranger(n, server.base, args, stop, tally, key_id, numbers))
              for n in range(args.strangers)]
-    tasks += [asyncio.create_task(slow_connection(n, server.port, args, stop, slow))
+    def alive():
+        return server.proc.poll() is None
+    tasks += [asyncio.create_task(slow_connection(n, server.port, args, stop, slow, alive))
               for n in range(args.slow)]
     tasks.append(asyncio.create_task(owner(server.base, list(attacked), stop, tally)))
     tasks.append(asyncio.create_task(health(server.base, stop, tally)))
