@@ -344,7 +344,7 @@ def main():
                 on_disk = values_on_disk(judged, gone, set(rng.sample(sorted(gone), min(len(gone), 20))))
                 totals["disk"] = max(totals["disk"], on_disk)
                 if on_disk:
-                    found.append(("disk", f"{on_disk} of {len(gone)} withdrawn values in the database "
+                    found.append(("disk", f"{on_disk:,} of {len(gone):,} withdrawn values in the database "
                                           "files after a clean stop"))
                 problems.extend((k, f"final check: {p}") for k, p in found)
                 break
@@ -374,7 +374,7 @@ def main():
             totals["disk"] = max(totals["disk"], on_disk)
             totals["pg_wal"] = max(totals["pg_wal"], in_pg_wal)
             if on_disk:
-                found.append(("disk", f"{on_disk} of {len(gone)} withdrawn values in the database files"))
+                found.append(("disk", f"{on_disk:,} of {len(gone):,} withdrawn values in the database files"))
             problems.extend((k, f"kill {round_no + 1}: {p}") for k, p in found)
             print(f"kill {round_no + 1}/{args.kills}: cases {len(state.cases)}, withdrawn "
                   f"{sum(c['state'] == 'withdrawn' for c in state.cases.values())}, ready "
@@ -414,12 +414,12 @@ def main():
     lost = kinds.get("lost", 0)
     print(f"| case checks (PIN, state, hashes, reports) | {checked_total:,}, {lost} lost |")
     print(f"| audit verify | broken after {audit_broken} of {args.kills} kills; last: {audit_last} |")
-    print(f"| withdrawn values in the feed (all checks) | {totals['feed']} |")
-    print(f"| withdrawn values matching at radius 0 | {totals['match']} |")
-    print(f"| withdrawn values in the database files (most at one kill) | {totals['disk']} |")
+    print(f"| withdrawn values in the feed (all checks) | {totals['feed']:,} |")
+    print(f"| withdrawn values matching at radius 0 | {totals['match']:,} |")
+    print(f"| withdrawn values in the database files (most at one kill) | {totals['disk']:,} |")
     if args.postgres:
-        print(f"| withdrawn values in PostgreSQL's WAL (shown, not judged) | {totals['pg_wal']} |")
-    print(f"| open values the match check missed (control) | {totals['control']} |")
+        print(f"| withdrawn values in PostgreSQL's WAL (shown, not judged) | {totals['pg_wal']:,} |")
+    print(f"| open values the match check missed (control) | {totals['control']:,} |")
     print(f"| restart to /readyz 200 | median {ready_sorted[len(ready_sorted) // 2]:.2f} s, "
           f"max {ready_sorted[-1]:.2f} s |")
     if problems:
@@ -431,8 +431,8 @@ def main():
     print()
     print(f"summary: {args.kills} kill -9 on {store}: {n('file'):,} cases, {n('withdraw', '200'):,} "
           f"withdrawals, {n('report'):,} reports acknowledged; lost {lost} (goal 0); audit broken "
-          f"{audit_broken} (goal 0); withdrawn values in feed {totals['feed']}, match {totals['match']}, "
-          f"files {totals['disk']} (goal 0 each): {'met' if ok else 'MISSED'}")
+          f"{audit_broken} (goal 0); withdrawn values in feed {totals['feed']:,}, match {totals['match']:,}, "
+          f"files {totals['disk']:,} (goal 0 each): {'met' if ok else 'MISSED'}")
     sys.exit(0 if ok else 1)
 
 
