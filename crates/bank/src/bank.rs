@@ -1,5 +1,6 @@
 //! [`Bank`]: the database, the matcher and the settings, together.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -7,6 +8,7 @@ use crate::db::Db;
 use crate::error::{BankError, Result};
 use crate::matcher::{Change, Matcher};
 use crate::platforms::KeyCache;
+use crate::release::FeedRelease;
 use crate::secrets::{Argon2Cost, Secrets};
 
 /// The bank's settings.
@@ -24,6 +26,21 @@ pub struct Settings {
     /// How long a verified API key is trusted before the database is asked
     /// again whether it was revoked.
     pub key_cache_ttl: Duration,
+    /// When held feed entries are released to platforms.
+    pub feed_release: FeedRelease,
+}
+
+/// How to open the bank's database.
+#[derive(Clone, Debug, Default)]
+pub struct OpenOptions {
+    /// Create a SQLite file that does not exist yet (and its audit key);
+    /// without it a missing file is refused.
+    pub create: bool,
+    /// The audit key file; by default `NAME.audit-key` beside a SQLite file
+    /// `NAME.db`. A PostgreSQL bank needs it named.
+    pub audit_key: Option<PathBuf>,
+    /// Open without the audit key: the bank can then only be read.
+    pub read_only: bool,
 }
 
 /// Platforms whose "not violating" outcomes suspend a hash, by default.
@@ -45,6 +62,7 @@ impl Default for Settings {
             lockout_after: DEFAULT_LOCKOUT_AFTER,
             first_lock: DEFAULT_FIRST_LOCK,
             key_cache_ttl: DEFAULT_KEY_CACHE_TTL,
+            feed_release: FeedRelease::default(),
         }
     }
 }
@@ -60,10 +78,29 @@ pub struct Bank {
 }
 
 impl Bank {
-    /// Opens the bank at `url` (see [`Db::open`]). The matcher is empty and
-    /// not ready until [`Bank::load`].
+    /// Opens the bank at `url` (see [`Db::open`]), creating a SQLite file
+    /// and its audit key when absent. The matcher is empty and not ready
+    /// until [`Bank::load`].
     pub async fn open(url: &str, settings: Settings) -> Result<Arc<Bank>> {
-        let db = Db::open(url).await?;
+        let options = OpenOptions {
+            create: true,
+            ..OpenOptions::default()
+        };
+        Bank::open_with(url, settings, &options).await
+    }
+
+    /// Opens the bank at `url` as `options` say.
+    pub async fn open_with(
+        url: &str,
+        settings: Settings,
+        options: &OpenOptions,
+    ) -> Result<Arc<Bank>> {
+        let mut db = Db::open_with(url, options.create).await?;
+        if !options.read_only {
+            let key =
+                crate::audit::open_key(&db, options.audit_key.as_deref(), options.create).await?;
+            db.audit_key = Some(Arc::new(key));
+        }
         let secrets = Secrets::new(settings.argon2)?;
         if settings.suspend_after == 0 {
             return Err(BankError::invalid(
@@ -89,6 +126,19 @@ impl Bank {
     /// last call; returns the feed entries read.
     pub async fn follow(&self) -> Result<usize> {
         self.matcher.follow(&self.db).await
+    }
+
+    /// What the server does in the background besides following: releases
+    /// the held feed entries that are due, and finishes erasures on disk.
+    pub async fn maintain(&self) -> Result<()> {
+        self.db.maintain().await;
+        crate::release::release(&self.db, &self.settings.feed_release).await?;
+        Ok(())
+    }
+
+    /// Releases the held feed entries that are due now; returns how many.
+    pub async fn release_feed(&self) -> Result<usize> {
+        crate::release::release(&self.db, &self.settings.feed_release).await
     }
 
     /// The database.
@@ -120,9 +170,16 @@ impl Bank {
         }
     }
 
-    /// Applies changes this server just committed to its own matcher.
+    /// Applies changes this server just committed to its own matcher, then
+    /// releases the feed entries that are due.
     pub(crate) async fn applied(&self, changes: Vec<Change>) {
+        let feed = !changes.is_empty();
         self.matcher.apply(changes).await;
+        if feed {
+            if let Err(err) = self.release_feed().await {
+                tracing::warn!(error = %err, "releasing the feed failed");
+            }
+        }
     }
 
     /// Runs an argon2 verification off the async threads.

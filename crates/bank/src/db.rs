@@ -1,8 +1,19 @@
 //! The database: one SQL dialect that SQLite and PostgreSQL both speak,
 //! through sqlx's `Any` driver, with the schema brought up to date on open.
+//!
+//! Erased values do not stay on disk: SQLite runs with `secure_delete`
+//! (deleted and overwritten content is zeroed in its pages) and the
+//! write-ahead log is checkpointed and truncated after every erasure, so no
+//! older page holding a value is left in it; on PostgreSQL the tables an
+//! erasure touched are vacuumed shortly after. A SQLite file (and its -wal
+//! and -shm, which SQLite creates with the file's mode) is readable by its
+//! owner only.
 
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor};
@@ -23,14 +34,20 @@ const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
 /// makes random-id inserts into a bank of millions of hashes disk-bound).
 const SQLITE_CACHE_KIB: u32 = 32 * 1024;
 /// Statements run on every new SQLite connection: write-ahead log, every
-/// commit synced to disk before it returns, foreign keys enforced.
+/// commit synced to disk before it returns, foreign keys enforced, deleted
+/// content overwritten with zeros.
 fn sqlite_setup() -> String {
     format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
          PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON; \
-         PRAGMA cache_size = -{SQLITE_CACHE_KIB};"
+         PRAGMA cache_size = -{SQLITE_CACHE_KIB}; PRAGMA secure_delete = ON;"
     )
 }
+/// PostgreSQL: the tables an erasure touched are vacuumed at most this often
+/// (a burst of withdrawals makes one vacuum, not one each).
+const VACUUM_EVERY: Duration = Duration::from_secs(60);
+/// The tables that hold hash values.
+const VALUE_TABLES: &str = "hashes, feed";
 
 /// Which database the bank is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,12 +63,33 @@ pub enum Backend {
 pub struct Db {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    file: Option<PathBuf>,
+    erasure: Arc<Erasure>,
+    pub(crate) audit_key: Option<Arc<crate::audit::AuditKey>>,
+}
+
+/// What is left to do on disk after erasures.
+#[derive(Default)]
+struct Erasure {
+    /// SQLite: a checkpoint after an erasure found readers in the way.
+    checkpoint_due: AtomicBool,
+    /// PostgreSQL: rows were erased since the last vacuum.
+    vacuum_due: AtomicBool,
+    /// PostgreSQL: when the last vacuum ran.
+    last_vacuum: Mutex<Option<Instant>>,
 }
 
 impl Db {
     /// Opens the database at `url` (`sqlite://FILE` — created when absent —
     /// or `postgres://...`) and brings its schema up to date.
     pub async fn open(url: &str) -> Result<Db> {
+        Db::open_with(url, true).await
+    }
+
+    /// Opens the database at `url` and brings its schema up to date; a
+    /// SQLite file that does not exist is created (readable by its owner
+    /// only) when `create`, else refused.
+    pub async fn open_with(url: &str, create: bool) -> Result<Db> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -63,10 +101,17 @@ impl Db {
                 format!("a database URL starts with sqlite:// or postgres://, not {url:?}"),
             ));
         };
+        let file = match backend {
+            Backend::Sqlite => sqlite_file(url)?,
+            Backend::Postgres => None,
+        };
+        if let Some(file) = &file {
+            prepare_sqlite_file(file, create)?;
+        }
         let url = match backend {
             Backend::Sqlite if !url.contains("mode=") => {
                 let sep = if url.contains('?') { '&' } else { '?' };
-                format!("{url}{sep}mode=rwc")
+                format!("{url}{sep}mode={}", if create { "rwc" } else { "rw" })
             }
             _ => url.to_string(),
         };
@@ -91,7 +136,96 @@ impl Db {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            file,
+            erasure: Arc::default(),
+            audit_key: None,
+        })
+    }
+
+    /// The SQLite file, when the bank is on one.
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    /// After a write that erased hash values, makes sure they leave the
+    /// disk: SQLite checkpoints its write-ahead log into the database file
+    /// and truncates it (`wal_checkpoint(TRUNCATE)`; when readers are in
+    /// the way it is tried again by [`Db::maintain`]); PostgreSQL marks the
+    /// tables for [`Db::maintain`] to vacuum.
+    pub(crate) async fn erased(&self) {
+        match self.backend {
+            Backend::Sqlite => {
+                if !self.checkpoint().await {
+                    self.erasure.checkpoint_due.store(true, Ordering::Release);
+                }
+            }
+            Backend::Postgres => self.erasure.vacuum_due.store(true, Ordering::Release),
+        }
+    }
+
+    /// SQLite: checkpoints the write-ahead log into the database file and
+    /// truncates it; whether that completed.
+    async fn checkpoint(&self) -> bool {
+        let done: std::result::Result<(i64, i64, i64), _> =
+            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&self.pool)
+                .await;
+        match done {
+            Ok((0, _, _)) => true,
+            Ok(_) => false,
+            Err(err) => {
+                tracing::warn!(error = %err, "checkpointing the write-ahead log failed");
+                false
+            }
+        }
+    }
+
+    /// Finishes what erasures left to do on disk: a checkpoint that readers
+    /// held up (SQLite), or a vacuum of the tables holding hash values at
+    /// most every minute (PostgreSQL). The server runs this in its
+    /// background loop.
+    pub async fn maintain(&self) {
+        match self.backend {
+            Backend::Sqlite => {
+                if self.erasure.checkpoint_due.swap(false, Ordering::AcqRel)
+                    && !self.checkpoint().await
+                {
+                    self.erasure.checkpoint_due.store(true, Ordering::Release);
+                }
+            }
+            Backend::Postgres => {
+                if !self.erasure.vacuum_due.load(Ordering::Acquire) {
+                    return;
+                }
+                {
+                    let last = self.erasure.last_vacuum.lock().expect("vacuum lock");
+                    if last.is_some_and(|at| at.elapsed() < VACUUM_EVERY) {
+                        return;
+                    }
+                }
+                self.vacuum().await;
+            }
+        }
+    }
+
+    /// PostgreSQL: vacuums the tables holding hash values now, so that the
+    /// space of erased rows is reclaimed (and reused).
+    pub async fn vacuum(&self) {
+        if self.backend != Backend::Postgres {
+            return;
+        }
+        self.erasure.vacuum_due.store(false, Ordering::Release);
+        *self.erasure.last_vacuum.lock().expect("vacuum lock") = Some(Instant::now());
+        if let Err(err) = sqlx::raw_sql(&format!("VACUUM {VALUE_TABLES}"))
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %err, "vacuuming after an erasure failed");
+            self.erasure.vacuum_due.store(true, Ordering::Release);
+        }
     }
 
     /// Which database this is.
@@ -108,6 +242,97 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The file of a `sqlite:` URL (`None` for an in-memory database), read as
+/// sqlx reads it.
+fn sqlite_file(url: &str) -> Result<Option<PathBuf>> {
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let (path, params) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path == ":memory:" || params.contains("mode=memory") {
+        return Ok(None);
+    }
+    let path = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .map_err(|_| BankError::invalid("invalid_setting", "the database path is not UTF-8"))?;
+    Ok(Some(PathBuf::from(path.as_ref())))
+}
+
+/// Makes sure `file` exists and is its owner's only before SQLite opens it:
+/// created with mode 0600 when absent and `create` (SQLite gives its -wal
+/// and -shm files the database file's mode), refused when absent
+/// otherwise; an existing file (or -wal, -shm) that others may read is
+/// made owner-only.
+fn prepare_sqlite_file(file: &Path, create: bool) -> Result<()> {
+    let io = |what: &str, err: std::io::Error| {
+        BankError::invalid(
+            "invalid_setting",
+            format!("{what} {}: {err}", file.display()),
+        )
+    };
+    match std::fs::metadata(file) {
+        Ok(_) => {
+            for path in [
+                file.to_path_buf(),
+                side_file(file, "-wal"),
+                side_file(file, "-shm"),
+            ] {
+                owner_only(&path).map_err(|e| io("restricting", e))?;
+            }
+            Ok(())
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            if !create {
+                return Err(BankError::invalid(
+                    "no_database",
+                    format!(
+                        "there is no bank at {} (is the path right? `hashbank serve` creates \
+                         the database on first start, or give --create)",
+                        file.display()
+                    ),
+                ));
+            }
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            match options.open(file) {
+                Ok(_) => Ok(()),
+                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+                Err(err) => Err(io("creating", err)),
+            }
+        }
+        Err(err) => Err(io("reading", err)),
+    }
+}
+
+/// `file` with `suffix` appended to its name (SQLite's -wal and -shm).
+fn side_file(file: &Path, suffix: &str) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Takes group and other permissions off `path`, if it exists.
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = match std::fs::metadata(path) {
+            Ok(meta) => meta.permissions().mode(),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(err) => return Err(err),
+        };
+        if mode & 0o077 != 0 {
+            tracing::warn!(path = %path.display(), "the database was readable by others; made owner-only");
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// A value bound to a statement built at run time.

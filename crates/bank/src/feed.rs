@@ -1,5 +1,7 @@
 //! The hash feed: what platforms pull after a cursor, and what every
-//! server's matcher follows.
+//! server's matcher follows. Servers follow the internal cursor (commit
+//! order, every entry at once); platforms page by the public cursor, which
+//! an entry gets when it is released (`crate::release`).
 
 use media::robust::BankLabel;
 use serde::Serialize;
@@ -68,8 +70,8 @@ pub struct FeedPage {
     pub more: bool,
 }
 
-/// Up to `limit` entries after `after`, in cursor order (additions only
-/// when `adds_only`).
+/// Up to `limit` entries after internal cursor `after`, released or held,
+/// in commit order (additions only when `adds_only`): what servers follow.
 pub(crate) async fn read_feed(
     db: &Db,
     after: i64,
@@ -83,6 +85,18 @@ pub(crate) async fn read_feed(
         "SELECT cursor, op, hash_id, kind, role, value, quality, category, label FROM feed \
          WHERE cursor > $1 ORDER BY cursor LIMIT $2"
     };
+    read(db, sql, after, limit).await
+}
+
+/// Up to `limit` released entries after public cursor `after`, in public
+/// cursor order, their `cursor` the public one: what platforms read.
+async fn read_released(db: &Db, after: i64, limit: i64) -> Result<Vec<FeedEntry>> {
+    let sql = "SELECT public_cursor, op, hash_id, kind, role, value, quality, category, label \
+               FROM feed WHERE public_cursor > $1 ORDER BY public_cursor LIMIT $2";
+    read(db, sql, after, limit).await
+}
+
+async fn read(db: &Db, sql: &str, after: i64, limit: i64) -> Result<Vec<FeedEntry>> {
     let rows = sqlx::query(sql)
         .bind(after)
         .bind(limit)
@@ -114,7 +128,7 @@ pub(crate) async fn read_feed(
         .collect()
 }
 
-/// A page for a platform: `limit` (default [`DEFAULT_FEED_LIMIT`], at most
+/// A page of released entries for a platform: `limit` (default [`DEFAULT_FEED_LIMIT`], at most
 /// [`MAX_FEED_LIMIT`]) entries after `after`; the read is logged in
 /// `feed_reads` with the platform and the cursor range.
 pub(crate) async fn pull(
@@ -136,7 +150,7 @@ pub(crate) async fn pull(
             "a cursor is 0 (from the start) or a cursor the feed gave",
         ));
     }
-    let mut entries = read_feed(db, after, limit + 1, false).await?;
+    let mut entries = read_released(db, after, limit + 1).await?;
     let more = entries.len() as i64 > limit;
     entries.truncate(limit as usize);
     let next_cursor = entries.last().map_or(after, |e| e.cursor);

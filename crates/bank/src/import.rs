@@ -115,7 +115,7 @@ impl Bank {
                 hash_rows,
             )
             .await?;
-            write.feed_add(entries).await?;
+            write.feed_add_released(entries).await?;
             write
                 .audit(
                     &Actor::Operator,

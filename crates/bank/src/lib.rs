@@ -66,14 +66,18 @@ mod import;
 mod matcher;
 mod pins;
 mod platforms;
+mod release;
 mod reports;
 mod secrets;
 mod stats;
 mod write;
 
-pub use audit::{verify as verify_audit, Actor, AuditEntry, AuditVerdict, GENESIS_HASH};
+pub use audit::{
+    chain_hash, default_key_path, entry_hash, head as audit_head, verify as verify_audit, Actor,
+    AuditEntry, AuditKey, AuditVerdict, KeptHead, GENESIS_HASH,
+};
 pub use bank::{
-    Bank, Settings, DEFAULT_FIRST_LOCK, DEFAULT_KEY_CACHE_TTL, DEFAULT_LOCKOUT_AFTER,
+    Bank, OpenOptions, Settings, DEFAULT_FIRST_LOCK, DEFAULT_KEY_CACHE_TTL, DEFAULT_LOCKOUT_AFTER,
     DEFAULT_SUSPEND_AFTER,
 };
 pub use cases::{
@@ -91,6 +95,7 @@ pub use import::ImportedCase;
 pub use matcher::{Change, Entry, Found, Matcher};
 pub use media::robust::{BankLabel, QueryLabel};
 pub use platforms::{Platform, PlatformInfo};
+pub use release::{FeedRelease, DEFAULT_DELETE_HOLD, DEFAULT_HOLD, DEFAULT_MIX_WRITES};
 pub use reports::{
     NewReport, Outcome, Query, QueryResult, DEFAULT_RADIUS, MAX_CONTENT_REF_LEN, MAX_MATCH_BATCH,
     MAX_RADIUS,

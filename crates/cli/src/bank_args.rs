@@ -1,15 +1,18 @@
-//! Options every bank command shares: where the database is, and the
-//! argon2id cost of new PINs and keys. Also the async runtime they run on.
+//! Options every bank command shares: where the database is, its audit
+//! key, and the argon2id cost of new PINs and keys. Also the async runtime
+//! they run on.
+
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use hashbank_bank::{Argon2Cost, Bank, Settings};
+use hashbank_bank::{Argon2Cost, Bank, OpenOptions, Settings};
 
 /// Where the bank is.
 #[derive(Args, Clone, Debug)]
 pub struct DatabaseArgs {
-    /// The bank's database: sqlite://FILE (created on first use) or
-    /// postgres://USER@HOST/NAME.
+    /// The bank's database: sqlite://FILE (created by `hashbank serve` on
+    /// first start) or postgres://USER@HOST/NAME.
     #[arg(
         long,
         env = "HASHBANK_DATABASE",
@@ -18,6 +21,20 @@ pub struct DatabaseArgs {
         global = true
     )]
     pub database: String,
+    /// Create the SQLite file when it does not exist (only `hashbank serve`
+    /// does so without this; others refuse a missing database).
+    #[arg(long, global = true)]
+    pub create: bool,
+    /// The audit log's key file (default for SQLite: NAME.audit-key beside
+    /// NAME.db, made on first start; PostgreSQL: required, made with
+    /// `hashbank audit new-key`).
+    #[arg(
+        long,
+        env = "HASHBANK_AUDIT_KEY_FILE",
+        value_name = "FILE",
+        global = true
+    )]
+    pub audit_key: Option<PathBuf>,
     /// argon2id memory (KiB) for new PINs and API keys.
     #[arg(
         long,
@@ -49,16 +66,50 @@ impl DatabaseArgs {
     }
 
     /// Opens the bank with `settings` (their argon2 cost replaced by these
-    /// options').
+    /// options'), for writing: a missing SQLite file is refused unless
+    /// `--create`.
     pub async fn open(&self, settings: Settings) -> anyhow::Result<std::sync::Arc<Bank>> {
+        self.open_as(settings, self.create, false).await
+    }
+
+    /// Opens the bank for `hashbank serve`, which creates a missing SQLite
+    /// file and its audit key.
+    pub async fn open_to_serve(&self, settings: Settings) -> anyhow::Result<std::sync::Arc<Bank>> {
+        self.open_as(settings, true, false).await
+    }
+
+    /// Opens an existing bank to read it, without its audit key.
+    pub async fn open_to_read(&self) -> anyhow::Result<std::sync::Arc<Bank>> {
+        self.open_as(Settings::default(), false, true).await
+    }
+
+    async fn open_as(
+        &self,
+        settings: Settings,
+        create: bool,
+        read_only: bool,
+    ) -> anyhow::Result<std::sync::Arc<Bank>> {
+        owner_only_files();
         let settings = Settings {
             argon2: self.argon2(),
             ..settings
         };
-        Bank::open(&self.database, settings)
+        let options = OpenOptions {
+            create,
+            audit_key: self.audit_key.clone(),
+            read_only,
+        };
+        Bank::open_with(&self.database, settings, &options)
             .await
             .with_context(|| format!("opening the bank at {}", redact(&self.database)))
     }
+}
+
+/// Files the bank commands create (the database, its -wal and -shm, the
+/// audit key) are readable by their owner only, whatever the umask was.
+fn owner_only_files() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
 }
 
 /// `url` without a password, for messages.

@@ -34,7 +34,10 @@ enum PlatformAction {
 /// Runs the platform command.
 pub fn run(args: PlatformArgs) -> anyhow::Result<u8> {
     runtime()?.block_on(async move {
-        let bank = args.db.open(Settings::default()).await?;
+        let bank = match args.action {
+            PlatformAction::List => args.db.open_to_read().await?,
+            _ => args.db.open(Settings::default()).await?,
+        };
         match args.action {
             PlatformAction::Add { name } => {
                 let key = bank.add_platform(&name).await?;

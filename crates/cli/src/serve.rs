@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use hashbank_bank::Settings;
+use hashbank_bank::{FeedRelease, Settings};
 use hashbank_server::{ServeOptions, DEFAULT_FOLLOW_INTERVAL, DEFAULT_MAX_BODY_BYTES};
 
 use crate::bank_args::{runtime, DatabaseArgs};
@@ -43,6 +43,26 @@ pub struct ServeArgs {
     /// whether it was revoked.
     #[arg(long, default_value_t = hashbank_bank::DEFAULT_KEY_CACHE_TTL.as_millis() as u64)]
     key_cache_ms: u64,
+    #[command(flatten)]
+    feed: FeedArgs,
+}
+
+/// When the feed releases new entries to platforms (in shuffled batches
+/// that mix many cases).
+#[derive(Args, Debug)]
+struct FeedArgs {
+    /// Release held feed entries once they come from this many writes
+    /// (filings, withdrawals).
+    #[arg(long, env = "HASHBANK_FEED_MIX_WRITES", default_value_t = hashbank_bank::DEFAULT_MIX_WRITES)]
+    feed_mix_writes: usize,
+    /// Release held additions after at most this many seconds, mixed or not
+    /// (0: right after each write).
+    #[arg(long, env = "HASHBANK_FEED_HOLD_SECS", default_value_t = hashbank_bank::DEFAULT_HOLD.as_secs())]
+    feed_hold_secs: u64,
+    /// Release held deletions after at most this many seconds, mixed or not
+    /// (0: right after each write).
+    #[arg(long, env = "HASHBANK_FEED_DELETE_HOLD_SECS", default_value_t = hashbank_bank::DEFAULT_DELETE_HOLD.as_secs())]
+    feed_delete_hold_secs: u64,
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -53,9 +73,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             lockout_after: args.lockout_after,
             first_lock: Duration::from_secs(args.first_lock_secs),
             key_cache_ttl: Duration::from_millis(args.key_cache_ms),
+            feed_release: FeedRelease {
+                mix_writes: args.feed.feed_mix_writes.max(1),
+                hold: Duration::from_secs(args.feed.feed_hold_secs),
+                delete_hold: Duration::from_secs(args.feed.feed_delete_hold_secs),
+            },
             ..Settings::default()
         };
-        let bank = args.db.open(settings).await?;
+        let bank = args.db.open_to_serve(settings).await?;
         let options = ServeOptions {
             listen: args.listen,
             web_dir: args.web_dir.or_else(default_web_dir),

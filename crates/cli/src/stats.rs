@@ -1,9 +1,7 @@
 //! `hashbank stats`: the bank in numbers.
 
-use clap::Args;
-use hashbank_bank::Settings;
-
 use crate::bank_args::{runtime, DatabaseArgs};
+use clap::Args;
 
 /// Options of `hashbank stats`.
 #[derive(Args, Debug)]
@@ -18,7 +16,7 @@ pub struct StatsArgs {
 /// Prints counts of cases, hashes, platforms, reports, feed and audit log.
 pub fn run(args: StatsArgs) -> anyhow::Result<u8> {
     runtime()?.block_on(async move {
-        let bank = args.db.open(Settings::default()).await?;
+        let bank = args.db.open_to_read().await?;
         let stats = bank.stats().await?;
         bank.db().close().await;
         if args.json {

@@ -116,5 +116,8 @@ async fn load_then_follow(bank: Arc<Bank>, interval: Duration) {
         if let Err(err) = bank.follow().await {
             tracing::warn!(error = %err, "following the feed failed");
         }
+        if let Err(err) = bank.maintain().await {
+            tracing::warn!(error = %err, "releasing the feed failed");
+        }
     }
 }

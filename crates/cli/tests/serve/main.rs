@@ -3,8 +3,11 @@
 //! `bash scripts/test.sh`; the PostgreSQL tests fail without it).
 
 mod api;
+mod audit_chain;
 mod auth;
 mod crash;
+mod erasure;
+mod feed_mixing;
 mod labels;
 mod lockout;
 mod operator;

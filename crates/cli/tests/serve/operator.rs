@@ -160,6 +160,7 @@ fn import_makes_cases_of_500() {
             list.to_str().unwrap(),
             "--cases-out",
             cases_out.to_str().unwrap(),
+            "--create",
         ],
     );
     assert!(
@@ -191,4 +192,62 @@ fn import_makes_cases_of_500() {
     let view = server.get(&format!("/v1/cases/{number}"), &Auth::Pin(pin));
     assert_eq!(view.status, 200);
     assert_eq!(view.body["hashes"].as_array().unwrap().len(), 500);
+}
+
+/// Operator commands on a mistyped SQLite path fail and create nothing; only
+/// `serve` (or `--create`) makes a database.
+#[test]
+fn operator_commands_refuse_a_missing_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("mistyped.db");
+    let url = format!("sqlite://{}", missing.display());
+    let list = dir.path().join("list.jsonl");
+    std::fs::write(
+        &list,
+        json!({"kind": "pdq", "value": random_hex(64), "quality": 90}).to_string(),
+    )
+    .unwrap();
+    let list = list.to_str().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let cases_out = elsewhere.path().join("cases.txt");
+    let cases_out = cases_out.to_str().unwrap();
+    let commands: [&[&str]; 8] = [
+        &["audit", "verify"],
+        &["audit", "head"],
+        &["audit", "new-key", "--out", "/dev/null/key"],
+        &["stats"],
+        &["platform", "list"],
+        &["platform", "add", "alpha"],
+        &["platform", "revoke", "alpha"],
+        &["import", list, "--cases-out", cases_out],
+    ];
+    for args in commands {
+        let out = std::process::Command::new(BIN)
+            .args(args)
+            .args(["--database", &url])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {said}");
+        assert!(
+            said.contains("no bank at") && said.contains("mistyped.db"),
+            "{args:?}: {said}"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 1, "{args:?} left {left:?}");
+    }
+    let out = std::process::Command::new(BIN)
+        .args(["platform", "add", "alpha", "--create", "--database", &url])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(missing.exists());
+    assert!(missing.with_extension("audit-key").exists());
 }

@@ -23,12 +23,23 @@ const LIGHT_ARGON2: [(&str, &str); 2] = [
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// Servers in tests follow the feed this often (ms).
 pub const FOLLOW_MS: &str = "200";
+/// Servers in tests release feed entries right after each write unless a
+/// test says otherwise (`--feed-hold-secs` overrides these).
+const RELEASE_AT_ONCE: [(&str, &str); 2] = [
+    ("HASHBANK_FEED_HOLD_SECS", "0"),
+    ("HASHBANK_FEED_DELETE_HOLD_SECS", "0"),
+];
+/// The variable naming the audit key file.
+const AUDIT_KEY_VAR: &str = "HASHBANK_AUDIT_KEY_FILE";
 
 /// A database of one test: a SQLite file in a temporary folder, or a
 /// PostgreSQL database made for the test and dropped after it.
 pub struct TestDb {
     pub url: String,
     postgres: Option<(String, String)>,
+    /// The audit key every command and server of a PostgreSQL bank is given
+    /// (a SQLite bank's lies beside its file).
+    pub audit_key: Option<std::path::PathBuf>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -39,6 +50,7 @@ impl TestDb {
         TestDb {
             url,
             postgres: None,
+            audit_key: None,
             _dir: Some(dir),
         }
     }
@@ -61,11 +73,34 @@ impl TestDb {
             }
             _ => format!("{admin}/{name}"),
         };
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let key = dir.path().join("bank.audit-key");
+        std::fs::write(&key, format!("key = {}\nfrom = 1\n", random_hex(64))).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
         TestDb {
             url,
             postgres: Some((admin, name)),
-            _dir: None,
+            audit_key: Some(key),
+            _dir: Some(dir),
         }
+    }
+
+    /// The SQLite file, for a SQLite bank.
+    pub fn file(&self) -> Option<std::path::PathBuf> {
+        let path = self.url.strip_prefix("sqlite://")?;
+        Some(std::path::PathBuf::from(path))
+    }
+
+    /// The variables that give commands the bank's audit key.
+    pub fn key_env(&self) -> Vec<(&'static str, std::path::PathBuf)> {
+        self.audit_key
+            .iter()
+            .map(|k| (AUDIT_KEY_VAR, k.clone()))
+            .collect()
     }
 
     /// Runs `statement` on the bank's database directly (to tamper with it).
@@ -114,13 +149,14 @@ pub fn hashbank(db: &TestDb, args: &[&str]) -> Output {
         .args(args)
         .args(["--database", &db.url])
         .envs(LIGHT_ARGON2)
+        .envs(db.key_env())
         .output()
         .expect("running hashbank")
 }
 
-/// Adds a platform; returns its API key.
+/// Adds a platform (creating the bank if it is new); returns its API key.
 pub fn add_platform(db: &TestDb, name: &str) -> String {
-    let out = hashbank(db, &["platform", "add", name]);
+    let out = hashbank(db, &["platform", "add", name, "--create"]);
     assert!(
         out.status.success(),
         "{}",
@@ -165,6 +201,8 @@ impl Server {
             .args(["--follow-interval-ms", FOLLOW_MS])
             .args(extra)
             .envs(LIGHT_ARGON2)
+            .envs(RELEASE_AT_ONCE)
+            .envs(db.key_env())
             .stdout(Stdio::piped())
             .spawn()
             .expect("starting hashbank serve");
