@@ -84,8 +84,9 @@ pub use db::{Backend, Db};
 pub use error::{BankError, Result};
 pub use feed::{FeedEntry, FeedOp, FeedPage, DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT};
 pub use hashes::{
-    bank_labels, check_hex, check_new_hashes, query_labels, Category, CheckedHash, HashStatus,
-    Kind, NewHash, Role, MAX_HASHES_PER_CASE,
+    bank_labels, blank_pdq_hashes, check_hex, check_new_hashes, check_pdq_value, query_labels,
+    Category, CheckedHash, HashStatus, Kind, NewHash, Role, MAX_HASHES_PER_CASE, MAX_PDQ_BITS,
+    MIN_PDQ_BITS,
 };
 pub use import::ImportedCase;
 pub use matcher::{Change, Entry, Found, Matcher};
