@@ -12,3 +12,4 @@ mod shared;
 mod support;
 mod suspend;
 mod validation;
+mod values;
