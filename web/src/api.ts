@@ -9,6 +9,8 @@ export type Role = "plain" | "extra";
 /** A hash of a case, as its owner sees it. */
 export interface CaseHash {
   id: number;
+  /** The public id of its value, as platforms see it; absent once withdrawn. */
+  hash_id?: number;
   kind: Kind;
   role: Role;
   /** PDQ only: `pdq` (the whole image) or the part of the picture hashed. */

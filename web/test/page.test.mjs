@@ -208,9 +208,9 @@ describe("the victim page", () => {
     const { page } = filed;
     const feed = await server.feed();
     const target = feed.find((e) => e.op === "add" && e.value === filed.values[0]);
-    const report = await server.platform("POST", "/v1/reports", { hash_id: target.hash_id, distance: 0, content_ref: "upload-1" });
+    const report = await server.platform("POST", "/v1/reports", { hash_id: target.hash_id, value: target.value, content_ref: "upload-1" });
     await server.platform("POST", `/v1/reports/${report.report_id}/outcome`, { outcome: "removed" });
-    await server.platform("POST", "/v1/reports", { hash_id: target.hash_id, distance: 4, content_ref: "upload-2" });
+    await server.platform("POST", "/v1/reports", { hash_id: target.hash_id, value: target.value, content_ref: "upload-2" });
 
     await page.click("#follow");
     await page.waitForSelector("#case-part:not([hidden])");

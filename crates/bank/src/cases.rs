@@ -1,7 +1,7 @@
 //! Cases: filing one with hashes, seeing it, adding hashes, withdrawing.
 //! No function here lists cases: a case is reached only by number and PIN.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use media::robust::BankLabel;
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,6 @@ use crate::hashes::{
     check_new_hashes, label_text, parse_label, serialize_label, Category, CheckedHash, HashStatus,
     Kind, NewHash, Role, MAX_HASHES_PER_CASE,
 };
-use crate::matcher::Entry;
 use crate::pins::OpenCase;
 use crate::secrets::{new_case_number, new_pin, random_id};
 use crate::write::Write;
@@ -43,8 +42,13 @@ pub struct MoreHashes {
 /// A hash of a case, as its owner sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CaseHash {
-    /// The bank's id (platforms report matches by it).
+    /// The case's own id of this hash.
     pub id: i64,
+    /// The public id of its value, the one platforms see (on the feed, in
+    /// matches and in reports): the same in every case that holds the
+    /// value. Absent once withdrawn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash_id: Option<i64>,
     /// Its kind.
     pub kind: Kind,
     /// Its role.
@@ -81,7 +85,8 @@ pub struct CreatedCase {
 /// One platform's report of a match, as the case's owner sees it.
 #[derive(Clone, Debug, Serialize)]
 pub struct CaseReport {
-    /// Which hash of the case matched.
+    /// Which hash of the case matched: its value's public id
+    /// ([`CaseHash::hash_id`]).
     pub hash_id: i64,
     /// When the platform reported the match.
     pub reported_at: String,
@@ -98,9 +103,10 @@ pub struct CaseReport {
 pub struct CasePlatform {
     /// The platform's name.
     pub platform: String,
-    /// Matches it reported.
+    /// Pieces of content it reported as matches (one piece that matched
+    /// several of the case's hashes counts once).
     pub matches_reported: usize,
-    /// Matches it reported and said it removed.
+    /// Pieces of content it reported and said it removed.
     pub removed: usize,
     /// Its reports, oldest first.
     pub reports: Vec<CaseReport>,
@@ -140,12 +146,13 @@ pub struct Withdrawn {
     pub hashes_erased: usize,
 }
 
-/// A report as read for the case view: platform name, hash id, reported at,
-/// outcome, outcome at.
-type ReportRow = (String, i64, i64, Option<String>, Option<i64>);
-/// A hash row: id, kind, role, label, value, quality, status.
+/// A report as read for the case view: platform name, hash id, content
+/// reference, reported at, outcome, outcome at.
+type ReportRow = (String, i64, String, i64, Option<String>, Option<i64>);
+/// A hash row: id, value id, kind, role, label, value, quality, status.
 type HashRow = (
     i64,
+    Option<i64>,
     String,
     String,
     Option<String>,
@@ -233,25 +240,35 @@ impl Bank {
     pub async fn view_case(&self, number: &str, pin: &str) -> Result<CaseView> {
         let case = self.open_case(number, pin).await?;
         let hashes = case_hashes(&self.db.pool, case.id).await?;
+        // Every report on a value the case holds, whichever case's filing
+        // the platform found it by.
         let rows: Vec<ReportRow> = sqlx::query_as(
-            "SELECT p.name, r.hash_id, r.reported_at, r.outcome, r.outcome_at \
-             FROM reports r JOIN hashes h ON h.id = r.hash_id \
-             JOIN platforms p ON p.id = r.platform_id \
-             WHERE h.case_id = $1 ORDER BY p.name, r.reported_at, r.id",
+            "SELECT p.name, r.hash_id, r.content_ref, r.reported_at, r.outcome, r.outcome_at \
+             FROM reports r JOIN platforms p ON p.id = r.platform_id \
+             WHERE r.hash_id IN (SELECT value_id FROM hashes \
+                                 WHERE case_id = $1 AND value_id IS NOT NULL) \
+             ORDER BY p.name, r.reported_at, r.id",
         )
         .bind(case.id)
         .fetch_all(&self.db.pool)
         .await?;
         let mut platforms: BTreeMap<String, CasePlatform> = BTreeMap::new();
-        for (name, hash_id, reported_at, outcome, outcome_at) in rows {
+        // Per platform: the content it reported, and the content removed.
+        let mut content: BTreeMap<String, (HashSet<String>, HashSet<String>)> = BTreeMap::new();
+        for (name, hash_id, content_ref, reported_at, outcome, outcome_at) in rows {
             let entry = platforms.entry(name.clone()).or_insert(CasePlatform {
-                platform: name,
+                platform: name.clone(),
                 matches_reported: 0,
                 removed: 0,
                 reports: Vec::new(),
             });
-            entry.matches_reported += 1;
-            entry.removed += usize::from(outcome.as_deref() == Some("removed"));
+            let (found, removed) = content.entry(name).or_default();
+            if outcome.as_deref() == Some("removed") {
+                removed.insert(content_ref.clone());
+            }
+            found.insert(content_ref);
+            entry.matches_reported = found.len();
+            entry.removed = removed.len();
             entry.reports.push(CaseReport {
                 hash_id,
                 reported_at: rfc3339(reported_at),
@@ -347,19 +364,15 @@ impl Bank {
         if status != OPEN {
             return Err(withdrawn_error());
         }
-        let ids: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, status FROM hashes WHERE case_id = $1")
+        let ids: Vec<(i64, Option<i64>)> =
+            sqlx::query_as("SELECT id, value_id FROM hashes WHERE case_id = $1")
                 .bind(case.id)
                 .fetch_all(write.conn())
                 .await?;
-        // Suspended hashes already left the feed; active ones leave now.
-        let active: Vec<i64> = ids
-            .iter()
-            .filter(|(_, s)| s == HashStatus::Active.as_str())
-            .map(|(id, _)| *id)
-            .collect();
+        let values: BTreeSet<i64> = ids.iter().filter_map(|(_, v)| *v).collect();
         sqlx::query::<Any>(
-            "UPDATE hashes SET value = NULL, quality = NULL, status = 'withdrawn' WHERE case_id = $1",
+            "UPDATE hashes SET value = NULL, quality = NULL, value_id = NULL, \
+             status = 'withdrawn' WHERE case_id = $1",
         )
         .bind(case.id)
         .execute(write.conn())
@@ -371,7 +384,8 @@ impl Bank {
             .bind(case.id)
             .execute(write.conn())
             .await?;
-        write.feed_delete(active).await?;
+        // A value no other open case holds is erased and leaves the feed.
+        crate::values::release(&mut write, &values).await?;
         write
             .audit(
                 &Actor::Case,
@@ -391,18 +405,37 @@ impl Bank {
     }
 }
 
-/// Inserts a case's new hashes and puts them on the feed.
+/// Inserts a case's new hashes, each pointing at its value; new values go
+/// on the feed (see [`crate::values::attach`]).
 async fn insert_hashes(
     write: &mut Write,
     case_id: i64,
     hashes: &[CheckedHash],
     category: Option<Category>,
 ) -> Result<Vec<CaseHash>> {
-    let at = write.at;
+    let refs: Vec<&CheckedHash> = hashes.iter().collect();
+    let values = crate::values::attach(write, &refs, category).await?;
+    let (rows, added) = hash_rows(case_id, hashes, &values, write.at);
+    insert_rows(write.conn(), "hashes", &HASH_COLUMNS, rows).await?;
+    Ok(added)
+}
+
+/// The columns of a `hashes` row, in the order [`hash_rows`] gives them.
+pub(crate) const HASH_COLUMNS: [&str; 10] = [
+    "id", "case_id", "kind", "role", "value", "quality", "status", "added_at", "label", "value_id",
+];
+
+/// The `hashes` rows of a case's new hashes, with their values' ids and
+/// statuses, and the hashes as the case shows them.
+pub(crate) fn hash_rows(
+    case_id: i64,
+    hashes: &[CheckedHash],
+    values: &[(i64, HashStatus)],
+    at: i64,
+) -> (Vec<Vec<Value>>, Vec<CaseHash>) {
     let mut rows = Vec::with_capacity(hashes.len());
-    let mut entries = Vec::with_capacity(hashes.len());
     let mut added = Vec::with_capacity(hashes.len());
-    for hash in hashes {
+    for (hash, &(value_id, status)) in hashes.iter().zip(values) {
         let id = random_id();
         rows.push(vec![
             Value::Int(id),
@@ -411,40 +444,23 @@ async fn insert_hashes(
             Value::Text(hash.role.as_str().into()),
             Value::Text(hash.value.clone()),
             Value::OptInt(hash.quality),
-            Value::Text(HashStatus::Active.as_str().into()),
+            Value::Text(status.as_str().into()),
             Value::Int(at),
             Value::OptText(label_text(hash.label)),
+            Value::Int(value_id),
         ]);
-        entries.push(Entry {
-            id,
-            kind: hash.kind,
-            role: hash.role,
-            label: hash.label,
-            value: hash.value.clone(),
-            quality: hash.quality,
-            minor: category == Some(Category::Minor),
-        });
         added.push(CaseHash {
             id,
+            hash_id: Some(value_id),
             kind: hash.kind,
             role: hash.role,
             label: hash.label,
             value: Some(hash.value.clone()),
             quality: hash.quality,
-            status: HashStatus::Active,
+            status,
         });
     }
-    insert_rows(
-        write.conn(),
-        "hashes",
-        &[
-            "id", "case_id", "kind", "role", "value", "quality", "status", "added_at", "label",
-        ],
-        rows,
-    )
-    .await?;
-    write.feed_add(entries).await?;
-    Ok(added)
+    (rows, added)
 }
 
 /// The hashes of case `case_id`, in the order they were added.
@@ -453,16 +469,17 @@ where
     E: sqlx::Executor<'e, Database = Any>,
 {
     let rows: Vec<HashRow> = sqlx::query_as(
-        "SELECT id, kind, role, label, value, quality, status FROM hashes \
+        "SELECT id, value_id, kind, role, label, value, quality, status FROM hashes \
          WHERE case_id = $1 ORDER BY added_at, id",
     )
     .bind(case_id)
     .fetch_all(executor)
     .await?;
     rows.into_iter()
-        .map(|(id, kind, role, label, value, quality, status)| {
+        .map(|(id, hash_id, kind, role, label, value, quality, status)| {
             Ok(CaseHash {
                 id,
+                hash_id,
                 kind: Kind::parse(&kind)?,
                 role: Role::parse(&role)?,
                 label: parse_label(label.as_deref())?,

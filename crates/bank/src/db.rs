@@ -440,4 +440,117 @@ mod tests {
             assert_eq!(labels, want, "{table}");
         }
     }
+
+    /// Migration 0004 makes one value per (kind, label, value) held by an
+    /// open case: the feed keeps one addition per active value (the others
+    /// get deletions after the last cursor), a value is suspended when any
+    /// hash of it was, and reports move to values, once per platform, value
+    /// and content.
+    #[tokio::test]
+    async fn values_migration_merges_equal_hashes() {
+        sqlx::any::install_default_drivers();
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+        let pool = AnyPoolOptions::new().connect(&url).await.unwrap();
+        for sql in [
+            include_str!("../migrations/sqlite/0001_bank.sql"),
+            include_str!("../migrations/sqlite/0002_labels.sql"),
+        ] {
+            pool.execute(sqlx::raw_sql(sql)).await.unwrap();
+        }
+        pool.execute(sqlx::raw_sql(
+            "INSERT INTO cases (id, number, pin_hash, category, status, created_at) \
+             VALUES (1, 'HB-A', 'x', NULL, 'open', 0), (2, 'HB-B', 'x', 'minor', 'open', 0), \
+                    (3, 'HB-C', 'x', NULL, 'withdrawn', 0); \
+             INSERT INTO platforms (id, name, key_id, key_hash, created_at) \
+             VALUES (7, 'p', 'k', 'h', 0); \
+             INSERT INTO hashes (id, case_id, kind, role, value, quality, status, added_at, label) \
+             VALUES (10, 1, 'pdq', 'plain', 'ab', 90, 'active', 0, 'pdq'), \
+                    (20, 2, 'pdq', 'plain', 'ab', 80, 'active', 0, 'pdq'), \
+                    (11, 1, 'md5', 'plain', 'cd', NULL, 'suspended', 0, NULL), \
+                    (21, 2, 'md5', 'plain', 'cd', NULL, 'active', 0, NULL), \
+                    (30, 3, 'pdq', 'plain', NULL, NULL, 'withdrawn', 0, 'pdq'); \
+             INSERT INTO feed (cursor, op, hash_id, kind, role, value, quality, category, label) \
+             VALUES (1, 'add', 10, 'pdq', 'plain', 'ab', 90, NULL, 'pdq'), \
+                    (3, 'add', 20, 'pdq', 'plain', 'ab', 80, 'minor', 'pdq'), \
+                    (4, 'add', 21, 'md5', 'plain', 'cd', NULL, 'minor', NULL), \
+                    (5, 'delete', 30, NULL, NULL, NULL, NULL, NULL, NULL), \
+                    (6, 'delete', 11, NULL, NULL, NULL, NULL, NULL, NULL); \
+             UPDATE head SET feed_cursor = 6; \
+             INSERT INTO reports (id, platform_id, hash_id, distance, content_ref, outcome, reported_at) \
+             VALUES (100, 7, 10, 0, 'c', NULL, 0), (101, 7, 20, 0, 'c', 'removed', 0), \
+                    (102, 7, 10, 0, 'd', NULL, 0), (103, 7, 30, 0, 'e', NULL, 0);",
+        ))
+        .await
+        .unwrap();
+        pool.execute(sqlx::raw_sql(include_str!(
+            "../migrations/sqlite/0004_values.sql"
+        )))
+        .await
+        .unwrap();
+        let values: Vec<(i64, String, Option<String>, String)> =
+            sqlx::query_as("SELECT id, value, category, status FROM hash_values ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            values,
+            vec![
+                (10, "ab".into(), Some("minor".into()), "active".into()),
+                (11, "cd".into(), Some("minor".into()), "suspended".into()),
+            ]
+        );
+        let hashes: Vec<(i64, Option<i64>, String)> =
+            sqlx::query_as("SELECT id, value_id, status FROM hashes ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            hashes,
+            vec![
+                (10, Some(10), "active".into()),
+                (11, Some(11), "suspended".into()),
+                (20, Some(10), "active".into()),
+                (21, Some(11), "suspended".into()),
+                (30, None, "withdrawn".into()),
+            ]
+        );
+        let feed: Vec<(i64, String, i64, Option<String>)> =
+            sqlx::query_as("SELECT cursor, op, hash_id, category FROM feed ORDER BY cursor")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            feed[..3].to_vec(),
+            vec![
+                (1, "add".into(), 10, Some("minor".into())),
+                (5, "delete".into(), 30, None),
+                (6, "delete".into(), 11, None),
+            ]
+        );
+        let mut added: Vec<(i64, i64)> = feed[3..].iter().map(|f| (f.0, f.2)).collect();
+        added.sort_by_key(|a| a.1);
+        assert_eq!(
+            feed[3..].iter().map(|f| f.1.as_str()).collect::<Vec<_>>(),
+            ["delete"; 2]
+        );
+        assert_eq!(added.iter().map(|a| a.1).collect::<Vec<_>>(), [20, 21]);
+        let mut cursors: Vec<i64> = added.iter().map(|a| a.0).collect();
+        cursors.sort();
+        assert_eq!(cursors, [7, 8]);
+        let (head,): (i64,) = sqlx::query_as("SELECT feed_cursor FROM head")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(head, 8);
+        let reports: Vec<(i64, i64, String, Option<String>)> =
+            sqlx::query_as("SELECT id, hash_id, content_ref, outcome FROM reports ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            reports,
+            vec![(100, 10, "c".into(), None), (102, 10, "d".into(), None)]
+        );
+    }
 }

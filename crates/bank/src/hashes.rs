@@ -3,8 +3,10 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::OnceLock;
 
 use media::robust::{BankLabel, Part, QueryLabel};
+use pdq::Hash256;
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::error::{BankError, Result};
@@ -340,10 +342,87 @@ pub fn check_hex(kind: Kind, value: &str, what: &str) -> Result<String> {
     Ok(value.to_ascii_lowercase())
 }
 
+/// The fewest set bits a stored PDQ hash may have. PDQ sets a bit for each
+/// of its 256 coefficients above their median, so a hash of a real image
+/// has 128 set bits (all 530 distinct hashes of the PDQ test images in
+/// `shared/testdata/pdq/expected` have exactly 128); only ties, as in a
+/// blank or nearly blank image, give fewer. A quarter of the bits either
+/// way is far outside anything a real image gives.
+pub const MIN_PDQ_BITS: u32 = 96;
+/// The most set bits a stored PDQ hash may have (see [`MIN_PDQ_BITS`]).
+pub const MAX_PDQ_BITS: u32 = 160;
+
+/// The PDQ hashes of pictures with nothing in them: every uniform grey
+/// level, and plain gradients (left to right, top to bottom, corner to
+/// corner) in each of their eight rotations and mirrors. Computed with the
+/// `pdq` crate on first use.
+pub fn blank_pdq_hashes() -> &'static [Hash256] {
+    static BLANK: OnceLock<Vec<Hash256>> = OnceLock::new();
+    BLANK.get_or_init(|| {
+        const SIDE: usize = 128;
+        let mut out = Vec::new();
+        let mut add = |pixels: &[u8]| {
+            let image = pdq::Image::new(SIDE, SIDE, pdq::Pixels::Gray(pixels))
+                .expect("a square grey image");
+            let (plain, turned) = pdq::hash_with_dihedral(&image);
+            for hash in std::iter::once(plain.hash).chain(turned.hashes) {
+                if !out.contains(&hash) {
+                    out.push(hash);
+                }
+            }
+        };
+        for level in 0..=255u8 {
+            add(&[level; SIDE * SIDE]);
+        }
+        let gradients: [fn(usize, usize) -> usize; 3] = [|x, _| x * 2, |_, y| y * 2, |x, y| x + y];
+        for gradient in gradients {
+            let pixels: Vec<u8> = (0..SIDE * SIDE)
+                .map(|i| gradient(i % SIDE, i / SIDE).min(255) as u8)
+                .collect();
+            add(&pixels);
+        }
+        out
+    })
+}
+
+/// A 400 when a PDQ hash (`value`, checked hex) cannot be of a real
+/// picture: far too few or too many set bits, or within PDQ's match
+/// distance of the hash of a blank, uniform or plain gradient picture
+/// ([`blank_pdq_hashes`]). Such a hash would match every blank picture a
+/// platform holds, whatever quality it claims.
+pub fn check_pdq_value(value: &str, what: &str) -> Result<()> {
+    let hash = Hash256::from_hex(value)
+        .map_err(|e| BankError::invalid("invalid_hash", format!("{what}: {e}")))?;
+    let ones = hash.count_ones();
+    if !(MIN_PDQ_BITS..=MAX_PDQ_BITS).contains(&ones) {
+        return Err(BankError::invalid(
+            "degenerate_hash",
+            format!(
+                "{what}: this pdq hash has {ones} of 256 bits set; a hash of a real picture has \
+                 about 128 ({MIN_PDQ_BITS} to {MAX_PDQ_BITS} are accepted)"
+            ),
+        ));
+    }
+    if blank_pdq_hashes()
+        .iter()
+        .any(|blank| blank.distance(&hash) <= pdq::MATCH_DISTANCE)
+    {
+        return Err(BankError::invalid(
+            "degenerate_hash",
+            format!(
+                "{what}: this pdq hash matches a blank, single-colour or plain gradient picture, \
+                 not one with something in it"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks hashes submitted for a case: hex of the right length, PDQ quality
 /// present and at least [`pdq::QUALITY_THRESHOLD`], no quality on MD5 or
-/// SHA-256, role and label that fit the kind and each other, no hash twice
-/// (in the request or with `existing`).
+/// SHA-256, no degenerate PDQ hash ([`check_pdq_value`]), role and label
+/// that fit the kind and each other, no hash twice (in the request or with
+/// `existing`).
 pub fn check_new_hashes(
     hashes: &[NewHash],
     existing: &HashSet<(Kind, String)>,
@@ -385,6 +464,9 @@ pub fn check_new_hashes(
             }
             (_, None) => None,
         };
+        if hash.kind == Kind::Pdq {
+            check_pdq_value(&value, &what)?;
+        }
         let label = check_label(hash, &what)?;
         let key = (hash.kind, value.clone());
         if existing.contains(&key) {
@@ -494,6 +576,64 @@ mod tests {
         assert_eq!(ok(md5(Role::Plain, None)).unwrap(), None);
         assert_eq!(err(md5(Role::Extra, None)).0, "invalid_role");
         assert_eq!(err(md5(Role::Plain, Some("pdq"))).0, "invalid_label");
+    }
+
+    /// Every distinct PDQ hash of the reference test images.
+    fn real_pdq_hashes() -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/testdata/pdq/expected");
+        let mut out = Vec::new();
+        for name in ["cpp-reference-pdq.csv", "cpp-reference-pdqdih-across.csv"] {
+            let text = std::fs::read_to_string(dir.join(name)).unwrap();
+            for field in text.split([',', '\n']) {
+                if field.len() == 64 && field.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    out.push(field.to_ascii_lowercase());
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn real_pdq_hashes_pass_and_blank_ones_do_not() {
+        let real = real_pdq_hashes();
+        assert!(real.len() > 100, "{}", real.len());
+        for value in &real {
+            check_pdq_value(value, "hash").unwrap_or_else(|e| panic!("{value}: {e}"));
+        }
+        // Blank, uniform and gradient pictures, hashed here with the pdq
+        // crate rather than written down.
+        let blank = blank_pdq_hashes();
+        assert!(blank.len() >= 2, "{}", blank.len());
+        let code = |value: &str| match check_pdq_value(value, "hash") {
+            Err(BankError::Invalid { code, .. }) => code,
+            other => panic!("{value}: {other:?}"),
+        };
+        for hash in blank {
+            assert_eq!(code(&hash.to_hex()), "degenerate_hash", "{hash}");
+        }
+        let grey = pdq::Image::new(80, 60, pdq::Pixels::Gray(&[200; 80 * 60])).unwrap();
+        let grey = pdq::hash(&grey).hash;
+        assert_eq!(code(&grey.to_hex()), "degenerate_hash");
+        // A hash a few bits from a blank picture's is no better.
+        let mut near = blank[blank.len() - 1];
+        for bit in [3, 77, 200] {
+            let mut bytes = near.to_bytes();
+            bytes[bit / 8] ^= 1 << (bit % 8);
+            near = Hash256::from_bytes(&bytes);
+        }
+        assert_eq!(code(&near.to_hex()), "degenerate_hash");
+        assert_eq!(code(&"0".repeat(64)), "degenerate_hash");
+        assert_eq!(code(&"f".repeat(64)), "degenerate_hash");
+        assert_eq!(
+            code(&format!("{}{}", "f".repeat(10), "0".repeat(54))),
+            "degenerate_hash"
+        );
+        // Through the filing check, whatever quality is claimed.
+        let err = check_new_hashes(&[pdq(&"0".repeat(64), 100)], &HashSet::new()).unwrap_err();
+        assert!(err.to_string().contains("0 of 256 bits"), "{err}");
     }
 
     #[test]

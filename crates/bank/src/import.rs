@@ -5,10 +5,10 @@
 
 use crate::audit::Actor;
 use crate::bank::Bank;
+use crate::cases::{hash_rows, HASH_COLUMNS};
 use crate::db::Value;
 use crate::error::{BankError, Result};
-use crate::hashes::{label_text, Category, CheckedHash, HashStatus, MAX_HASHES_PER_CASE};
-use crate::matcher::Entry;
+use crate::hashes::{Category, CheckedHash, MAX_HASHES_PER_CASE};
 use crate::secrets::{new_case_number, new_pin, random_id, Secrets};
 use crate::write::Write;
 
@@ -51,9 +51,12 @@ impl Bank {
             let pin_hashes = hash_all(&self.secrets, &pins).await?;
             let mut write = Write::begin(&self.db).await?;
             let mut case_rows = Vec::new();
-            let mut hash_rows = Vec::new();
-            let mut entries = Vec::new();
+            let mut hash_rows_all = Vec::new();
             let mut numbers = Vec::new();
+            // One value per distinct hash, new ones on the feed.
+            let all: Vec<&CheckedHash> = batch.iter().flat_map(|c| c.iter()).collect();
+            let values = crate::values::attach(&mut write, &all, category).await?;
+            let mut next = 0;
             for (case_hashes, pin_hash) in batch.iter().zip(&pin_hashes) {
                 let case_id = random_id();
                 let number = new_case_number();
@@ -66,31 +69,12 @@ impl Bank {
                     Value::Int(write.at),
                 ]);
                 numbers.push(number);
-                for hash in case_hashes.iter() {
-                    let id = random_id();
-                    hash_rows.push(vec![
-                        Value::Int(id),
-                        Value::Int(case_id),
-                        Value::Text(hash.kind.as_str().into()),
-                        Value::Text(hash.role.as_str().into()),
-                        Value::Text(hash.value.clone()),
-                        Value::OptInt(hash.quality),
-                        Value::Text(HashStatus::Active.as_str().into()),
-                        Value::Int(write.at),
-                        Value::OptText(label_text(hash.label)),
-                    ]);
-                    entries.push(Entry {
-                        id,
-                        kind: hash.kind,
-                        role: hash.role,
-                        label: hash.label,
-                        value: hash.value.clone(),
-                        quality: hash.quality,
-                        minor: category.is_some(),
-                    });
-                }
+                let these = &values[next..next + case_hashes.len()];
+                next += case_hashes.len();
+                let (rows, _) = hash_rows(case_id, case_hashes, these, write.at);
+                hash_rows_all.extend(rows);
             }
-            let count = entries.len();
+            let count = all.len();
             crate::db::insert_rows(
                 write.conn(),
                 "cases",
@@ -105,17 +89,7 @@ impl Bank {
                 case_rows,
             )
             .await?;
-            crate::db::insert_rows(
-                write.conn(),
-                "hashes",
-                &[
-                    "id", "case_id", "kind", "role", "value", "quality", "status", "added_at",
-                    "label",
-                ],
-                hash_rows,
-            )
-            .await?;
-            write.feed_add_released(entries).await?;
+            crate::db::insert_rows(write.conn(), "hashes", &HASH_COLUMNS, hash_rows_all).await?;
             write
                 .audit(
                     &Actor::Operator,

@@ -11,6 +11,9 @@
 //! - Every write goes through one transaction shape that first takes the
 //!   `head` row, so writers on all servers sharing a database go one at a
 //!   time, and feed cursors and audit sequence numbers follow commit order.
+//! - Platforms see hash values, not case hashes: the same (kind, label,
+//!   value) filed in many cases is one entry on the feed and one match,
+//!   under one public id; suspension works on the value.
 //! - The feed is also the change sequence every server's matcher follows
 //!   ([`Bank::follow`]); a server applies its own writes right after commit.
 //! - Each PDQ hash carries a label saying what it is a hash of (the whole
@@ -43,7 +46,7 @@
 //!     .match_hashes(vec![Query { kind: Kind::Pdq, value: pdq.into(), label: None }], None)
 //!     .await
 //!     .unwrap();
-//! assert_eq!(results[0].matches[0].hash_id, case.hashes[0].id);
+//! assert_eq!(Some(results[0].matches[0].hash_id), case.hashes[0].hash_id);
 //!
 //! bank.withdraw_case(&case.case_number, &case.pin).await.unwrap();
 //! let results = bank
@@ -70,6 +73,7 @@ mod release;
 mod reports;
 mod secrets;
 mod stats;
+mod values;
 mod write;
 
 pub use audit::{
@@ -88,8 +92,9 @@ pub use db::{Backend, Db};
 pub use error::{BankError, Result};
 pub use feed::{FeedEntry, FeedOp, FeedPage, DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT};
 pub use hashes::{
-    bank_labels, check_hex, check_new_hashes, query_labels, Category, CheckedHash, HashStatus,
-    Kind, NewHash, Role, MAX_HASHES_PER_CASE,
+    bank_labels, blank_pdq_hashes, check_hex, check_new_hashes, check_pdq_value, query_labels,
+    Category, CheckedHash, HashStatus, Kind, NewHash, Role, MAX_HASHES_PER_CASE, MAX_PDQ_BITS,
+    MIN_PDQ_BITS,
 };
 pub use import::ImportedCase;
 pub use matcher::{Change, Entry, Found, Matcher};

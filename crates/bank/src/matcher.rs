@@ -1,5 +1,6 @@
-//! The in-memory matcher: every active hash of the bank in
-//! `hashbank-index`, loaded from the feed at start and kept in step with it.
+//! The in-memory matcher: every active hash value of the bank in
+//! `hashbank-index` (one entry per value, however many cases hold it),
+//! loaded from the feed at start and kept in step with it.
 //!
 //! The feed is the bank's change sequence: its addition entries are exactly
 //! the active hashes, and every withdrawal or suspension appends deletion
@@ -191,7 +192,10 @@ impl Matcher {
             match change {
                 Change::Add(entry) => {
                     let id = entry.id as u64;
-                    if meta.contains_key(&id) {
+                    if let Some(held) = meta.get_mut(&id) {
+                        // The same value again, e.g. now minor: only what
+                        // is kept beside the index changes.
+                        held.minor = entry.minor;
                         continue;
                     }
                     let parsed = match entry.kind {

@@ -1,15 +1,23 @@
 //! What platforms do with the bank: pull the feed, match, report matches
-//! and their outcomes; and the suspension of a hash that several platforms
-//! found not violating.
+//! and their outcomes; and the suspension of a hash value that several
+//! platforms found not violating.
+//!
+//! A report must name a hash the platform was given — returned to it by
+//! the match API (recorded in `match_grants`, one row per platform and
+//! value at most) or read by it from the feed (its logged feed reads reach
+//! the value's addition) — and carry the platform's own hash of the copy it
+//! found, within the radius of the pair of labels (MD5 and SHA-256: equal).
+//! One report per platform, value and content reference; outcomes count
+//! once per platform.
 
-use media::robust::QueryLabel;
+use media::robust::{BankLabel, QueryLabel, CORROBORATION_RADIUS};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
 use crate::bank::{is_clash, Bank, CLASH_RETRIES};
 use crate::error::{BankError, Result};
 use crate::feed::{pull, FeedPage};
-use crate::hashes::{check_hex, query_labels, HashStatus, Kind};
+use crate::hashes::{check_hex, query_labels, Kind};
 use crate::matcher::Found;
 use crate::platforms::Platform;
 use crate::secrets::random_id;
@@ -27,6 +35,8 @@ pub const MAX_RADIUS: u32 = 63;
 pub const MAX_CONTENT_REF_LEN: usize = 1024;
 /// The largest distance a report may give (a PDQ hash has 256 bits).
 const MAX_DISTANCE: i64 = 256;
+/// Match grants recorded per statement.
+const GRANTS_PER_STATEMENT: usize = 200;
 
 /// A hash a platform asks about.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -87,10 +97,20 @@ fn query_label_names() -> String {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewReport {
-    /// The matched hash's id.
+    /// The matched hash's id: one the match API returned to this platform,
+    /// or one it read from the feed.
     pub hash_id: i64,
-    /// The distance the platform found.
-    pub distance: i64,
+    /// The platform's own hash of the copy it found (hex, the stored
+    /// hash's kind); the bank computes the distance from it.
+    pub value: String,
+    /// PDQ only: what the platform's hash is a hash of, a [`QueryLabel`]
+    /// name (`pdq`, the default; `rot90`, `trim`, ...).
+    #[serde(default)]
+    pub label: Option<String>,
+    /// The distance the platform found: accepted for compatibility, not
+    /// trusted (the bank computes its own).
+    #[serde(default)]
+    pub distance: Option<i64>,
     /// The platform's own reference to the content (never shown to others).
     pub content_ref: String,
 }
@@ -186,12 +206,75 @@ impl Bank {
             .map_err(|e| BankError::Internal(format!("match task: {e}")))
     }
 
+    /// [`Bank::match_hashes`] for `platform`, recording which hash ids it
+    /// was given (one row per platform and value, whatever it asks), so
+    /// that it may report them.
+    pub async fn match_for(
+        self: &std::sync::Arc<Self>,
+        platform: &Platform,
+        queries: Vec<Query>,
+        radius: Option<u32>,
+    ) -> Result<Vec<QueryResult>> {
+        let results = self.match_hashes(queries, radius).await?;
+        let mut ids: Vec<i64> = results
+            .iter()
+            .flat_map(|r| r.matches.iter().map(|m| m.hash_id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if !ids.is_empty() {
+            self.grant(platform.id, &ids).await?;
+        }
+        Ok(results)
+    }
+
+    /// Records that `platform_id` was given hash ids `ids`.
+    async fn grant(&self, platform_id: i64, ids: &[i64]) -> Result<()> {
+        let at = crate::clock::now_ms();
+        for chunk in ids.chunks(GRANTS_PER_STATEMENT) {
+            let rows = (0..chunk.len())
+                .map(|i| format!("($1, ${}, $2)", i + 3))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO match_grants (platform_id, hash_id, at) VALUES {rows} \
+                 ON CONFLICT (platform_id, hash_id) DO NOTHING"
+            );
+            let mut query = sqlx::query::<sqlx::Any>(&sql).bind(platform_id).bind(at);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            if query.execute(&self.db.pool).await.is_ok() {
+                continue;
+            }
+            // A value withdrawn since it was matched: record the others.
+            for id in chunk {
+                let _ = sqlx::query(
+                    "INSERT INTO match_grants (platform_id, hash_id, at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (platform_id, hash_id) DO NOTHING",
+                )
+                .bind(platform_id)
+                .bind(*id)
+                .bind(at)
+                .execute(&self.db.pool)
+                .await;
+            }
+        }
+        Ok(())
+    }
+
     /// Records a platform's report of a match; returns the report id.
+    ///
+    /// 404 when the hash id was not given to this platform (by the match
+    /// API or the feed) or no longer exists; 400 when the platform's hash
+    /// is not of the stored hash's kind or lies beyond the radius of the
+    /// pair of labels; 409 when this platform already reported this
+    /// content for this hash.
     pub async fn report(&self, platform: &Platform, report: NewReport) -> Result<i64> {
-        if !(0..=MAX_DISTANCE).contains(&report.distance) {
+        if let Some(d) = report.distance.filter(|d| !(0..=MAX_DISTANCE).contains(d)) {
             return Err(BankError::invalid(
                 "invalid_distance",
-                format!("distance runs from 0 to {MAX_DISTANCE}"),
+                format!("distance runs from 0 to {MAX_DISTANCE}, not {d}"),
             ));
         }
         let chars = report.content_ref.chars().count();
@@ -213,29 +296,37 @@ impl Bank {
 
     async fn insert_report(&self, platform: &Platform, report: &NewReport) -> Result<i64> {
         let mut write = Write::begin(&self.db).await?;
-        let status: Option<(String,)> = sqlx::query_as("SELECT status FROM hashes WHERE id = $1")
-            .bind(report.hash_id)
-            .fetch_optional(write.conn())
-            .await?;
-        match status {
-            Some((s,)) if s != HashStatus::Withdrawn.as_str() => {}
-            _ => {
-                return Err(BankError::NotFound(format!(
-                    "no hash with id {} is in the bank (it may have been withdrawn)",
-                    report.hash_id
-                )))
-            }
+        let stored = crate::values::for_report(&mut write, report.hash_id).await?;
+        if !given(&mut write, platform.id, report.hash_id).await? {
+            return Err(crate::values::not_given(report.hash_id));
+        }
+        let (distance, label) = evidence(&stored, report)?;
+        let earlier: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM reports WHERE platform_id = $1 AND hash_id = $2 AND content_ref = $3",
+        )
+        .bind(platform.id)
+        .bind(report.hash_id)
+        .bind(&report.content_ref)
+        .fetch_optional(write.conn())
+        .await?;
+        if let Some((earlier,)) = earlier {
+            return Err(BankError::Conflict(format!(
+                "this platform already reported this content for hash {}: report {earlier}",
+                report.hash_id
+            )));
         }
         let id = random_id();
         sqlx::query(
-            "INSERT INTO reports (id, platform_id, hash_id, distance, content_ref, reported_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO reports (id, platform_id, hash_id, distance, content_ref, value, label, \
+             reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(platform.id)
         .bind(report.hash_id)
-        .bind(report.distance)
+        .bind(i64::from(distance))
         .bind(&report.content_ref)
+        .bind(report.value.to_ascii_lowercase())
+        .bind(label.map(|l| l.as_str()))
         .bind(write.at)
         .execute(write.conn())
         .await?;
@@ -244,7 +335,7 @@ impl Bank {
                 &Actor::Platform(platform.name.clone()),
                 "report.create",
                 &format!("report:{id}"),
-                &format!("hash={} distance={}", report.hash_id, report.distance),
+                &format!("hash={} distance={distance}", report.hash_id),
             )
             .await?;
         write.commit().await?;
@@ -252,9 +343,10 @@ impl Bank {
     }
 
     /// Records the outcome of one of the platform's own reports. When
-    /// enough distinct platforms found a hash's matches not violating, the
-    /// hash is suspended: off the feed (a deletion entry) and out of
-    /// matching, still shown on its case.
+    /// enough distinct platforms found a hash value's matches not
+    /// violating, the value is suspended: off the feed (a deletion entry)
+    /// and out of matching, in every case that holds it or files it again,
+    /// still shown on those cases.
     pub async fn set_outcome(
         &self,
         platform: &Platform,
@@ -288,6 +380,8 @@ impl Bank {
             )
             .await?;
         if outcome == Outcome::NotViolating {
+            // Each platform counts once, however many of its reports on
+            // this value it found not violating.
             let (platforms,): (i64,) = sqlx::query_as(
                 "SELECT COUNT(DISTINCT platform_id) FROM reports \
                  WHERE hash_id = $1 AND outcome = 'not_violating'",
@@ -295,18 +389,9 @@ impl Bank {
             .bind(hash_id)
             .fetch_one(write.conn())
             .await?;
-            let (status,): (String,) = sqlx::query_as("SELECT status FROM hashes WHERE id = $1")
-                .bind(hash_id)
-                .fetch_one(write.conn())
-                .await?;
             if platforms as usize >= self.settings.suspend_after
-                && status == HashStatus::Active.as_str()
+                && crate::values::suspend(&mut write, hash_id).await?
             {
-                sqlx::query("UPDATE hashes SET status = 'suspended' WHERE id = $1")
-                    .bind(hash_id)
-                    .execute(write.conn())
-                    .await?;
-                write.feed_delete(vec![hash_id]).await?;
                 write
                     .audit(
                         &Actor::System,
@@ -321,4 +406,96 @@ impl Bank {
         self.applied(changes).await;
         Ok(())
     }
+}
+
+/// Whether hash id `id` was given to `platform_id`: returned by the match
+/// API, or on the feed at a cursor one of its logged feed reads reached.
+async fn given(write: &mut Write, platform_id: i64, id: i64) -> Result<bool> {
+    let (granted,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM match_grants WHERE platform_id = $1 AND hash_id = $2")
+            .bind(platform_id)
+            .bind(id)
+            .fetch_one(write.conn())
+            .await?;
+    if granted > 0 {
+        return Ok(true);
+    }
+    let (read,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM feed f WHERE f.op = 'add' AND f.hash_id = $2 AND EXISTS ( \
+             SELECT 1 FROM feed_reads r WHERE r.platform_id = $1 \
+             AND r.from_cursor < f.cursor AND r.to_cursor >= f.cursor)",
+    )
+    .bind(platform_id)
+    .bind(id)
+    .fetch_one(write.conn())
+    .await?;
+    Ok(read > 0)
+}
+
+/// The distance between the platform's hash and the stored one, and the
+/// platform hash's label; a 400 unless it is a match: MD5 and SHA-256
+/// equal, PDQ within the radius of the pair of labels
+/// ([`media::robust::radius`]), or within [`CORROBORATION_RADIUS`] for the
+/// pairs a corroborated match is made of ([`media::robust::corroborates`]).
+fn evidence(
+    stored: &crate::values::ReportedValue,
+    report: &NewReport,
+) -> Result<(u32, Option<QueryLabel>)> {
+    let what = "value";
+    let value = check_hex(stored.kind, &report.value, what).map_err(|e| {
+        BankError::invalid(
+            "invalid_value",
+            format!(
+                "{e} (value is the platform's own {} hash of the copy it found)",
+                stored.kind
+            ),
+        )
+    })?;
+    let label = query_label(stored.kind, report.label.as_deref(), what)?;
+    if stored.kind != Kind::Pdq {
+        if value != stored.value {
+            return Err(BankError::invalid(
+                "not_a_match",
+                format!(
+                    "a {} hash matches only when equal; this value is not the stored one",
+                    stored.kind
+                ),
+            ));
+        }
+        return Ok((0, None));
+    }
+    let query = label.unwrap_or(QueryLabel::Plain);
+    let bank = stored.label.unwrap_or(BankLabel::Plain);
+    let distance = match (
+        pdq::Hash256::from_hex(&value),
+        pdq::Hash256::from_hex(&stored.value),
+    ) {
+        (Ok(a), Ok(b)) => a.distance(&b),
+        _ => {
+            return Err(BankError::Internal(
+                "a stored pdq hash that is not hex".into(),
+            ))
+        }
+    };
+    let Some(pair) = media::robust::radius(query, bank) else {
+        return Err(BankError::invalid(
+            "not_a_match",
+            format!("a {query} hash is never compared with a stored {bank} hash"),
+        ));
+    };
+    let reach = if media::robust::corroborates(query, bank) {
+        pair.max(CORROBORATION_RADIUS)
+    } else {
+        pair
+    };
+    if distance > reach {
+        return Err(BankError::invalid(
+            "not_a_match",
+            format!(
+                "this value is {distance} bits from the stored hash; a {query} hash matches a \
+                 stored {bank} hash within {reach}"
+            ),
+        ));
+    }
+    Ok((distance, label))
 }

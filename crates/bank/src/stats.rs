@@ -17,7 +17,10 @@ pub struct Stats {
     pub minor_cases: i64,
     /// Hashes by status (active, suspended, withdrawn).
     pub hashes: BTreeMap<String, i64>,
-    /// Active hashes by kind.
+    /// Distinct hash values (what platforms see) by status (active,
+    /// suspended).
+    pub values: BTreeMap<String, i64>,
+    /// Active hash values by kind.
     pub active_by_kind: BTreeMap<String, i64>,
     /// Platforms with a valid key.
     pub platforms: i64,
@@ -54,8 +57,9 @@ impl Bank {
             )
             .await?,
             hashes: grouped("SELECT status, COUNT(*) FROM hashes GROUP BY status").await?,
+            values: grouped("SELECT status, COUNT(*) FROM hash_values GROUP BY status").await?,
             active_by_kind: grouped(
-                "SELECT kind, COUNT(*) FROM hashes WHERE status = 'active' GROUP BY kind",
+                "SELECT kind, COUNT(*) FROM hash_values WHERE status = 'active' GROUP BY kind",
             )
             .await?,
             platforms: count("SELECT COUNT(*) FROM platforms WHERE revoked_at IS NULL").await?,

@@ -15,7 +15,8 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::Args;
 use hashbank_bank::{
-    check_new_hashes, Category, Kind, NewHash, Role, Settings, MAX_HASHES_PER_CASE,
+    check_hex, check_new_hashes, check_pdq_value, Category, Kind, NewHash, Role, Settings,
+    MAX_HASHES_PER_CASE,
 };
 use serde_json::Value;
 
@@ -73,7 +74,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<u8> {
     })?;
     out.flush()?;
     eprintln!(
-        "hashbank: imported {total} hashes as {cases} cases ({skipped} skipped: quality below {} or duplicates); numbers and PINs in {}",
+        "hashbank: imported {total} hashes as {cases} cases ({skipped} skipped: quality below {}, blank-picture pdq hashes or duplicates); numbers and PINs in {}",
         pdq::QUALITY_THRESHOLD,
         args.cases_out.display()
     );
@@ -102,7 +103,16 @@ fn read_hashes(path: &PathBuf) -> anyhow::Result<(Vec<NewHash>, usize)> {
         for hash in found {
             let quality_ok = hash.kind != Kind::Pdq
                 || hash.quality.unwrap_or(0) >= u32::from(pdq::QUALITY_THRESHOLD);
-            if quality_ok && seen.insert((hash.kind, hash.value.to_ascii_lowercase())) {
+            // A PDQ hash of a blank picture, or with far too few or too
+            // many bits set, is skipped like one of low quality (a
+            // malformed one is left for the check below to name).
+            let degenerate = hash.kind == Kind::Pdq
+                && check_hex(Kind::Pdq, &hash.value, "hash").is_ok()
+                && check_pdq_value(&hash.value.to_ascii_lowercase(), "hash").is_err();
+            if quality_ok
+                && !degenerate
+                && seen.insert((hash.kind, hash.value.to_ascii_lowercase()))
+            {
                 hashes.push(hash);
             } else {
                 skipped += 1;

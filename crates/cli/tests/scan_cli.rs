@@ -155,7 +155,7 @@ fn bank_hash(server: &Server, case: &Case, at: usize) -> String {
     let hashes = view.body["hashes"].as_array().unwrap();
     let hash = hashes
         .iter()
-        .find(|h| h["id"].as_u64() == Some(case.ids[at]))
+        .find(|h| h["hash_id"].as_u64() == Some(case.ids[at]))
         .unwrap_or_else(|| panic!("{:?}", view.body));
     hash["value"].as_str().unwrap().to_string()
 }
@@ -450,10 +450,14 @@ fn the_match_api_finds_the_same_and_reports_reach_the_case() {
         reported.stderr
     );
     for case in [&bank.duck, &bank.kangaroo, &bank.ladybird] {
+        // The owner sees pieces of content: a file that matched several
+        // of her hashes is one match.
         let reports = expected
             .iter()
             .filter(|(_, c, _, _)| c.number == case.number)
-            .count();
+            .map(|(path, _, _, _)| *path)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
         let view = bank.server.get(
             &format!("/v1/cases/{}", case.number),
             &Auth::Pin(case.pin.clone()),

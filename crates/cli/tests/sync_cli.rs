@@ -96,7 +96,7 @@ fn a_second_sync_fetches_only_what_changed() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| copy.meta(h["id"].as_u64().unwrap()).unwrap())
+        .map(|h| copy.meta(h["hash_id"].as_u64().unwrap()).unwrap())
         .map(|m| (m.role.as_str(), m.label.map(|l| l.as_str())))
         .collect();
     assert_eq!(

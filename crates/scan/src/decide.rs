@@ -14,7 +14,7 @@
 use media::robust::{self, Evidence};
 
 use crate::bankfile::Found;
-use crate::hashes::{Category, Kind, Role};
+use crate::hashes::{Category, HashValue, Kind, Role};
 use crate::query::{Label, Query};
 
 /// A stored hash found for one of a query's hashes.
@@ -44,6 +44,9 @@ pub struct FileMatch {
     /// How the match was made: a pair within its radius (every digest
     /// match), or corroborated.
     pub evidence: Evidence,
+    /// The file's hash of the deciding pair (sent with a report, so the
+    /// bank can check the match).
+    pub value: HashValue,
 }
 
 /// The stored hashes `query` matches among `candidates`, one per stored
@@ -78,6 +81,7 @@ pub fn decide(query: &Query, candidates: &[Candidate]) -> Vec<FileMatch> {
                     distance: 0,
                     label: hash.label,
                     evidence: Evidence::Pair,
+                    value: hash.value,
                 });
             }
             _ => {}
@@ -91,6 +95,14 @@ pub fn decide(query: &Query, candidates: &[Candidate]) -> Vec<FileMatch> {
         else {
             continue;
         };
+        let Some(value) = query
+            .hashes
+            .iter()
+            .find(|h| h.label == Label::Pdq(m.query))
+            .map(|h| h.value)
+        else {
+            continue;
+        };
         out.push(FileMatch {
             hash_id: m.stored,
             kind: Kind::Pdq,
@@ -99,6 +111,7 @@ pub fn decide(query: &Query, candidates: &[Candidate]) -> Vec<FileMatch> {
             distance: m.distance,
             label: Label::Pdq(m.query),
             evidence: m.evidence,
+            value,
         });
     }
     out.sort_by_key(|m| (m.category.is_none(), m.distance, m.hash_id));

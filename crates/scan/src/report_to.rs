@@ -18,13 +18,20 @@ pub struct Reported {
     pub errors: Vec<String>,
 }
 
-/// Reports every match through `client`; `content_ref` is `prefix`
-/// followed by the file's path in the scanned set.
+/// Reports every match through `client`, with the file's own hash of the
+/// deciding pair (the bank checks the distance itself); `content_ref` is
+/// `prefix` followed by the file's path in the scanned set. The bank
+/// accepts a report only of a hash this platform was given, by the feed
+/// (`sync`) or the match API.
 pub fn report_matches(client: &BankClient, matches: &[MatchRecord], prefix: &str) -> Reported {
     let mut out = Reported::default();
     for m in matches {
         let content_ref = format!("{prefix}{}", m.path);
-        match client.report(m.hash_id, m.distance, &content_ref) {
+        let label = match m.label {
+            crate::query::Label::Pdq(l) => Some(l.as_str()),
+            _ => None,
+        };
+        match client.report(m.hash_id, &m.value.to_hex(), label, &content_ref) {
             Ok(id) => {
                 tracing::debug!(report = id, hash_id = m.hash_id, "reported");
                 out.sent += 1;

@@ -105,16 +105,22 @@ pub fn document() -> Value {
                     &["400", "401", "413", "415"])
             }},
             "/v1/reports": {"post": {
-                "summary": "Report a match: the platform's content reference, the hash id, the distance.",
+                "summary": "Report a match: the hash id, the platform's own hash of its copy, its content reference.",
+                "description": "The hash id must be one this platform was given: returned by the match \
+                    API, or read from the feed. The bank computes the distance between `value` and the \
+                    stored hash and refuses a report beyond the radius of the pair of labels (MD5 and \
+                    SHA-256: equal). One report per platform, hash and content reference: another \
+                    answers 409.",
                 "tags": ["platforms"], "security": [{"platformKey": []}],
                 "requestBody": body("NewReport"),
                 "responses": with_errors(json!({"201": json_of("Recorded", "ReportCreated")}),
-                    &["400", "401", "404", "413", "415"])
+                    &["400", "401", "404", "409", "413", "415"])
             }},
             "/v1/reports/{id}/outcome": {"post": {
                 "summary": "Give the outcome of one of this platform's reports.",
                 "description": "When 3 (a setting) different platforms find matches of one hash not \
-                    violating, the hash is suspended: a deletion on the feed, out of matching.",
+                    violating (each platform counts once), the hash value is suspended: a deletion on \
+                    the feed, out of matching, whichever case holds it or files it again.",
                 "tags": ["platforms"], "security": [{"platformKey": []}],
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
                 "requestBody": body("OutcomeRequest"),
@@ -150,12 +156,16 @@ fn responses() -> Value {
     let error = |description: &str| json_of(description, "Error");
     json!({
         "E400": error("Malformed request: bad JSON, unknown field, bad hex, wrong length, \
-            PDQ quality below 50, unknown label or one that does not fit the kind or role, \
-            duplicate hash, too many hashes, bad query parameter."),
+            PDQ quality below 50, a degenerate PDQ hash (of a blank picture, or far too few or \
+            too many bits set: `degenerate_hash`), unknown label or one that does not fit the kind \
+            or role, duplicate hash, too many hashes, bad query parameter, a report whose value is \
+            not a match of the stored hash (`not_a_match`)."),
         "E401": error("No credentials, or wrong ones: a wrong or revoked API key, or a case number \
             and PIN that do not match (an unknown number answers the same)."),
-        "E404": error("No such report or hash for this platform."),
-        "E409": error("The case was withdrawn."),
+        "E404": error("No such report or hash for this platform (a report's hash id must be \
+            one the match API or the feed gave this platform)."),
+        "E409": error("The case was withdrawn, or this platform already reported this content \
+            for this hash."),
         "E413": error("The body is over the limit (1 MiB by default)."),
         "E415": error("The body is not sent as application/json."),
         "E429": error("Too many wrong PINs: see Retry-After (seconds)."),
@@ -192,7 +202,11 @@ fn schemas() -> Value {
         "MoreHashes": {"type": "object", "additionalProperties": false, "required": ["hashes"], "properties": {
             "hashes": {"type": "array", "minItems": 1, "maxItems": 500, "items": {"$ref": "#/components/schemas/NewHash"}}}},
         "CaseHash": {"type": "object", "required": ["id", "kind", "role", "status"], "properties": {
-            "id": {"type": "integer"}, "kind": {"$ref": "#/components/schemas/Kind"},
+            "id": {"type": "integer", "description": "The case's own id of this hash."},
+            "hash_id": {"type": "integer", "description": "The public id of its value, as platforms \
+                see it (feed, matches, reports); the same in every case holding the value. Absent \
+                once withdrawn."},
+            "kind": {"$ref": "#/components/schemas/Kind"},
             "role": {"$ref": "#/components/schemas/Role"},
             "label": {"$ref": "#/components/schemas/BankLabel"}, "value": {"type": "string"},
             "quality": {"type": "integer"},
@@ -213,8 +227,8 @@ fn schemas() -> Value {
             "hashes": {"type": "array", "items": {"$ref": "#/components/schemas/CaseHash"}},
             "platforms": {"type": "array", "items": {"type": "object", "properties": {
                 "platform": {"type": "string"},
-                "matches_reported": {"type": "integer"},
-                "removed": {"type": "integer"},
+                "matches_reported": {"type": "integer", "description": "Pieces of content reported."},
+                "removed": {"type": "integer", "description": "Pieces of content removed."},
                 "reports": {"type": "array", "items": {"type": "object", "properties": {
                     "hash_id": {"type": "integer"},
                     "reported_at": {"type": "string", "format": "date-time"},
@@ -229,7 +243,8 @@ fn schemas() -> Value {
     let platform = json!({
         "FeedEntry": {"type": "object", "required": ["cursor", "op", "hash_id"], "properties": {
             "cursor": {"type": "integer"}, "op": {"type": "string", "enum": ["add", "delete"]},
-            "hash_id": {"type": "integer"},
+            "hash_id": {"type": "integer", "description": "The public id of a hash value: one \
+                entry per value, however many cases hold it."},
             "kind": {"$ref": "#/components/schemas/Kind"}, "role": {"$ref": "#/components/schemas/Role"},
             "label": {"$ref": "#/components/schemas/BankLabel"},
             "value": {"type": "string"}, "quality": {"type": "integer"},
@@ -255,8 +270,14 @@ fn schemas() -> Value {
                 "query": {"$ref": "#/components/schemas/Query"},
                 "matches": {"type": "array", "items": {"$ref": "#/components/schemas/Match"}}}}}}},
         "NewReport": {"type": "object", "additionalProperties": false,
-            "required": ["hash_id", "distance", "content_ref"], "properties": {
-            "hash_id": {"type": "integer"}, "distance": {"type": "integer", "minimum": 0, "maximum": 256},
+            "required": ["hash_id", "value", "content_ref"], "properties": {
+            "hash_id": {"type": "integer", "description": "A hash id the match API or the feed gave \
+                this platform."},
+            "value": {"type": "string", "description": "The platform's own hash of the copy it found, \
+                in hex, of the stored hash's kind."},
+            "label": {"$ref": "#/components/schemas/QueryLabel"},
+            "distance": {"type": "integer", "minimum": 0, "maximum": 256,
+                "description": "Optional and not trusted: the bank computes the distance from value."},
             "content_ref": {"type": "string", "minLength": 1, "maxLength": 1024}}},
         "ReportCreated": {"type": "object", "properties": {"report_id": {"type": "integer"}}},
         "Outcome": {"type": "string", "enum": ["removed", "not_violating", "pending_review"]},

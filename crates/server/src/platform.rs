@@ -59,12 +59,12 @@ struct MatchResponse {
 
 async fn match_hashes(
     State(state): State<AppState>,
-    PlatformAuth(_platform): PlatformAuth,
+    PlatformAuth(platform): PlatformAuth,
     Json(request): Json<MatchRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let results = state
         .bank
-        .match_hashes(request.hashes, request.radius)
+        .match_for(&platform, request.hashes, request.radius)
         .await?;
     Ok(axum::Json(MatchResponse { results }))
 }

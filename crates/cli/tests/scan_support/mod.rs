@@ -133,7 +133,7 @@ pub fn file_case(server: &Server, path: &Path, digests: bool, minor: bool) -> Ca
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| h["id"].as_u64().unwrap())
+        .map(|h| h["hash_id"].as_u64().unwrap())
         .collect();
     Case {
         number,

@@ -32,7 +32,7 @@ fn case_lifecycle(db: &TestDb) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| h["id"].as_i64().unwrap())
+        .map(|h| h["hash_id"].as_i64().unwrap())
         .collect();
     assert_eq!(ids.len(), 3);
     assert_eq!(
@@ -44,7 +44,7 @@ fn case_lifecycle(db: &TestDb) {
     // A minor case with a PDQ hash farther from the query comes first.
     let near_image = flip_last_bits(&image, 2);
     let (_, _, minor) = server.create_case(json!([pdq(&near_image)]), true);
-    let minor_id = minor["hashes"][0]["id"].as_i64().unwrap();
+    let minor_id = minor["hashes"][0]["hash_id"].as_i64().unwrap();
 
     let query = flip_last_bits(&image, 1);
     let matches = server.match_one(&key, "pdq", &query);
@@ -93,7 +93,7 @@ fn case_lifecycle(db: &TestDb) {
     let report = server.post(
         "/v1/reports",
         &platform,
-        &json!({"hash_id": ids[0], "distance": 1, "content_ref": "upload/123"}),
+        &json!({"hash_id": ids[0], "value": query, "content_ref": "upload/123"}),
     );
     assert_eq!(report.status, 201, "{:?}", report.body);
     let report_id = report.body["report_id"].as_i64().unwrap();
@@ -192,7 +192,7 @@ fn case_lifecycle(db: &TestDb) {
     let late = server.post(
         "/v1/reports",
         &platform,
-        &json!({"hash_id": ids[1], "distance": 0, "content_ref": "x"}),
+        &json!({"hash_id": ids[1], "value": md5, "content_ref": "x"}),
     );
     assert_eq!(late.status, 404);
 

@@ -40,11 +40,12 @@ fn every_endpoint_with_every_role(db: &TestDb) {
 
     let image = random_hex(64);
     let (number, pin, created) = server.create_case(json!([pdq(&image)]), false);
-    let hash_id = created["hashes"][0]["id"].as_i64().unwrap();
+    let hash_id = created["hashes"][0]["hash_id"].as_i64().unwrap();
+    assert_eq!(server.match_one(&key, "pdq", &image).len(), 1);
     let report = server.post(
         "/v1/reports",
         &Auth::Key(key.clone()),
-        &json!({"hash_id": hash_id, "distance": 0, "content_ref": "c1"}),
+        &json!({"hash_id": hash_id, "value": image, "content_ref": "c1"}),
     );
     let report_id = report.body["report_id"].as_i64().unwrap();
 
@@ -127,7 +128,7 @@ fn every_endpoint_with_every_role(db: &TestDb) {
         (
             "POST",
             "/v1/reports".into(),
-            Some(json!({"hash_id": hash_id, "distance": 0, "content_ref": "c2"})),
+            Some(json!({"hash_id": hash_id, "value": image, "content_ref": "c2"})),
             [401, 401, 401, 401, 201, 401, 401],
         ),
         (

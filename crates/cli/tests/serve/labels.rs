@@ -80,7 +80,7 @@ fn labels_carry_through_case_feed_and_match(db: &TestDb) {
         ],
         "a plain PDQ hash is labelled pdq; digests have no label"
     );
-    let id = |i: usize| hashes[i]["id"].clone();
+    let id = |i: usize| hashes[i]["hash_id"].clone();
 
     // The case view shows the labels.
     let view = server.get(&format!("/v1/cases/{number}"), &Auth::Pin(pin.clone()));
@@ -89,7 +89,13 @@ fn labels_carry_through_case_feed_and_match(db: &TestDb) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| (h["id"].clone(), h.get("label").cloned(), h["role"].clone()))
+        .map(|h| {
+            (
+                h["hash_id"].clone(),
+                h.get("label").cloned(),
+                h["role"].clone(),
+            )
+        })
         .collect();
     assert!(seen.contains(&(id(2), Some(json!("crop90")), json!("extra"))));
     assert!(seen.contains(&(id(1), None, json!("plain"))));
@@ -180,7 +186,7 @@ fn labels_carry_through_case_feed_and_match(db: &TestDb) {
     let turned = json!({"kind": "pdq", "value": trim, "label": "rot90"});
     assert_eq!(
         found(&server, &key, turned, None),
-        vec![json!([added["id"], "trim", "extra", 0])]
+        vec![json!([added["hash_id"], "trim", "extra", 0])]
     );
     assert!(found(&server, &key, top_query(&crop), None).is_empty());
     assert_eq!(found(&server, &key, pdq_query(&crop), None).len(), 1);

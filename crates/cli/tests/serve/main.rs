@@ -15,3 +15,4 @@ mod shared;
 mod support;
 mod suspend;
 mod validation;
+mod values;

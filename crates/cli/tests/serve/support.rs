@@ -322,6 +322,25 @@ impl Server {
             .clone()
     }
 
+    /// Reports `hash_id` as `key`'s match, with the platform's own hash
+    /// `value` of the content `content_ref`.
+    pub fn report(&self, key: &str, hash_id: i64, value: &str, content_ref: &str) -> Answer {
+        self.post(
+            "/v1/reports",
+            &Auth::Key(key.into()),
+            &json!({"hash_id": hash_id, "value": value, "content_ref": content_ref}),
+        )
+    }
+
+    /// Gives report `report_id`'s outcome as `key`.
+    pub fn outcome(&self, key: &str, report_id: i64, outcome: &str) -> Answer {
+        self.post(
+            &format!("/v1/reports/{report_id}/outcome"),
+            &Auth::Key(key.into()),
+            &json!({ "outcome": outcome }),
+        )
+    }
+
     /// The whole feed from cursor 0.
     pub fn whole_feed(&self, key: &str) -> Vec<Value> {
         let mut after = 0;

@@ -153,13 +153,13 @@ fn malformed_requests_are_refused_clearly() {
     let answer = server.post(
         "/v1/reports",
         &platform,
-        &json!({"hash_id": 1, "distance": 0, "content_ref": "x"}),
+        &json!({"hash_id": 1, "value": "a".repeat(64), "content_ref": "x"}),
     );
     assert_eq!((answer.status, answer.code()), (404, "not_found"));
     let answer = server.post(
         "/v1/reports",
         &platform,
-        &json!({"hash_id": 1, "distance": 300, "content_ref": "x"}),
+        &json!({"hash_id": 1, "value": "a".repeat(64), "distance": 300, "content_ref": "x"}),
     );
     assert_eq!((answer.status, answer.code()), (400, "invalid_distance"));
     let answer = server.post(

@@ -235,12 +235,14 @@ impl BankClient {
     pub fn report(
         &self,
         hash_id: u64,
-        distance: u32,
+        value: &str,
+        label: Option<&str>,
         content_ref: &str,
     ) -> Result<i64, ClientError> {
         let report = wire::Report {
             hash_id,
-            distance,
+            value,
+            label,
             content_ref,
         };
         let created: wire::ReportCreated = self.call(Repeat::Unsent, || {

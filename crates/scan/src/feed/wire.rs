@@ -162,7 +162,11 @@ pub(crate) struct Found {
 #[derive(Debug, Serialize)]
 pub(crate) struct Report<'a> {
     pub hash_id: u64,
-    pub distance: u32,
+    /// The file's own hash; the bank computes the distance from it.
+    pub value: &'a str,
+    /// PDQ only: what the file's hash is a hash of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<&'a str>,
     pub content_ref: &'a str,
 }
 

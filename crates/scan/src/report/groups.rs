@@ -61,6 +61,7 @@ mod tests {
             label: crate::Label::Pdq(media::robust::QueryLabel::Plain),
             evidence: media::robust::Evidence::Pair,
             category: minor.then_some(Category::Minor),
+            value: crate::hashes::HashValue::Pdq(pdq::Hash256::ZERO),
         }
     }
 

@@ -187,6 +187,7 @@ mod tests {
                 label: crate::Label::Pdq(media::robust::QueryLabel::Trim),
                 evidence: media::robust::Evidence::Pair,
                 category: Some(Category::Minor),
+                value: crate::hashes::HashValue::Pdq(pdq::Hash256::ZERO),
             }],
             skips: vec![SkipRecord {
                 path: "a&b\".jpg".into(),

@@ -6,7 +6,7 @@ use std::time::Duration;
 use media::robust::Evidence;
 
 use crate::decide::FileMatch;
-use crate::hashes::{Category, Kind, Role};
+use crate::hashes::{Category, HashValue, Kind, Role};
 use crate::query::Label;
 use crate::skip::SkipKind;
 
@@ -30,6 +30,8 @@ pub struct MatchRecord {
     pub evidence: Evidence,
     /// Its case's category.
     pub category: Option<Category>,
+    /// The file's hash of the deciding pair.
+    pub value: HashValue,
 }
 
 impl MatchRecord {
@@ -43,6 +45,7 @@ impl MatchRecord {
             label: m.label,
             evidence: m.evidence,
             category: m.category,
+            value: m.value,
         }
     }
 }

@@ -1,0 +1,339 @@
+//! Hash values: one row per distinct (kind, label, value), whichever cases
+//! hold it. Platforms see values, never case hashes: the feed has one
+//! addition per active value, the match API answers one match per value,
+//! and reports and suspension name a value by its public id (`hash_id` on
+//! the wire). A case's hash points at its value while the case is open.
+//!
+//! - A value is active (fed and matched) or suspended (neither), whichever
+//!   case files it: filing a suspended value again is accepted and the new
+//!   hash is shown suspended on its case, never fed nor matched.
+//! - It is `minor` while any open case holding it is.
+//! - When its last holder withdraws, the row is deleted (with its reports
+//!   and match grants) and, if it was active, a deletion goes on the feed.
+
+use std::collections::{BTreeSet, HashMap};
+
+use sqlx::Any;
+
+use crate::db::{insert_rows, Value};
+use crate::error::{BankError, Result};
+use crate::hashes::{label_text, parse_label, Category, CheckedHash, HashStatus, Kind, Role};
+use crate::matcher::Entry;
+use crate::secrets::random_id;
+use crate::write::Write;
+
+/// Values looked up per statement.
+const VALUES_PER_STATEMENT: usize = 500;
+
+/// The key of a value: kind, label text ("" for none), hex.
+type ValueKey = (Kind, String, String);
+
+/// A stored value, as read for filing.
+#[derive(Clone, Debug)]
+struct Stored {
+    id: i64,
+    status: HashStatus,
+    minor: bool,
+    entry: Entry,
+}
+
+fn key_of(kind: Kind, label: Option<&str>, value: &str) -> ValueKey {
+    (kind, label.unwrap_or("").to_string(), value.to_string())
+}
+
+/// A value row: id, kind, role, label, value, quality, category, status.
+type ValueRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<i64>,
+    Option<String>,
+    String,
+);
+
+fn stored_of(row: ValueRow) -> Result<Stored> {
+    let (id, kind, role, label, value, quality, category, status) = row;
+    let minor = Category::parse(category.as_deref())? == Some(Category::Minor);
+    Ok(Stored {
+        id,
+        status: HashStatus::parse(&status)?,
+        minor,
+        entry: Entry {
+            id,
+            kind: Kind::parse(&kind)?,
+            role: Role::parse(&role)?,
+            label: parse_label(label.as_deref())?,
+            value,
+            quality,
+            minor,
+        },
+    })
+}
+
+/// The stored values among `hashes`, by key.
+async fn lookup(write: &mut Write, hashes: &[&CheckedHash]) -> Result<HashMap<ValueKey, Stored>> {
+    let mut found = HashMap::new();
+    let mut values: Vec<&str> = hashes.iter().map(|h| h.value.as_str()).collect();
+    values.sort_unstable();
+    values.dedup();
+    for chunk in values.chunks(VALUES_PER_STATEMENT) {
+        let list = (1..=chunk.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT id, kind, role, label, value, quality, category, status FROM hash_values \
+             WHERE value IN ({list})"
+        );
+        let mut query = sqlx::query_as::<Any, ValueRow>(&sql);
+        for value in chunk {
+            query = query.bind(*value);
+        }
+        for row in query.fetch_all(write.conn()).await? {
+            let stored = stored_of(row)?;
+            let label = label_text(stored.entry.label);
+            found.insert(
+                key_of(stored.entry.kind, label.as_deref(), &stored.entry.value),
+                stored,
+            );
+        }
+    }
+    Ok(found)
+}
+
+/// Finds or makes the value of each of `hashes`, filed by a case of
+/// `category`: a new value goes on the feed; a held active value filed by a
+/// minor case becomes minor (its feed addition is replaced); a suspended
+/// value stays suspended and off the feed. Returns each hash's value id and
+/// the status its hash takes, in order.
+pub(crate) async fn attach(
+    write: &mut Write,
+    hashes: &[&CheckedHash],
+    category: Option<Category>,
+) -> Result<Vec<(i64, HashStatus)>> {
+    let minor = category == Some(Category::Minor);
+    let mut known = lookup(write, hashes).await?;
+    let mut rows = Vec::new();
+    let mut fed = Vec::new();
+    let mut now_minor = Vec::new();
+    let mut out = Vec::with_capacity(hashes.len());
+    for hash in hashes {
+        let label = label_text(hash.label);
+        let key = key_of(hash.kind, label.as_deref(), &hash.value);
+        if let Some(stored) = known.get_mut(&key) {
+            if minor && !stored.minor && stored.status == HashStatus::Active {
+                stored.minor = true;
+                stored.entry.minor = true;
+                now_minor.push(stored.entry.clone());
+            }
+            out.push((stored.id, stored.status));
+            continue;
+        }
+        let id = random_id();
+        rows.push(vec![
+            Value::Int(id),
+            Value::Text(hash.kind.as_str().into()),
+            Value::Text(hash.role.as_str().into()),
+            Value::OptText(label),
+            Value::Text(hash.value.clone()),
+            Value::OptInt(hash.quality),
+            Value::OptText(minor.then(|| Category::Minor.as_str().to_string())),
+            Value::Text(HashStatus::Active.as_str().into()),
+            Value::Int(write.at),
+        ]);
+        let entry = Entry {
+            id,
+            kind: hash.kind,
+            role: hash.role,
+            label: hash.label,
+            value: hash.value.clone(),
+            quality: hash.quality,
+            minor,
+        };
+        fed.push(entry.clone());
+        known.insert(
+            key,
+            Stored {
+                id,
+                status: HashStatus::Active,
+                minor,
+                entry,
+            },
+        );
+        out.push((id, HashStatus::Active));
+    }
+    insert_rows(
+        write.conn(),
+        "hash_values",
+        &[
+            "id",
+            "kind",
+            "role",
+            "label",
+            "value",
+            "quality",
+            "category",
+            "status",
+            "created_at",
+        ],
+        rows,
+    )
+    .await?;
+    // A value made minor by this filing is already fed: its addition is
+    // replaced, so readers from now on see the category.
+    let ids: Vec<i64> = now_minor.iter().map(|e| e.id).collect();
+    set_category(write, &ids, true).await?;
+    drop_additions(write, &ids).await?;
+    fed.extend(now_minor);
+    write.feed_add(fed).await?;
+    Ok(out)
+}
+
+/// Values `ids` after some of their holders let go of them (their hash rows
+/// no longer point at them): a value no open case holds is deleted (its
+/// reports and grants with it) and, when active, leaves the feed; a value
+/// that stops being minor has its feed addition replaced.
+pub(crate) async fn release(write: &mut Write, ids: &BTreeSet<i64>) -> Result<()> {
+    let mut gone = Vec::new();
+    let mut erased = Vec::new();
+    let mut refed = Vec::new();
+    for &id in ids {
+        let row: Option<ValueRow> = sqlx::query_as(
+            "SELECT id, kind, role, label, value, quality, category, status FROM hash_values \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(write.conn())
+        .await?;
+        let Some(row) = row else { continue };
+        let stored = stored_of(row)?;
+        let (holders, minor_holders): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN c.category = 'minor' THEN 1 ELSE 0 END), 0) \
+             FROM hashes h JOIN cases c ON c.id = h.case_id \
+             WHERE h.value_id = $1 AND c.status = 'open'",
+        )
+        .bind(id)
+        .fetch_one(write.conn())
+        .await?;
+        if holders == 0 {
+            erased.push(id);
+            if stored.status == HashStatus::Active {
+                gone.push(id);
+            }
+        } else if stored.minor && minor_holders == 0 {
+            set_category(write, &[id], false).await?;
+            if stored.status == HashStatus::Active {
+                refed.push(Entry {
+                    minor: false,
+                    ..stored.entry
+                });
+            }
+        }
+    }
+    for id in &erased {
+        // Reports and grants name the value; they go with it.
+        sqlx::query("DELETE FROM reports WHERE hash_id = $1")
+            .bind(id)
+            .execute(write.conn())
+            .await?;
+        sqlx::query("DELETE FROM match_grants WHERE hash_id = $1")
+            .bind(id)
+            .execute(write.conn())
+            .await?;
+        sqlx::query("DELETE FROM hash_values WHERE id = $1")
+            .bind(id)
+            .execute(write.conn())
+            .await?;
+    }
+    if !gone.is_empty() {
+        write.feed_delete(gone).await?;
+    }
+    if !refed.is_empty() {
+        let ids: Vec<i64> = refed.iter().map(|e| e.id).collect();
+        drop_additions(write, &ids).await?;
+        write.feed_add(refed).await?;
+    }
+    Ok(())
+}
+
+/// Suspends value `id`: off the feed and out of matching, and every hash
+/// holding it shown suspended. False when it was not active.
+pub(crate) async fn suspend(write: &mut Write, id: i64) -> Result<bool> {
+    let done = sqlx::query::<Any>(
+        "UPDATE hash_values SET status = 'suspended' WHERE id = $1 AND status = 'active'",
+    )
+    .bind(id)
+    .execute(write.conn())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE hashes SET status = 'suspended' WHERE value_id = $1")
+        .bind(id)
+        .execute(write.conn())
+        .await?;
+    write.feed_delete(vec![id]).await?;
+    Ok(true)
+}
+
+/// Marks values `ids` minor or not.
+async fn set_category(write: &mut Write, ids: &[i64], minor: bool) -> Result<()> {
+    for id in ids {
+        sqlx::query("UPDATE hash_values SET category = $1 WHERE id = $2")
+            .bind(minor.then_some(Category::Minor.as_str()))
+            .bind(id)
+            .execute(write.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Removes the feed additions of values `ids` (to be replaced by new ones;
+/// no deletion entry).
+async fn drop_additions(write: &mut Write, ids: &[i64]) -> Result<()> {
+    for id in ids {
+        sqlx::query("DELETE FROM feed WHERE op = 'add' AND hash_id = $1")
+            .bind(id)
+            .execute(write.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// What a report needs of a value: kind, label, hex.
+pub(crate) struct ReportedValue {
+    pub(crate) kind: Kind,
+    pub(crate) label: Option<media::robust::BankLabel>,
+    pub(crate) value: String,
+}
+
+/// Value `id` for a report, or 404.
+pub(crate) async fn for_report(write: &mut Write, id: i64) -> Result<ReportedValue> {
+    let row: Option<ValueRow> = sqlx::query_as(
+        "SELECT id, kind, role, label, value, quality, category, status FROM hash_values \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(write.conn())
+    .await?;
+    let Some(row) = row else {
+        return Err(not_given(id));
+    };
+    let stored = stored_of(row)?;
+    Ok(ReportedValue {
+        kind: stored.entry.kind,
+        label: stored.entry.label,
+        value: stored.entry.value,
+    })
+}
+
+/// The one answer for a hash id that does not exist and for one this
+/// platform was never given: a report cannot tell the two apart.
+pub(crate) fn not_given(id: i64) -> BankError {
+    BankError::NotFound(format!(
+        "no hash with id {id} was given to this platform by the match API or the feed \
+         (or it was withdrawn)"
+    ))
+}
