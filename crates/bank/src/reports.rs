@@ -423,7 +423,7 @@ async fn given(write: &mut Write, platform_id: i64, id: i64) -> Result<bool> {
     let (read,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM feed f WHERE f.op = 'add' AND f.hash_id = $2 AND EXISTS ( \
              SELECT 1 FROM feed_reads r WHERE r.platform_id = $1 \
-             AND r.from_cursor < f.cursor AND r.to_cursor >= f.cursor)",
+             AND r.from_cursor < f.public_cursor AND r.to_cursor >= f.public_cursor)",
     )
     .bind(platform_id)
     .bind(id)
