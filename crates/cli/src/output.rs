@@ -7,6 +7,11 @@ use media::Fingerprint;
 use pdq::Dihedral;
 use serde_json::{json, Map, Value};
 
+/// `path` as it is printed (see [`Record::path`]).
+fn shown(path: &Path) -> String {
+    hashbank_scan::archive::printable(path.as_os_str().as_encoded_bytes())
+}
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -21,7 +26,9 @@ pub enum Format {
 /// The result for one file.
 #[derive(Debug, Clone)]
 pub struct Record {
-    /// The file, as given or found.
+    /// The file, as given or found, printable: bytes that are not UTF-8 and
+    /// control characters escaped as `\xNN` and a backslash as `\\`, so two
+    /// files never print alike.
     pub path: String,
     /// Its fingerprint, when it could be made.
     pub print: Option<Fingerprint>,
@@ -33,7 +40,7 @@ impl Record {
     /// A hashed file.
     pub fn hashed(path: &Path, print: Fingerprint) -> Record {
         Record {
-            path: path.to_string_lossy().into_owned(),
+            path: shown(path),
             print: Some(print),
             error: None,
         }
@@ -42,7 +49,7 @@ impl Record {
     /// A file that failed.
     pub fn failed(path: &Path, error: String) -> Record {
         Record {
-            path: path.to_string_lossy().into_owned(),
+            path: shown(path),
             print: None,
             error: Some(error),
         }

@@ -246,3 +246,145 @@ fn links_are_not_followed_unless_asked() {
     assert_eq!(out.status.code(), Some(1));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[cfg(unix)]
+#[test]
+fn names_that_are_not_utf8_print_apart() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = scratch("non-utf8");
+    let source = testdata().join("pdq/data/bridge-mods");
+    let image = std::fs::read_dir(&source)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "jpg"))
+        .unwrap();
+    // A lossy conversion prints all three as "caf\u{fffd}.jpg".
+    for name in [
+        &b"caf\xe9.jpg"[..],
+        b"caf\xe8.jpg",
+        "caf\u{fffd}.jpg".as_bytes(),
+    ] {
+        std::fs::copy(&image, dir.join(OsStr::from_bytes(name))).unwrap();
+    }
+    let out = hashbank(&["hash", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let mut names: Vec<String> = lines(&out)
+        .iter()
+        .map(|r| {
+            let path = r["path"].as_str().unwrap();
+            path.rsplit('/').next().unwrap().to_string()
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, ["caf\\xE8.jpg", "caf\\xE9.jpg", "caf\u{fffd}.jpg"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A PNG of `width` x `height` 16-bit RGBA pixels, a gradient that
+/// compresses to a few megabytes, written row by row.
+fn huge_png(path: &Path, width: u32, height: u32) {
+    use std::io::Write;
+    let mut row = vec![0u8; 1 + width as usize * 8];
+    for (i, v) in row[1..].iter_mut().enumerate() {
+        *v = (i % 251) as u8;
+    }
+    let mut idat = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    for _ in 0..height {
+        idat.write_all(&row).unwrap();
+    }
+    let idat = idat.finish().unwrap();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[16, 6, 0, 0, 0]);
+    let mut file = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, body) in [
+        (b"IHDR", &ihdr[..]),
+        (b"IDAT", &idat[..]),
+        (b"IEND", &[][..]),
+    ] {
+        file.extend_from_slice(&(body.len() as u32).to_be_bytes());
+        let start = file.len();
+        file.extend_from_slice(kind);
+        file.extend_from_slice(body);
+        let crc = crc32fast::hash(&file[start..]);
+        file.extend_from_slice(&crc.to_be_bytes());
+    }
+    std::fs::write(path, file).unwrap();
+}
+
+/// Runs hashbank and returns its output and its peak resident memory in
+/// bytes.
+#[cfg(target_os = "linux")]
+fn hashbank_peak(args: &[&str]) -> (Output, u64) {
+    use std::os::unix::process::ExitStatusExt;
+    let child = Command::new(env!("CARGO_BIN_EXE_hashbank"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let reader = std::thread::spawn(move || {
+        let mut child = child;
+        let mut stdout = Vec::new();
+        let mut stderr = Vec::new();
+        use std::io::Read;
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_end(&mut stdout)
+            .unwrap();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_end(&mut stderr)
+            .unwrap();
+        (stdout, stderr)
+    });
+    let (stdout, stderr) = reader.join().unwrap();
+    let mut status = 0;
+    // SAFETY: wait4 fills `status` and `usage` for our own child, which
+    // nothing else waits for (the Child handle was moved and dropped
+    // without a wait).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    let output = Output {
+        status: std::process::ExitStatus::from_raw(status),
+        stdout,
+        stderr,
+    };
+    (output, usage.ru_maxrss as u64 * 1024)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_small_file_of_a_huge_16_bit_image_is_hashed_in_bounded_memory() {
+    // 100 megapixels of 16-bit RGBA (800 MB as stored) in a few MB: decoded
+    // whole it would take 800 MB, then more to scale it to 8 bits. Row by
+    // row, only the 8-bit RGB pixels are held (300 MB).
+    let dir = scratch("huge-png");
+    let one = dir.join("one.png");
+    huge_png(&one, 10_000, 10_000);
+    assert!(std::fs::metadata(&one).unwrap().len() < 8 << 20);
+    std::fs::copy(&one, dir.join("two.png")).unwrap();
+    let (out, peak) = hashbank_peak(&["hash", "--jobs", "2", dir.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records = lines(&out);
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["width"], 10_000);
+    assert_eq!(records[0]["pdq"], records[1]["pdq"]);
+    // Two such images at once, or one decoded at 16 bits, would pass 600 MB.
+    assert!(peak < 500 << 20, "peak resident memory {} MB", peak >> 20);
+    let _ = std::fs::remove_dir_all(&dir);
+}

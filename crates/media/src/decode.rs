@@ -140,12 +140,18 @@ fn image_error(format: Format, err: image::ImageError) -> ErrorKind {
     }
 }
 
+/// The most a decoder may allocate: room for the largest accepted image at
+/// 16-bit RGBA, plus the decoder's working buffers; the pixel limit itself
+/// is checked on the header.
+fn max_alloc(limits: &Limits) -> usize {
+    let bytes = limits.max_pixels.saturating_mul(8).saturating_add(1 << 26);
+    usize::try_from(bytes).unwrap_or(usize::MAX)
+}
+
 fn reader<'a>(bytes: &'a [u8], format: Format, limits: &Limits) -> ImageReader<Cursor<&'a [u8]>> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
     let mut decoder_limits = image::Limits::default();
-    // Room for the largest accepted image at 16-bit RGBA, plus the decoder's
-    // working buffers; the pixel limit itself is checked on the header.
-    decoder_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8).saturating_add(1 << 26));
+    decoder_limits.max_alloc = Some(max_alloc(limits) as u64);
     reader.limits(decoder_limits);
     reader
 }
@@ -217,9 +223,79 @@ fn decode_webp(bytes: &[u8], format: Format, pipeline: Pipeline) -> Option<Decod
     None
 }
 
+/// Images of more pixels than this are decoded one at a time in a process
+/// (a 16-megapixel photo still decodes on every core at once): a decoder's
+/// working buffers for the largest accepted image can take several times
+/// its 8-bit size, and a small file can state a huge image.
+pub const LARGE_PIXELS: u64 = 16_000_000;
+
+/// The turn of one decoding of a large image; the next one waits until it
+/// is dropped.
+struct LargeTurn;
+
+#[cfg(not(target_arch = "wasm32"))]
+static LARGE_BUSY: (std::sync::Mutex<bool>, std::sync::Condvar) =
+    (std::sync::Mutex::new(false), std::sync::Condvar::new());
+
+impl LargeTurn {
+    /// Waits for the turn when `pixels` is over [`LARGE_PIXELS`].
+    fn take(pixels: u64) -> Option<LargeTurn> {
+        #[cfg(not(target_arch = "wasm32"))]
+        if pixels > LARGE_PIXELS {
+            let (busy, free) = &LARGE_BUSY;
+            let mut busy = busy.lock().unwrap_or_else(|e| e.into_inner());
+            while *busy {
+                busy = free.wait(busy).unwrap_or_else(|e| e.into_inner());
+            }
+            *busy = true;
+            return Some(LargeTurn);
+        }
+        let _ = pixels;
+        None
+    }
+}
+
+impl Drop for LargeTurn {
+    fn drop(&mut self) {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let (busy, free) = &LARGE_BUSY;
+            *busy.lock().unwrap_or_else(|e| e.into_inner()) = false;
+            free.notify_one();
+        }
+    }
+}
+
 /// Decodes `bytes` for hashing through `pipeline`, refusing them before
-/// decoding if they break `limits`.
+/// decoding if they break `limits`. Images over [`LARGE_PIXELS`] wait for
+/// each other.
 pub fn decode(bytes: &[u8], limits: &Limits, pipeline: Pipeline) -> Result<Decoded, ErrorKind> {
+    let _turn = LargeTurn::take(stated_pixels(bytes, limits));
+    decode_in_turn(bytes, limits, pipeline)
+}
+
+/// The number of pixels the header of `bytes` states (0 when it can't be
+/// read; decoding then says why).
+fn stated_pixels(bytes: &[u8], limits: &Limits) -> u64 {
+    Format::sniff(bytes)
+        .and_then(|format| dimensions(bytes, format, limits).ok())
+        .map_or(0, |(w, h)| w as u64 * h as u64)
+}
+
+/// Runs `work` (decoding and hashing an image) in its turn: after every
+/// other large image's work has ended when `bytes` states over
+/// [`LARGE_PIXELS`], at once otherwise.
+pub(crate) fn in_turn<T>(bytes: &[u8], limits: &Limits, work: impl FnOnce() -> T) -> T {
+    let _turn = LargeTurn::take(stated_pixels(bytes, limits));
+    work()
+}
+
+/// [`decode`] without waiting for a turn (the caller holds it).
+pub(crate) fn decode_in_turn(
+    bytes: &[u8],
+    limits: &Limits,
+    pipeline: Pipeline,
+) -> Result<Decoded, ErrorKind> {
     if bytes.is_empty() {
         return Err(ErrorKind::Empty);
     }
@@ -244,6 +320,16 @@ pub fn decode(bytes: &[u8], limits: &Limits, pipeline: Pipeline) -> Result<Decod
             let scaled = jpeg::decode_for_hash(bytes, jpeg_denominator(width, height))?;
             let factor = area_factor(scaled.width, scaled.height);
             area_average(scaled, factor)
+        }
+        (Format::Png, pipeline) => {
+            let full = crate::png_decode::decode(bytes, max_alloc(limits))?;
+            match pipeline {
+                Pipeline::Canonical => full,
+                Pipeline::Fast => {
+                    let factor = area_factor(full.width, full.height);
+                    area_average(full, factor)
+                }
+            }
         }
         (_, pipeline) => match decode_webp(bytes, format, pipeline) {
             Some(decoded) => decoded,
@@ -292,6 +378,36 @@ mod tests {
             };
             assert!(d == 1 || short / d >= floor, "{short}: {d}");
         }
+    }
+
+    #[test]
+    fn large_images_take_turns_and_small_ones_do_not_wait() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let inside = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..6)
+            .map(|_| {
+                let (inside, most) = (inside.clone(), most.clone());
+                std::thread::spawn(move || {
+                    for _ in 0..20 {
+                        let _turn = LargeTurn::take(LARGE_PIXELS + 1);
+                        let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        std::thread::yield_now();
+                        inside.fetch_sub(1, Ordering::SeqCst);
+                    }
+                })
+            })
+            .collect();
+        // A small image is never held up by a large one's turn.
+        let held = LargeTurn::take(LARGE_PIXELS + 1);
+        assert!(LargeTurn::take(LARGE_PIXELS).is_none());
+        drop(held);
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 1);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use md5::Md5;
 use pdq::Hash256;
 use sha2::{Digest, Sha256};
 
-use crate::decode::{decode, Limits, Pipeline};
+use crate::decode::{decode_in_turn, in_turn, Limits, Pipeline};
 use crate::error::{ErrorKind, MediaError};
 
 /// What to compute.
@@ -42,8 +42,16 @@ pub struct Fingerprint {
 }
 
 /// Fingerprints an image held in memory.
+/// A large image (over [`crate::LARGE_PIXELS`]) waits until no other
+/// large image is being decoded or hashed in the process.
 pub fn fingerprint(bytes: &[u8], options: &Options) -> Result<Fingerprint, ErrorKind> {
-    let decoded = decode(bytes, &options.limits, options.pipeline)?;
+    in_turn(bytes, &options.limits, || {
+        fingerprint_in_turn(bytes, options)
+    })
+}
+
+fn fingerprint_in_turn(bytes: &[u8], options: &Options) -> Result<Fingerprint, ErrorKind> {
+    let decoded = decode_in_turn(bytes, &options.limits, options.pipeline)?;
     let image = decoded.as_image();
     let (pdq_hash, dihedral) = if options.dihedral {
         let (plain, all) = pdq::hash_with_dihedral(&image);

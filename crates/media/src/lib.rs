@@ -37,13 +37,14 @@ mod error;
 mod fingerprint;
 mod jpeg;
 mod pixels;
+mod png_decode;
 pub mod robust;
 #[cfg(not(target_arch = "wasm32"))]
 mod webp;
 
 pub use decode::{
     decode, dimensions, Format, Limits, Pipeline, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS,
-    FAST_MIN_SIDE, FAST_MIN_SIDE_JPEG, FAST_MIN_SIDE_JPEG_EIGHTH,
+    FAST_MIN_SIDE, FAST_MIN_SIDE_JPEG, FAST_MIN_SIDE_JPEG_EIGHTH, LARGE_PIXELS,
 };
 pub use error::{ErrorKind, MediaError};
 pub use fingerprint::{digests, fingerprint, fingerprint_file, read_file, Fingerprint, Options};

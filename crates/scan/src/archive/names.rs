@@ -1,16 +1,10 @@
 //! Names of archive entries: those that would climb out of the archive are
 //! refused (nothing is ever written to disk, but such a name is a sign of a
 //! hostile archive and would mislead a reader of the report), and the rest
-//! made safe to print.
+//! made safe to print without two names ever printing alike.
 
 use crate::skip::{Skip, SkipKind};
 
-/// The character shown in place of control characters in names.
-const REPLACEMENT: char = '?';
-
-/// The entry name `raw` made printable, or why the entry is skipped.
-/// Refused: empty names, NUL bytes, absolute paths (`/`, `\`), drive
-/// letters (`C:`) and `..` components.
 pub fn check_name(raw: &[u8]) -> Result<String, Skip> {
     let unsafe_name = |why: &str| Skip::new(SkipKind::UnsafeName, why);
     if raw.is_empty() {
@@ -34,12 +28,29 @@ pub fn check_name(raw: &[u8]) -> Result<String, Skip> {
     Ok(printable(raw))
 }
 
-/// `raw` as text: invalid UTF-8 replaced, control characters shown as `?`.
+/// `raw` as text that can be printed and read back: each byte that is not
+/// part of valid UTF-8 (always 80 to FF) and each ASCII control character
+/// as `\xNN`, any other control character as `\u{NNNN}`, a backslash as
+/// `\\`; every other character as it is. Two different names never print
+/// alike.
 pub fn printable(raw: &[u8]) -> String {
-    String::from_utf8_lossy(raw)
-        .chars()
-        .map(|c| if c.is_control() { REPLACEMENT } else { c })
-        .collect()
+    let mut out = String::with_capacity(raw.len());
+    for chunk in raw.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                c if c.is_control() && c.is_ascii() => {
+                    out.push_str(&format!("\\x{:02X}", c as u32));
+                }
+                c if c.is_control() => out.push_str(&format!("\\u{{{:04X}}}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -69,7 +80,34 @@ mod tests {
     fn ordinary_names_pass_printable() {
         assert_eq!(check_name(b"dir/photo.jpg").unwrap(), "dir/photo.jpg");
         assert_eq!(check_name(b"a..b/..c.jpg").unwrap(), "a..b/..c.jpg");
-        assert_eq!(check_name(b"x\x1b[31m.jpg").unwrap(), "x?[31m.jpg");
-        assert_eq!(check_name(b"caf\xe9.jpg").unwrap(), "caf\u{fffd}.jpg");
+        assert_eq!(check_name(b"x\x1b[31m.jpg").unwrap(), "x\\x1B[31m.jpg");
+        assert_eq!(check_name(b"caf\xe9.jpg").unwrap(), "caf\\xE9.jpg");
+        assert_eq!(check_name("café.jpg".as_bytes()).unwrap(), "café.jpg");
+        assert_eq!(printable(b"a\\b"), "a\\\\b");
+        assert_eq!(
+            printable("x\u{85}y\u{2028}".as_bytes()),
+            "x\\u{0085}y\u{2028}"
+        );
+    }
+
+    #[test]
+    fn different_names_never_print_alike() {
+        // Names that a lossy conversion, or escaping without escaping the
+        // escape character, would print alike.
+        let names: [&[u8]; 9] = [
+            b"caf\x85.jpg",
+            b"caf\xe9.jpg",
+            "caf\u{85}.jpg".as_bytes(),
+            "caf\u{fffd}.jpg".as_bytes(),
+            b"caf\\xE9.jpg",
+            b"caf\\\\xE9.jpg",
+            b"caf\x1b.jpg",
+            b"caf?.jpg",
+            b"caf\\x1B.jpg",
+        ];
+        let mut shown: Vec<String> = names.iter().map(|n| printable(n)).collect();
+        shown.sort();
+        shown.dedup();
+        assert_eq!(shown.len(), names.len(), "{shown:?}");
     }
 }
