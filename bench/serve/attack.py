@@ -76,7 +76,7 @@ class Tally:
             row[outcome] = row.get(outcome, 0) + 1
 
 
-async def stranger(n, base, args, stop, tally, key_id, numbers):
+async def stranger(n, base, args, stop, tally, key_id, numbers, alive):
     rng = random.Random(n)
     address = f"127.0.0.{2 + n % args.stranger_addresses}"
     connector = aiohttp.TCPConnector(local_addr=(address, 0), limit=1, force_close=False)
@@ -104,7 +104,9 @@ async def stranger(n, base, args, stop, tally, key_id, numbers):
             except asyncio.TimeoutError:
                 tally.add(kind, "timeout")
             except (aiohttp.ClientError, OSError):
-                tally.add(kind, "connection error")
+                # Once the server is dead there is nobody to count.
+                if alive():
+                    tally.add(kind, "connection error")
                 await asyncio.sleep(0.2)
             if args.stranger_pause:
                 await asyncio.sleep(args.stranger_pause)
@@ -198,15 +200,16 @@ async def attack(server, args, key, key_id, cases, body_file):
     slow = {"opened": 0, "open": 0, "closed": 0, "answered": 0, "refused": 0, "lifetimes": []}
     attacked = cases[:ATTACKED_CASES]
     numbers = [n for n, _ in attacked]
-    tasks = [asyncio.create_task(stranger(n, server.base, args, stop, tally, key_id, numbers))
-             for n in range(args.strangers)]
     def alive():
         return server.proc.poll() is None
+    tasks = [asyncio.create_task(stranger(n, server.base, args, stop, tally, key_id, numbers, alive))
+             for n in range(args.strangers)]
     tasks += [asyncio.create_task(slow_connection(n, server.port, args, stop, slow, alive))
               for n in range(args.slow)]
     tasks.append(asyncio.create_task(owner(server.base, list(attacked), stop, tally)))
     tasks.append(asyncio.create_task(health(server.base, stop, tally)))
     # Let the attack build up before the platforms' load is measured.
+    attack_started = time.time()
     await asyncio.sleep(args.ramp)
     started = time.time()
     platforms = await asyncio.to_thread(oha, server.base, key, body_file, args.seconds, CONNECTIONS, args.rate)
@@ -216,7 +219,7 @@ async def attack(server, args, key, key_id, cases, body_file):
     await asyncio.wait(tasks, timeout=args.request_timeout + 5)
     for t in tasks:
         t.cancel()
-    return platforms, tally, slow, slow_open_at_end, attack_s
+    return platforms, tally, slow, slow_open_at_end, attack_s, attack_started
 
 
 def main():
@@ -283,7 +286,7 @@ def main():
         sampler.start()
         time.sleep(0.5)
         idle_mb = sampler.last_mb
-        platforms, tally, slow, slow_open_at_end, attack_s = asyncio.run(
+        platforms, tally, slow, slow_open_at_end, attack_s, attack_started = asyncio.run(
             attack(server, args, key, key_id, cases, f"{work}/single.json"))
         during_max = sampler.max_mb
         # Memory once the attack is over: does it come back down?
@@ -338,6 +341,7 @@ def main():
           f"still open at the end, {slow['refused']:,} refused")
     print(f"server RSS: {idle_mb:,.0f} MB before the attack, max {during_max:,.0f} MB during it, "
           f"{after_mb:,.0f} MB 5 s after" + (f"; {sampler.aborted}" if sampler.aborted else "")
+          + (f" {sampler.aborted_at - attack_started:.1f} s into the attack" if sampler.aborted else "")
           + ("" if alive or sampler.aborted else "; the server DIED"))
     p99_ok = platforms["p99"] < GOAL_P99_MS and platforms["rps"] >= args.rate * 0.95
     rss_ok = during_max < GOAL_RSS_MB and not sampler.aborted

@@ -146,7 +146,7 @@ class RssSampler(threading.Thread):
     def __init__(self, pid, interval=0.1, abort_mb=None, on_abort=None):
         super().__init__(daemon=True)
         self.pid, self.interval, self.abort_mb, self.on_abort = pid, interval, abort_mb, on_abort
-        self.max_mb, self.last_mb, self.aborted = 0.0, 0.0, None
+        self.max_mb, self.last_mb, self.aborted, self.aborted_at = 0.0, 0.0, None, None
         self.samples = []
         self._halt = threading.Event()
 
@@ -160,6 +160,7 @@ class RssSampler(threading.Thread):
             self.max_mb = max(self.max_mb, mb)
             self.samples.append((time.time() - started, mb))
             if self.abort_mb and mb > self.abort_mb and not self.aborted:
+                self.aborted_at = time.time()
                 self.aborted = f"server killed at {mb:,.0f} MB resident (over --rss-abort {self.abort_mb:,} MB)"
                 if self.on_abort:
                     self.on_abort()
@@ -196,8 +197,9 @@ def oha(base, key, body_file, seconds, connections, rate=None, path="/v1/match")
     pct = result["latencyPercentiles"]
     return {
         "rps": result["summary"]["requestsPerSec"] or 0.0,
-        "p50": (pct["p50"] or 0) * 1000,
-        "p99": (pct["p99"] or 0) * 1000,
+        # No answer at all: no latency to give.
+        "p50": pct["p50"] * 1000 if pct["p50"] is not None else float("nan"),
+        "p99": pct["p99"] * 1000 if pct["p99"] is not None else float("nan"),
         "requests": sum(codes.values()),
         "codes": codes,
         "bad": {c: n for c, n in codes.items() if c != "200"},
