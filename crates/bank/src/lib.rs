@@ -73,7 +73,8 @@ mod write;
 
 pub use audit::{verify as verify_audit, Actor, AuditEntry, AuditVerdict, GENESIS_HASH};
 pub use bank::{
-    Bank, Settings, DEFAULT_FIRST_LOCK, DEFAULT_KEY_CACHE_TTL, DEFAULT_LOCKOUT_AFTER,
+    default_argon2_permits, Bank, Settings, DEFAULT_ARGON2_QUEUE_WAIT, DEFAULT_FIRST_LOCK,
+    DEFAULT_KEY_CACHE_TTL, DEFAULT_LOCKOUT_AFTER, DEFAULT_PIN_CEILING, DEFAULT_PIN_WINDOW,
     DEFAULT_SUSPEND_AFTER,
 };
 pub use cases::{
@@ -90,6 +91,7 @@ pub use hashes::{
 pub use import::ImportedCase;
 pub use matcher::{Change, Entry, Found, Matcher};
 pub use media::robust::{BankLabel, QueryLabel};
+pub use pins::{PinAttempt, MAX_LOCK, MAX_PIN_CLIENTS};
 pub use platforms::{Platform, PlatformInfo};
 pub use reports::{
     NewReport, Outcome, Query, QueryResult, DEFAULT_RADIUS, MAX_CONTENT_REF_LEN, MAX_MATCH_BATCH,
