@@ -1,12 +1,16 @@
 //! [`Bank`]: the database, the matcher and the settings, together.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use crate::db::Db;
 use crate::error::{BankError, Result};
 use crate::matcher::{Change, Matcher};
+use crate::pins::ClientLocks;
 use crate::platforms::KeyCache;
 use crate::release::FeedRelease;
 use crate::secrets::{Argon2Cost, Secrets};
@@ -19,13 +23,27 @@ pub struct Settings {
     /// Distinct platforms whose "not violating" outcomes for matches of one
     /// hash suspend it.
     pub suspend_after: usize,
-    /// Consecutive wrong PINs after which a case number locks.
+    /// Consecutive wrong PINs from one client on one case number after which
+    /// that client is locked out of that number.
     pub lockout_after: i64,
-    /// The first lock's length; each further lock doubles it.
+    /// The first such lock's length; each further lock doubles it, up to a
+    /// day.
     pub first_lock: Duration,
     /// How long a verified API key is trusted before the database is asked
     /// again whether it was revoked.
     pub key_cache_ttl: Duration,
+    /// argon2 computations that may run at once; each holds about
+    /// `argon2.memory_kib` of memory while it runs.
+    pub argon2_permits: usize,
+    /// How long a request waits for an argon2 permit before it is answered
+    /// [`BankError::Busy`].
+    pub argon2_queue_wait: Duration,
+    /// Wrong PINs on one case number, from all clients together, within
+    /// `pin_window`, after which the number locks for everyone until the
+    /// window ends.
+    pub pin_ceiling: i64,
+    /// The window `pin_ceiling` counts in.
+    pub pin_window: Duration,
     /// When held feed entries are released to platforms.
     pub feed_release: FeedRelease,
 }
@@ -53,6 +71,17 @@ pub const DEFAULT_FIRST_LOCK: Duration = Duration::from_secs(15 * 60);
 /// not bound by argon2, and a revocation takes effect within that time on
 /// every server.
 pub const DEFAULT_KEY_CACHE_TTL: Duration = Duration::from_secs(3);
+/// A request waits at most 2 seconds for an argon2 permit by default.
+pub const DEFAULT_ARGON2_QUEUE_WAIT: Duration = Duration::from_secs(2);
+/// Wrong PINs on one case number in a window, from everyone, by default.
+pub const DEFAULT_PIN_CEILING: i64 = 100;
+/// The window of the PIN ceiling: a day by default.
+pub const DEFAULT_PIN_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// argon2 computations at once by default: one per core.
+pub fn default_argon2_permits() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
 
 impl Default for Settings {
     fn default() -> Self {
@@ -63,6 +92,10 @@ impl Default for Settings {
             first_lock: DEFAULT_FIRST_LOCK,
             key_cache_ttl: DEFAULT_KEY_CACHE_TTL,
             feed_release: FeedRelease::default(),
+            argon2_permits: default_argon2_permits(),
+            argon2_queue_wait: DEFAULT_ARGON2_QUEUE_WAIT,
+            pin_ceiling: DEFAULT_PIN_CEILING,
+            pin_window: DEFAULT_PIN_WINDOW,
         }
     }
 }
@@ -75,6 +108,12 @@ pub struct Bank {
     pub(crate) secrets: Secrets,
     pub(crate) settings: Settings,
     pub(crate) keys: KeyCache,
+    /// Wrong PINs per client and case number.
+    pub(crate) client_locks: ClientLocks,
+    /// Permits for argon2 computations (see [`Settings::argon2_permits`]).
+    argon2_pool: Arc<Semaphore>,
+    /// argon2 computations started since the bank opened.
+    argon2_runs: AtomicU64,
 }
 
 impl Bank {
@@ -108,11 +147,26 @@ impl Bank {
                 "suspend-after must be at least 1",
             ));
         }
+        if settings.argon2_permits == 0 || settings.argon2_permits > Semaphore::MAX_PERMITS {
+            return Err(BankError::invalid(
+                "invalid_setting",
+                "argon2 permits must be at least 1",
+            ));
+        }
+        if settings.lockout_after < 1 || settings.pin_ceiling < 1 || settings.pin_window.is_zero() {
+            return Err(BankError::invalid(
+                "invalid_setting",
+                "lockout-after, the PIN ceiling and its window must be at least 1",
+            ));
+        }
         Ok(Arc::new(Bank {
             db,
             matcher: Matcher::new(),
             secrets,
             keys: KeyCache::new(settings.key_cache_ttl),
+            client_locks: ClientLocks::new(),
+            argon2_pool: Arc::new(Semaphore::new(settings.argon2_permits)),
+            argon2_runs: AtomicU64::new(0),
             settings,
         }))
     }
@@ -182,20 +236,64 @@ impl Bank {
         }
     }
 
-    /// Runs an argon2 verification off the async threads.
+    /// Runs an argon2 verification off the async threads, on a permit of
+    /// the argon2 pool; [`BankError::Busy`] when none frees up in time.
     pub(crate) async fn verify_secret(&self, secret: String, phc: Option<String>) -> Result<bool> {
         let secrets = self.secrets.clone();
-        tokio::task::spawn_blocking(move || secrets.verify(&secret, phc.as_deref()))
+        self.on_argon2_pool(move || secrets.verify(&secret, phc.as_deref()))
             .await
-            .map_err(|e| BankError::Internal(format!("argon2 task: {e}")))
     }
 
-    /// Runs an argon2 hash off the async threads.
+    /// Runs an argon2 hash off the async threads, on a permit of the argon2
+    /// pool; [`BankError::Busy`] when none frees up in time.
     pub(crate) async fn hash_secret(&self, secret: String) -> Result<String> {
         let secrets = self.secrets.clone();
-        tokio::task::spawn_blocking(move || secrets.hash(&secret))
+        self.on_argon2_pool(move || secrets.hash(&secret)).await?
+    }
+
+    /// argon2 computations started since the bank opened (each verification
+    /// and each hash counts one).
+    pub fn argon2_runs(&self) -> u64 {
+        self.argon2_runs.load(Ordering::Relaxed)
+    }
+
+    /// Takes `n` permits of the argon2 pool, as if that many checks ran.
+    #[cfg(test)]
+    pub(crate) async fn hold_argon2_permits(&self, n: u32) -> tokio::sync::OwnedSemaphorePermit {
+        self.argon2_pool
+            .clone()
+            .acquire_many_owned(n)
             .await
-            .map_err(|e| BankError::Internal(format!("argon2 task: {e}")))?
+            .expect("the argon2 pool")
+    }
+
+    /// Runs `work` on a blocking thread once a permit of the argon2 pool is
+    /// free, waiting at most [`Settings::argon2_queue_wait`]. The permit is
+    /// held until `work` ends, even when the request that asked for it is
+    /// gone, so no more than the permits ever run at once.
+    async fn on_argon2_pool<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let wait = self.settings.argon2_queue_wait;
+        let permit =
+            match tokio::time::timeout(wait, self.argon2_pool.clone().acquire_owned()).await {
+                Ok(Ok(permit)) => permit,
+                Ok(Err(_)) => return Err(BankError::Internal("the argon2 pool is closed".into())),
+                Err(_) => {
+                    return Err(BankError::Busy {
+                        retry_after: wait.max(Duration::from_secs(1)),
+                    })
+                }
+            };
+        self.argon2_runs.fetch_add(1, Ordering::Relaxed);
+        tokio::task::spawn_blocking(move || {
+            let out = work();
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|e| BankError::Internal(format!("argon2 task: {e}")))
     }
 }
 

@@ -33,6 +33,12 @@ pub enum BankError {
     /// The request conflicts with the current state (e.g. a withdrawn case).
     #[error("{0}")]
     Conflict(String),
+    /// Too many PIN or key checks are waiting: try again after the wait.
+    #[error("the bank is busy checking other requests; try again shortly")]
+    Busy {
+        /// How long to wait before trying again.
+        retry_after: Duration,
+    },
     /// The matcher is still loading.
     #[error("the bank is still loading its hashes; try again shortly")]
     NotReady,

@@ -81,8 +81,9 @@ pub use audit::{
     AuditEntry, AuditKey, AuditVerdict, KeptHead, GENESIS_HASH,
 };
 pub use bank::{
-    Bank, OpenOptions, Settings, DEFAULT_FIRST_LOCK, DEFAULT_KEY_CACHE_TTL, DEFAULT_LOCKOUT_AFTER,
-    DEFAULT_SUSPEND_AFTER,
+    default_argon2_permits, Bank, OpenOptions, Settings, DEFAULT_ARGON2_QUEUE_WAIT,
+    DEFAULT_FIRST_LOCK, DEFAULT_KEY_CACHE_TTL, DEFAULT_LOCKOUT_AFTER, DEFAULT_PIN_CEILING,
+    DEFAULT_PIN_WINDOW, DEFAULT_SUSPEND_AFTER,
 };
 pub use cases::{
     CaseHash, CasePlatform, CaseReport, CaseView, CreatedCase, MoreHashes, NewCase, Withdrawn,
@@ -99,6 +100,7 @@ pub use hashes::{
 pub use import::ImportedCase;
 pub use matcher::{Change, Entry, Found, Matcher};
 pub use media::robust::{BankLabel, QueryLabel};
+pub use pins::{PinAttempt, MAX_LOCK, MAX_PIN_CLIENTS};
 pub use platforms::{Platform, PlatformInfo};
 pub use release::{FeedRelease, DEFAULT_DELETE_HOLD, DEFAULT_HOLD, DEFAULT_MIX_WRITES};
 pub use reports::{

@@ -40,10 +40,17 @@ pub struct PlatformInfo {
     pub revoked_at: Option<String>,
 }
 
-/// Verified keys, by SHA-256 of the key, with when they were last checked.
+/// How long a wrong secret for a known key id is refused without argon2.
+const FAILED_KEY_TTL: Duration = Duration::from_secs(10 * 60);
+/// Most wrong keys remembered at once (about 50 bytes each).
+const MAX_FAILED_KEYS: usize = 10_000;
+
+/// Verified keys, by SHA-256 of the key, with when they were last checked;
+/// and wrong keys of known key ids, by SHA-256, with when they failed.
 pub(crate) struct KeyCache {
     ttl: Duration,
     verified: Mutex<HashMap<[u8; 32], (Platform, Instant)>>,
+    failed: Mutex<HashMap<[u8; 32], Instant>>,
 }
 
 impl KeyCache {
@@ -51,6 +58,27 @@ impl KeyCache {
         KeyCache {
             ttl,
             verified: Mutex::new(HashMap::new()),
+            failed: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn failed_recently(&self, digest: &[u8; 32]) -> bool {
+        self.failed
+            .lock()
+            .expect("failed keys")
+            .get(digest)
+            .is_some_and(|at| at.elapsed() < FAILED_KEY_TTL)
+    }
+
+    /// Remembers a wrong key; when the table is full of recent ones, the
+    /// key is not remembered (and costs argon2 again next time).
+    fn failed(&self, digest: [u8; 32]) {
+        let mut failed = self.failed.lock().expect("failed keys");
+        if failed.len() >= MAX_FAILED_KEYS {
+            failed.retain(|_, at| at.elapsed() < FAILED_KEY_TTL);
+        }
+        if failed.len() < MAX_FAILED_KEYS {
+            failed.insert(digest, Instant::now());
         }
     }
 }
@@ -180,28 +208,28 @@ impl Bank {
                 }
             };
         }
-        let row: Option<(i64, String, String, Option<i64>)> = match key_id_of(key) {
-            Some(key_id) => {
-                sqlx::query_as(
-                    "SELECT id, name, key_hash, revoked_at FROM platforms WHERE key_id = $1",
-                )
-                .bind(key_id)
-                .fetch_optional(&self.db.pool)
-                .await?
-            }
-            None => None,
+        // A malformed key, an unknown key id and a revoked key are refused
+        // without argon2: key ids are public, random and 80 bits long, so
+        // learning that one does not exist tells a stranger nothing. Only a
+        // known key id costs one verification, and a wrong secret for it is
+        // then remembered for a while.
+        let Some(key_id) = key_id_of(key) else {
+            return Err(BankError::BadKey);
         };
-        let phc = row.as_ref().map(|r| r.2.clone());
-        let key_text = if row.is_some() {
-            key.to_string()
-        } else {
-            String::new()
-        };
-        if !self.verify_secret(key_text, phc).await? {
+        if self.keys.failed_recently(&digest) {
             return Err(BankError::BadKey);
         }
-        let (id, name, _, revoked_at) = row.expect("verified against a real hash");
-        if revoked_at.is_some() {
+        let row: Option<(i64, String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT id, name, key_hash, revoked_at FROM platforms WHERE key_id = $1",
+        )
+        .bind(key_id)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        let Some((id, name, key_hash, None)) = row else {
+            return Err(BankError::BadKey);
+        };
+        if !self.verify_secret(key.to_string(), Some(key_hash)).await? {
+            self.keys.failed(digest);
             return Err(BankError::BadKey);
         }
         let platform = Platform { id, name };
@@ -211,6 +239,17 @@ impl Bank {
             .expect("key cache")
             .insert(digest, (platform.clone(), Instant::now()));
         Ok(platform)
+    }
+
+    /// Whether `key` was verified before and is trusted without argon2 (it
+    /// may still have been revoked since).
+    pub fn key_verified_before(&self, key: &str) -> bool {
+        let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+        self.keys
+            .verified
+            .lock()
+            .expect("key cache")
+            .contains_key(&digest)
     }
 }
 
@@ -229,5 +268,105 @@ fn check_name(name: &str) -> Result<()> {
                 "a platform name has 1 to {MAX_NAME_LEN} letters, digits, dots, dashes or underscores"
             ),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::bank::Settings;
+    use crate::secrets::Argon2Cost;
+
+    async fn bank(dir: &tempfile::TempDir, settings: Settings) -> Arc<Bank> {
+        let url = format!("sqlite://{}", dir.path().join("bank.db").display());
+        let settings = Settings {
+            argon2: Argon2Cost {
+                memory_kib: 64,
+                iterations: 1,
+                parallelism: 1,
+            },
+            ..settings
+        };
+        Bank::open(&url, settings).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn only_a_known_key_id_costs_argon2_and_only_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let bank = bank(&dir, Settings::default()).await;
+        let key = bank.add_platform("photos").await.unwrap();
+        let runs = bank.argon2_runs();
+
+        // Malformed keys and keys of unknown ids: thousands, no argon2.
+        for i in 0..2000 {
+            let malformed = format!("hbk_{i}");
+            let (unknown, _) = new_api_key();
+            for attempt in [malformed.as_str(), unknown.as_str(), "", "Bearer x"] {
+                assert!(matches!(
+                    bank.authenticate(attempt).await,
+                    Err(BankError::BadKey)
+                ));
+            }
+        }
+        assert_eq!(bank.argon2_runs(), runs);
+
+        // A wrong secret for the real key id: one verification, then it is
+        // remembered as wrong.
+        let mut wrong = key.clone();
+        let last = wrong.pop().unwrap();
+        wrong.push(if last == 'A' { 'B' } else { 'A' });
+        for _ in 0..100 {
+            assert!(matches!(
+                bank.authenticate(&wrong).await,
+                Err(BankError::BadKey)
+            ));
+        }
+        assert_eq!(bank.argon2_runs(), runs + 1);
+
+        // The right key: one verification, then cached.
+        assert!(!bank.key_verified_before(&key));
+        for _ in 0..100 {
+            assert_eq!(bank.authenticate(&key).await.unwrap().name, "photos");
+        }
+        assert_eq!(bank.argon2_runs(), runs + 2);
+        assert!(bank.key_verified_before(&key));
+
+        // A revoked key is refused without argon2 too.
+        let other = bank.add_platform("other").await.unwrap();
+        bank.revoke_platform("other").await.unwrap();
+        let runs = bank.argon2_runs();
+        assert!(matches!(
+            bank.authenticate(&other).await,
+            Err(BankError::BadKey)
+        ));
+        assert_eq!(bank.argon2_runs(), runs);
+    }
+
+    #[tokio::test]
+    async fn a_full_argon2_pool_answers_busy_after_the_queue_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            argon2_permits: 2,
+            argon2_queue_wait: Duration::from_millis(50),
+            ..Settings::default()
+        };
+        let bank = bank(&dir, settings).await;
+        let key = bank.add_platform("photos").await.unwrap();
+        let held = bank.hold_argon2_permits(2).await;
+        let runs = bank.argon2_runs();
+        let answer = bank.authenticate(&key).await;
+        let Err(BankError::Busy { retry_after }) = answer else {
+            panic!("{answer:?}");
+        };
+        assert!(retry_after >= Duration::from_secs(1));
+        assert!(matches!(
+            bank.add_platform("more").await,
+            Err(BankError::Busy { .. })
+        ));
+        assert_eq!(bank.argon2_runs(), runs);
+        drop(held);
+        assert_eq!(bank.authenticate(&key).await.unwrap().name, "photos");
     }
 }

@@ -2,8 +2,9 @@
 //! CSPRNG, and their argon2id hashes.
 //!
 //! PINs and API keys are stored only as argon2id PHC strings; neither is
-//! ever logged. A verification against an unknown case number or key id
-//! runs against a dummy hash, so it costs the same time as a real one.
+//! ever logged. A verification against an unknown case number runs against
+//! a dummy hash, so it costs the same time as a real one. API keys carry a
+//! public key id, so a key whose id is unknown is refused without argon2.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};

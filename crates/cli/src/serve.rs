@@ -7,7 +7,10 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 use hashbank_bank::{FeedRelease, Settings};
-use hashbank_server::{ServeOptions, DEFAULT_FOLLOW_INTERVAL, DEFAULT_MAX_BODY_BYTES};
+use hashbank_server::limits::{DEFAULT_FILINGS, DEFAULT_KEY_TRIES, DEFAULT_PIN_TRIES};
+use hashbank_server::{
+    Limits, Rate, ServeOptions, TrustedProxy, DEFAULT_FOLLOW_INTERVAL, DEFAULT_MAX_BODY_BYTES,
+};
 
 use crate::bank_args::{runtime, DatabaseArgs};
 
@@ -27,12 +30,8 @@ pub struct ServeArgs {
     /// Suspend a hash when this many platforms report its matches as not violating.
     #[arg(long, default_value_t = hashbank_bank::DEFAULT_SUSPEND_AFTER)]
     suspend_after: usize,
-    /// Lock a case number after this many wrong PINs in a row.
-    #[arg(long, default_value_t = hashbank_bank::DEFAULT_LOCKOUT_AFTER)]
-    lockout_after: i64,
-    /// The first lock's length in seconds (each further lock doubles it).
-    #[arg(long, default_value_t = hashbank_bank::DEFAULT_FIRST_LOCK.as_secs())]
-    first_lock_secs: u64,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Largest request body in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
@@ -65,13 +64,93 @@ struct FeedArgs {
     feed_delete_hold_secs: u64,
 }
 
+/// Limits on what strangers can make the server do (docs/limits.md).
+#[derive(Args, Debug)]
+struct LimitArgs {
+    /// Lock a client out of a case number after this many wrong PINs in a
+    /// row from it.
+    #[arg(long, default_value_t = hashbank_bank::DEFAULT_LOCKOUT_AFTER, value_parser = clap::value_parser!(i64).range(1..))]
+    lockout_after: i64,
+    /// The first lock's length in seconds (each further lock doubles it, up
+    /// to a day).
+    #[arg(long, default_value_t = hashbank_bank::DEFAULT_FIRST_LOCK.as_secs())]
+    first_lock_secs: u64,
+    /// Lock a case number for everyone after this many wrong PINs on it from
+    /// all clients together within the PIN window.
+    #[arg(long, default_value_t = hashbank_bank::DEFAULT_PIN_CEILING, value_parser = clap::value_parser!(i64).range(1..))]
+    pin_ceiling: i64,
+    /// The window of the PIN ceiling, in seconds.
+    #[arg(long, default_value_t = hashbank_bank::DEFAULT_PIN_WINDOW.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pin_window_secs: u64,
+    /// argon2 checks (PINs, keys) that run at once [default: the number of cores].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    argon2_permits: Option<u32>,
+    /// Milliseconds a request waits for an argon2 check before it is answered
+    /// 503 with Retry-After.
+    #[arg(long, default_value_t = hashbank_bank::DEFAULT_ARGON2_QUEUE_WAIT.as_millis() as u64)]
+    argon2_queue_ms: u64,
+    /// Requests with a platform key not verified before, per minute, per client address.
+    #[arg(long, default_value_t = DEFAULT_KEY_TRIES.per_client, value_parser = per_minute())]
+    key_tries_per_minute: u32,
+    /// Requests with a platform key not verified before, per minute, from all clients.
+    #[arg(long, default_value_t = DEFAULT_KEY_TRIES.global, value_parser = per_minute())]
+    key_tries_per_minute_global: u32,
+    /// PIN tries per minute per client address.
+    #[arg(long, default_value_t = DEFAULT_PIN_TRIES.per_client, value_parser = per_minute())]
+    pin_tries_per_minute: u32,
+    /// PIN tries per minute from all clients.
+    #[arg(long, default_value_t = DEFAULT_PIN_TRIES.global, value_parser = per_minute())]
+    pin_tries_per_minute_global: u32,
+    /// Filings (new cases, added hashes) per minute per client address.
+    #[arg(long, default_value_t = DEFAULT_FILINGS.per_client, value_parser = per_minute())]
+    filings_per_minute: u32,
+    /// Filings per minute from all clients.
+    #[arg(long, default_value_t = DEFAULT_FILINGS.global, value_parser = per_minute())]
+    filings_per_minute_global: u32,
+    /// A reverse proxy (address or network, ADDR/LEN) whose X-Forwarded-For
+    /// names the client; may be repeated. Without it the client is the TCP peer.
+    #[arg(long, value_name = "ADDR_OR_CIDR")]
+    trusted_proxy: Vec<TrustedProxy>,
+}
+
+fn per_minute() -> clap::builder::RangedI64ValueParser<u32> {
+    clap::value_parser!(u32).range(1..)
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            key_tries: Rate {
+                per_client: self.key_tries_per_minute,
+                global: self.key_tries_per_minute_global,
+            },
+            pin_tries: Rate {
+                per_client: self.pin_tries_per_minute,
+                global: self.pin_tries_per_minute_global,
+            },
+            filings: Rate {
+                per_client: self.filings_per_minute,
+                global: self.filings_per_minute_global,
+            },
+            trusted_proxies: self.trusted_proxy.clone(),
+        }
+    }
+}
+
 /// Runs the server until SIGINT or SIGTERM.
 pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     runtime()?.block_on(async move {
         let settings = Settings {
             suspend_after: args.suspend_after,
-            lockout_after: args.lockout_after,
-            first_lock: Duration::from_secs(args.first_lock_secs),
+            lockout_after: args.limits.lockout_after,
+            first_lock: Duration::from_secs(args.limits.first_lock_secs),
+            pin_ceiling: args.limits.pin_ceiling,
+            pin_window: Duration::from_secs(args.limits.pin_window_secs),
+            argon2_permits: args
+                .limits
+                .argon2_permits
+                .map_or_else(hashbank_bank::default_argon2_permits, |n| n as usize),
+            argon2_queue_wait: Duration::from_millis(args.limits.argon2_queue_ms),
             key_cache_ttl: Duration::from_millis(args.key_cache_ms),
             feed_release: FeedRelease {
                 mix_writes: args.feed.feed_mix_writes.max(1),
@@ -86,6 +165,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             web_dir: args.web_dir.or_else(default_web_dir),
             max_body_bytes: args.max_body_bytes,
             follow_interval: Duration::from_millis(args.follow_interval_ms.max(1)),
+            limits: args.limits.limits(),
         };
         hashbank_server::run(bank.clone(), options, shutdown_signal())
             .await

@@ -72,6 +72,7 @@ impl From<BankError> for ApiError {
             BankError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             BankError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             BankError::NotReady => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
+            BankError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             BankError::Database(_) | BankError::Migrate(_) | BankError::Internal(_) => {
                 tracing::error!(error = %err, "request failed");
                 return ApiError::new(
@@ -82,7 +83,9 @@ impl From<BankError> for ApiError {
             }
         };
         let retry_after = match err {
-            BankError::Locked { retry_after } => Some(retry_after),
+            BankError::Locked { retry_after } | BankError::Busy { retry_after } => {
+                Some(retry_after)
+            }
             BankError::NotReady => Some(Duration::from_secs(NOT_READY_RETRY_SECONDS)),
             _ => None,
         };

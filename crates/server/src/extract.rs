@@ -6,6 +6,7 @@ use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use hashbank_bank::Platform;
 
+use crate::client::ClientAddr;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -51,7 +52,9 @@ impl FromRequestParts<AppState> for CasePin {
 }
 
 /// The platform whose API key (`Authorization: Bearer hbk_...`) came with
-/// the request.
+/// the request. A key the server has not verified before counts against the
+/// client's and everyone's key tries first (a platform's key is verified
+/// once and then cached, so in effect wrong keys count).
 pub struct PlatformAuth(pub Platform);
 
 impl FromRequestParts<AppState> for PlatformAuth {
@@ -63,10 +66,14 @@ impl FromRequestParts<AppState> for PlatformAuth {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
+            .map(|key| key.trim().to_string());
         let Some(key) = key else {
             return Err(hashbank_bank::BankError::BadKey.into());
         };
-        Ok(PlatformAuth(state.bank.authenticate(key).await?))
+        if !state.bank.key_verified_before(&key) {
+            let client = ClientAddr::from_request_parts(parts, state).await?;
+            state.limits.key_tries.check(&client)?;
+        }
+        Ok(PlatformAuth(state.bank.authenticate(&key).await?))
     }
 }

@@ -25,15 +25,19 @@ use std::time::Duration;
 use hashbank_bank::Bank;
 
 mod cases;
+mod client;
 mod error;
 mod extract;
 mod health;
+pub mod limits;
 pub mod openapi;
 mod platform;
 mod routes;
 
+pub use client::ClientAddr;
 pub use error::{ApiError, ApiResult};
 pub use extract::PIN_HEADER;
+pub use limits::{Limits, Rate, TrustedProxy};
 pub use routes::{router, routes, CONTENT_SECURITY_POLICY};
 
 /// Request bodies are at most 1 MiB by default.
@@ -48,6 +52,18 @@ const LOAD_RETRY: Duration = Duration::from_secs(1);
 pub struct AppState {
     /// The bank.
     pub bank: Arc<Bank>,
+    /// The rate limits.
+    pub(crate) limits: Arc<limits::Limiters>,
+}
+
+impl AppState {
+    /// The state of a server of `bank` with `limits`.
+    pub fn new(bank: Arc<Bank>, limits: &Limits) -> AppState {
+        AppState {
+            bank,
+            limits: Arc::new(limits::Limiters::new(limits)),
+        }
+    }
 }
 
 /// How to serve.
@@ -61,6 +77,8 @@ pub struct ServeOptions {
     pub max_body_bytes: usize,
     /// How often to follow the feed for other servers' writes.
     pub follow_interval: Duration,
+    /// Rate limits and trusted proxies.
+    pub limits: Limits,
 }
 
 /// Serves the bank until `shutdown` completes. Prints
@@ -83,10 +101,14 @@ pub async fn run(
         load_then_follow(background, follow_interval).await;
     });
 
-    let app = router(AppState { bank }, options.web_dir, options.max_body_bytes);
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let state = AppState::new(bank, &options.limits);
+    let app = router(state, options.web_dir, options.max_body_bytes);
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     matcher_task.abort();
     served
 }

@@ -26,7 +26,9 @@ pub fn document() -> Value {
                 "casePin": {
                     "type": "apiKey", "in": "header", "name": "X-Case-Pin",
                     "description": "The case's PIN, given once when the case was filed. After 5 wrong \
-                        PINs the case number locks for 15 minutes, doubling on each lock (429)."
+                        PINs from one client, that client is locked out of the case number for 15 \
+                        minutes, doubling on each lock up to a day; after 100 wrong PINs on one \
+                        number from everyone in a day, it locks for everyone until the day ends (429)."
                 }
             },
             "parameters": {
@@ -146,7 +148,8 @@ fn body(schema: &str) -> Value {
 }
 
 fn with_errors(mut responses: Value, codes: &[&str]) -> Value {
-    for code in codes.iter().chain(&["500", "503"]) {
+    // Every API route may be rate-limited (429) or find the bank busy (503).
+    for code in codes.iter().chain(&["429", "500", "503"]) {
         responses[*code] = json!({"$ref": format!("#/components/responses/E{code}")});
     }
     responses
@@ -168,9 +171,11 @@ fn responses() -> Value {
             for this hash."),
         "E413": error("The body is over the limit (1 MiB by default)."),
         "E415": error("The body is not sent as application/json."),
-        "E429": error("Too many wrong PINs: see Retry-After (seconds)."),
+        "E429": error("Too many requests from this client or from everyone (`rate_limited`), or \
+            too many wrong PINs (`locked`): see Retry-After (seconds)."),
         "E500": error("The bank failed; try again."),
-        "E503": error("The bank is still loading its hashes: see Retry-After.")
+        "E503": error("The bank is still loading its hashes (`not_ready`), or too many PIN and \
+            key checks are waiting (`busy`): see Retry-After.")
     })
 }
 

@@ -6,7 +6,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use hashbank_bank::{Argon2Cost, Bank, Settings};
-use hashbank_server::{router, AppState, CONTENT_SECURITY_POLICY, DEFAULT_MAX_BODY_BYTES};
+use hashbank_server::{router, AppState, Limits, CONTENT_SECURITY_POLICY, DEFAULT_MAX_BODY_BYTES};
 use tower::ServiceExt;
 
 /// Every directive and the sources it may list.
@@ -70,9 +70,10 @@ async fn the_page_and_the_api_carry_the_policy() {
         },
         ..Settings::default()
     };
-    let state = AppState {
-        bank: Bank::open(&url, settings).await.unwrap(),
-    };
+    let state = AppState::new(
+        Bank::open(&url, settings).await.unwrap(),
+        &Limits::default(),
+    );
     let app = router(state, Some(web.path().into()), DEFAULT_MAX_BODY_BYTES);
     for (path, status) in [
         ("/", StatusCode::OK),

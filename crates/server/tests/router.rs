@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use hashbank_bank::{Argon2Cost, Bank, Settings};
-use hashbank_server::{router, AppState, DEFAULT_MAX_BODY_BYTES};
+use hashbank_server::{router, AppState, Limits, DEFAULT_MAX_BODY_BYTES};
 use tower::ServiceExt;
 
 /// Light argon2 for tests only.
@@ -20,9 +20,10 @@ async fn open(dir: &tempfile::TempDir) -> AppState {
         argon2: LIGHT,
         ..Settings::default()
     };
-    AppState {
-        bank: Bank::open(&url, settings).await.unwrap(),
-    }
+    AppState::new(
+        Bank::open(&url, settings).await.unwrap(),
+        &Limits::default(),
+    )
 }
 
 async fn call(

@@ -31,6 +31,18 @@ const RELEASE_AT_ONCE: [(&str, &str); 2] = [
 ];
 /// The variable naming the audit key file.
 const AUDIT_KEY_VAR: &str = "HASHBANK_AUDIT_KEY_FILE";
+/// Rate limits high enough for tests that file and open many cases from one
+/// address; a test of a limit gives its own value, which replaces these.
+const LOOSE_LIMITS: [&str; 6] = [
+    "--key-tries-per-minute",
+    "--key-tries-per-minute-global",
+    "--pin-tries-per-minute",
+    "--pin-tries-per-minute-global",
+    "--filings-per-minute",
+    "--filings-per-minute-global",
+];
+/// The per-minute rate [`LOOSE_LIMITS`] set.
+const LOOSE_RATE: &str = "1000000";
 
 /// A database of one test: a SQLite file in a temporary folder, or a
 /// PostgreSQL database made for the test and dropped after it.
@@ -196,13 +208,33 @@ pub struct Server {
 
 impl Server {
     pub fn start(db: &TestDb, extra: &[&str]) -> Server {
-        let mut child = Command::new(BIN)
+        Server::start_with(db, extra, true)
+    }
+
+    /// A server with the default argon2 cost (`light` false) or the light
+    /// one of tests.
+    pub fn start_with(db: &TestDb, extra: &[&str], light: bool) -> Server {
+        let mut command = Command::new(BIN);
+        command
             .args(["serve", "--database", &db.url, "--listen", "127.0.0.1:0"])
-            .args(["--follow-interval-ms", FOLLOW_MS])
+            .args(["--follow-interval-ms", FOLLOW_MS]);
+        for flag in LOOSE_LIMITS {
+            if !extra.contains(&flag) {
+                command.args([flag, LOOSE_RATE]);
+            }
+        }
+        command
             .args(extra)
-            .envs(LIGHT_ARGON2)
             .envs(RELEASE_AT_ONCE)
-            .envs(db.key_env())
+            .envs(db.key_env());
+        if light {
+            command.envs(LIGHT_ARGON2);
+        } else {
+            command
+                .env_remove(LIGHT_ARGON2[0].0)
+                .env_remove(LIGHT_ARGON2[1].0);
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .spawn()
             .expect("starting hashbank serve");
@@ -243,6 +275,11 @@ impl Server {
         panic!("the server did not become ready");
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills the server with SIGKILL and waits for it.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -261,8 +298,36 @@ impl Server {
         auth: &Auth,
         body: Option<&Value>,
     ) -> reqwest::Result<Answer> {
+        self.try_send_from(None, method, path, auth, body)
+    }
+
+    /// Sends a request saying, in `X-Forwarded-For`, that it comes from
+    /// `from` (believed only by a server told to trust 127.0.0.1).
+    pub fn send_from(
+        &self,
+        from: &str,
+        method: &str,
+        path: &str,
+        auth: &Auth,
+        body: Option<&Value>,
+    ) -> Answer {
+        self.try_send_from(Some(from), method, path, auth, body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    pub fn try_send_from(
+        &self,
+        from: Option<&str>,
+        method: &str,
+        path: &str,
+        auth: &Auth,
+        body: Option<&Value>,
+    ) -> reqwest::Result<Answer> {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(from) = from {
+            request = request.header("X-Forwarded-For", from);
+        }
         request = match auth {
             Auth::None => request,
             Auth::Key(key) => request.bearer_auth(key),
