@@ -11,4 +11,5 @@ mod operator;
 mod shared;
 mod support;
 mod suspend;
+mod transport;
 mod validation;
