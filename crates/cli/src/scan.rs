@@ -10,7 +10,7 @@ use hashbank_scan::archive::{
     ArchiveLimits, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_RATIO,
     DEFAULT_MAX_TOTAL_BYTES, DEFAULT_RATIO_FLOOR,
 };
-use hashbank_scan::feed::{is_url, ApiKey, BankClient};
+use hashbank_scan::feed::{is_url, sends_in_clear, ApiKey, BankClient, PlainHttp};
 use hashbank_scan::report::{summary_text, write_csv, write_html, write_jsonl};
 use hashbank_scan::{
     report_matches, scan, LocalBank, Matcher, Progress, RemoteBank, ScanOptions, ScanOutcome,
@@ -91,6 +91,11 @@ pub struct ScanArgs {
     /// --key-file), so the case's owner sees it.
     #[arg(long, value_name = "URL")]
     report_to: Option<String>,
+
+    /// Send the key over plain http:// to a host other than this machine
+    /// (refused without it: use https://).
+    #[arg(long)]
+    insecure_http: bool,
 
     /// Put this before each path in the content reference of a report.
     #[arg(long, value_name = "TEXT", default_value = "")]
@@ -178,7 +183,7 @@ fn scan_and_report(args: &ScanArgs) -> Result<u8> {
             .with_context(|| format!("{what} needs --key-file with the platform's API key"))
     };
     let matcher: Box<dyn Matcher> = if is_url(&args.bank) {
-        let client = BankClient::new(&args.bank, needs_key("a bank URL")?)?;
+        let client = bank_client(&args.bank, needs_key("a bank URL")?, args.insecure_http)?;
         Box::new(RemoteBank::new(client))
     } else {
         let mut bank = LocalBank::open(&args.bank).map_err(|e| {
@@ -201,7 +206,11 @@ fn scan_and_report(args: &ScanArgs) -> Result<u8> {
         Box::new(bank)
     };
     let reporter = match &args.report_to {
-        Some(url) => Some(BankClient::new(url, needs_key("--report-to")?)?),
+        Some(url) => Some(bank_client(
+            url,
+            needs_key("--report-to")?,
+            args.insecure_http,
+        )?),
         None => None,
     };
 
@@ -262,6 +271,21 @@ fn scan_and_report(args: &ScanArgs) -> Result<u8> {
     } else {
         EXIT_MATCHES
     })
+}
+
+/// A client of the bank at `url`, refusing plain http:// to another host
+/// unless `insecure_http` (then with a warning).
+pub fn bank_client(url: &str, key: ApiKey, insecure_http: bool) -> Result<BankClient> {
+    if !insecure_http {
+        return Ok(BankClient::new(url, key)?);
+    }
+    if sends_in_clear(url) {
+        eprintln!(
+            "hashbank: warning: sending the platform key to {url} over plain http:// \
+             (--insecure-http): anyone on the network in between can read it"
+        );
+    }
+    Ok(BankClient::with_plain_http(url, key, PlainHttp::Anywhere)?)
 }
 
 fn write_outputs(args: &ScanArgs, outcome: &ScanOutcome) -> Result<()> {

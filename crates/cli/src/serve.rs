@@ -9,7 +9,9 @@ use clap::Args;
 use hashbank_bank::{FeedRelease, Settings};
 use hashbank_server::limits::{DEFAULT_FILINGS, DEFAULT_KEY_TRIES, DEFAULT_PIN_TRIES};
 use hashbank_server::{
-    Limits, Rate, ServeOptions, TrustedProxy, DEFAULT_FOLLOW_INTERVAL, DEFAULT_MAX_BODY_BYTES,
+    ConnectionLimits, Limits, Rate, ServeOptions, TlsFiles, TrustedProxy, DEFAULT_BODY_TIMEOUT,
+    DEFAULT_FOLLOW_INTERVAL, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_SHUTDOWN_GRACE, DEFAULT_WRITE_TIMEOUT,
 };
 
 use crate::bank_args::{runtime, DatabaseArgs};
@@ -42,6 +44,10 @@ pub struct ServeArgs {
     /// whether it was revoked.
     #[arg(long, default_value_t = hashbank_bank::DEFAULT_KEY_CACHE_TTL.as_millis() as u64)]
     key_cache_ms: u64,
+    #[command(flatten)]
+    tls: TlsArgs,
+    #[command(flatten)]
+    connections: ConnectionArgs,
     #[command(flatten)]
     feed: FeedArgs,
 }
@@ -137,6 +143,70 @@ impl LimitArgs {
     }
 }
 
+/// HTTPS.
+#[derive(Args, Debug)]
+struct TlsArgs {
+    /// Serve HTTPS with the certificate chain in this PEM file (with
+    /// --tls-key); every answer then carries Strict-Transport-Security.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key, a PEM file.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+}
+
+impl TlsArgs {
+    fn files(&self) -> Option<TlsFiles> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Timeouts and the connection cap.
+#[derive(Args, Debug)]
+struct ConnectionArgs {
+    /// Seconds a client has to send a request's headers, from connecting
+    /// or from the end of the previous answer (an idle connection is
+    /// closed after them).
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_HEADER_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout_secs: u64,
+    /// Seconds a client has to send a request's body; past them the
+    /// answer is 408.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_BODY_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    body_timeout_secs: u64,
+    /// Seconds an answer may wait for the client to read it.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_WRITE_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    write_timeout_secs: u64,
+    /// Connections served at once; a new one over the cap is answered 503
+    /// with Retry-After and closed.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    max_connections: usize,
+    /// On SIGTERM or SIGINT, seconds the requests in flight get to finish.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_SHUTDOWN_GRACE.as_secs())]
+    shutdown_grace_secs: u64,
+}
+
+impl ConnectionArgs {
+    fn limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(self.header_timeout_secs),
+            body_timeout: Duration::from_secs(self.body_timeout_secs),
+            write_timeout: Duration::from_secs(self.write_timeout_secs),
+            max_connections: self.max_connections,
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+        }
+    }
+}
+
 /// Runs the server until SIGINT or SIGTERM.
 pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     runtime()?.block_on(async move {
@@ -166,6 +236,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             max_body_bytes: args.max_body_bytes,
             follow_interval: Duration::from_millis(args.follow_interval_ms.max(1)),
             limits: args.limits.limits(),
+            tls: args.tls.files(),
+            connections: args.connections.limits(),
         };
         hashbank_server::run(bank.clone(), options, shutdown_signal())
             .await

@@ -4,9 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use hashbank_scan::feed::{
-    sync, ApiKey, BankClient, SyncError, SyncOptions, DEFAULT_SAVE_EVERY, MAX_PAGE,
-};
+use hashbank_scan::feed::{sync, ApiKey, SyncError, SyncOptions, DEFAULT_SAVE_EVERY, MAX_PAGE};
 use hashbank_scan::report::count;
 
 /// Pull the bank's hash feed into a local bank file, for `hashbank scan`.
@@ -38,6 +36,11 @@ pub struct SyncArgs {
     /// holds.
     #[arg(long)]
     rebuild: bool,
+
+    /// Send the key over plain http:// to a host other than this machine
+    /// (refused without it: use https://).
+    #[arg(long)]
+    insecure_http: bool,
 
     /// Feed entries per request.
     #[arg(long, default_value_t = MAX_PAGE, value_name = "N",
@@ -75,7 +78,7 @@ pub fn run(args: SyncArgs) -> Result<u8> {
 
 fn sync_once(args: &SyncArgs) -> Result<()> {
     let key = ApiKey::from_file(&args.key_file)?;
-    let client = BankClient::new(&args.bank, key)?;
+    let client = crate::scan::bank_client(&args.bank, key, args.insecure_http)?;
     let options = SyncOptions {
         page_size: args.page_size,
         save_every: args.save_every,

@@ -257,3 +257,81 @@ fn refused_keys_and_other_servers_say_so() {
         assert!(!text(&warned).contains(&other_key));
     }
 }
+
+#[test]
+fn the_key_never_goes_over_plain_http_to_another_host() {
+    let db = TestDb::sqlite();
+    let key = add_platform(&db, "careful");
+    let server = Server::start(&db, &[]);
+    server.create_case(json!([pdq(&random_hex(64))]), false);
+    let dir = tempfile::tempdir().unwrap();
+    let key_path = key_file(dir.path(), &key);
+    let out = dir.path().join("bank.hbl");
+    let port = server.base.rsplit(':').next().unwrap().to_string();
+    // 0.0.0.0 reaches this machine's server too, but it is not a loopback
+    // address: it stands for a host across the network.
+    let remote = format!("http://0.0.0.0:{port}");
+    let refusal = "refusing to send the platform key over plain http:// to another host";
+    for url in [
+        remote.as_str(),
+        "http://bank.example.org",
+        "http://[::2]:8080",
+    ] {
+        let refused = sync(url, &key_path, &out, &[]);
+        assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+        assert!(stderr(&refused).contains(refusal), "{}", text(&refused));
+        assert!(stderr(&refused).contains("--insecure-http"));
+        assert!(!out.exists());
+    }
+    let images = dir.path().join("images");
+    std::fs::create_dir(&images).unwrap();
+    let images = images.to_str().unwrap();
+    let key_arg = key_path.to_str().unwrap();
+    let scanned = scan(&[images, "--bank", &remote, "--key-file", key_arg]);
+    assert_eq!(scanned.code, 2, "{}", scanned.stderr);
+    assert!(scanned.stderr.contains(refusal), "{}", scanned.stderr);
+    let scanned = scan(&[
+        images,
+        "--bank",
+        &server.base,
+        "--key-file",
+        key_arg,
+        "--report-to",
+        &remote,
+    ]);
+    assert_eq!(scanned.code, 2, "{}", scanned.stderr);
+    assert!(scanned.stderr.contains(refusal), "{}", scanned.stderr);
+
+    // --insecure-http sends it all the same, with a warning.
+    let allowed = sync(&remote, &key_path, &out, &["--insecure-http"]);
+    assert!(allowed.status.success(), "{}", text(&allowed));
+    assert!(
+        stderr(&allowed).contains("warning: sending the platform key"),
+        "{}",
+        text(&allowed)
+    );
+    let scanned = scan(&[
+        images,
+        "--bank",
+        &remote,
+        "--key-file",
+        key_arg,
+        "--insecure-http",
+    ]);
+    assert_eq!(scanned.code, 0, "{}", scanned.stderr);
+    assert!(scanned.stderr.contains("warning: sending the platform key"));
+
+    // This machine by name or loopback address needs no flag and gets no
+    // warning.
+    for (n, url) in [
+        format!("http://localhost:{port}"),
+        format!("http://127.0.0.1:{port}"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let fine = sync(url, &key_path, &dir.path().join(format!("{n}.hbl")), &[]);
+        assert!(fine.status.success(), "{}", text(&fine));
+        assert!(!stderr(&fine).contains("warning"), "{}", text(&fine));
+    }
+}

@@ -22,7 +22,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::http::{header, HeaderValue};
 use hashbank_bank::Bank;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 mod cases;
 mod client;
@@ -30,15 +32,25 @@ mod error;
 mod extract;
 mod health;
 pub mod limits;
+mod listen;
 pub mod openapi;
 mod platform;
 mod routes;
+mod tls;
 
 pub use client::ClientAddr;
 pub use error::{ApiError, ApiResult};
 pub use extract::PIN_HEADER;
 pub use limits::{Limits, Rate, TrustedProxy};
+pub use listen::{
+    ConnectionLimits, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_SHUTDOWN_GRACE, DEFAULT_WRITE_TIMEOUT,
+};
 pub use routes::{router, routes, CONTENT_SECURITY_POLICY};
+pub use tls::{TlsError, TlsFiles};
+
+/// The `Strict-Transport-Security` header every answer carries over TLS.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
 
 /// Request bodies are at most 1 MiB by default.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
@@ -79,21 +91,38 @@ pub struct ServeOptions {
     pub follow_interval: Duration,
     /// Rate limits and trusted proxies.
     pub limits: Limits,
+    /// Serve HTTPS with this certificate and key (plain HTTP without).
+    pub tls: Option<TlsFiles>,
+    /// Timeouts, the connection cap and the shutdown grace period.
+    pub connections: ConnectionLimits,
 }
 
 /// Serves the bank until `shutdown` completes. Prints
-/// `hashbank: listening on http://ADDR` on stdout once listening; loads the
-/// matcher in the background (`/readyz` answers 503 until then) and then
-/// follows the feed every `follow_interval`.
+/// `hashbank: listening on http://ADDR` (`https://` with TLS) on stdout
+/// once listening; loads the matcher in the background (`/readyz` answers
+/// 503 until then) and then follows the feed every `follow_interval`.
+/// Each request carries the client's address as
+/// `ConnectInfo<SocketAddr>`. On shutdown, stops accepting and lets the
+/// requests in flight finish (see [`ConnectionLimits`]).
 pub async fn run(
     bank: Arc<Bank>,
     options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let tls = match &options.tls {
+        Some(files) => Some(
+            files
+                .acceptor()
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
+        ),
+        None => None,
+    };
+    listen::raise_open_file_limit(options.connections.max_connections);
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     let address = listener.local_addr()?;
-    println!("hashbank: listening on http://{address}");
-    tracing::info!(%address, "listening");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("hashbank: listening on {scheme}://{address}");
+    tracing::info!(%address, scheme, "listening");
 
     let background = bank.clone();
     let follow_interval = options.follow_interval;
@@ -101,14 +130,20 @@ pub async fn run(
         load_then_follow(background, follow_interval).await;
     });
 
-    let state = AppState::new(bank, &options.limits);
-    let app = router(state, options.web_dir, options.max_body_bytes);
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let app = router(AppState::new(bank, &options.limits), options.web_dir, options.max_body_bytes);
+    let body_timeout = options.connections.body_timeout;
+    let mut app = routes::with_security_headers(app.layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            listen::body_deadline(body_timeout, request, next)
+        },
+    )));
+    if tls.is_some() {
+        app = app.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        ));
+    }
+    let served = listen::serve(listener, app, tls, options.connections, shutdown).await;
     matcher_task.abort();
     served
 }

@@ -16,5 +16,6 @@ mod operator;
 mod shared;
 mod support;
 mod suspend;
+mod transport;
 mod validation;
 mod values;

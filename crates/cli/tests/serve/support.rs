@@ -214,6 +214,20 @@ impl Server {
     /// A server with the default argon2 cost (`light` false) or the light
     /// one of tests.
     pub fn start_with(db: &TestDb, extra: &[&str], light: bool) -> Server {
+        let client = Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        Server::start_full(db, extra, light, client)
+    }
+
+    /// Starts a server whose answers `client` reads (e.g. one that trusts
+    /// the server's own TLS certificate).
+    pub fn start_with_client(db: &TestDb, extra: &[&str], client: Client) -> Server {
+        Server::start_full(db, extra, true, client)
+    }
+
+    fn start_full(db: &TestDb, extra: &[&str], light: bool, client: Client) -> Server {
         let mut command = Command::new(BIN);
         command
             .args(["serve", "--database", &db.url, "--listen", "127.0.0.1:0"])
@@ -253,10 +267,7 @@ impl Server {
         let server = Server {
             child,
             base,
-            client: Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .unwrap(),
+            client,
         };
         server.wait_ready();
         server
@@ -278,6 +289,35 @@ impl Server {
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// `HOST:PORT` the server listens on.
+    pub fn address(&self) -> String {
+        self.base
+            .split_once("://")
+            .map_or(self.base.as_str(), |(_, rest)| rest)
+            .to_string()
+    }
+
+    /// Sends SIGTERM (an orderly shutdown).
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("running kill");
+        assert!(status.success());
+    }
+
+    /// Waits up to `timeout` for the server to exit; its exit status.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let started = Instant::now();
+        while started.elapsed() < timeout {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
     }
 
     /// Kills the server with SIGKILL and waits for it.

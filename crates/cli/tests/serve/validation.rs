@@ -42,7 +42,7 @@ fn malformed_requests_are_refused_clearly() {
         (
             json!({"hashes": [{"kind": "crc32", "value": "00"}]}),
             "invalid_json",
-            "unknown variant",
+            "unknown value `crc32`",
         ),
         (
             json!({"hashes": [pdq(&random_hex(64))], "name": "x"}),

@@ -27,6 +27,8 @@ const ATTEMPTS: u32 = 5;
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 /// Longest wait between tries, also for a server's `Retry-After`.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Redirects followed at most.
+const MAX_REDIRECTS: usize = 5;
 
 /// Why the bank could not be asked.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +36,16 @@ pub enum ClientError {
     /// The URL is not an http(s) URL.
     #[error("{url}: not a bank URL (give http://HOST:PORT or https://HOST)")]
     BadUrl {
+        /// As given.
+        url: String,
+    },
+    /// A plain `http://` URL of another host: the key would cross the
+    /// network readable by anyone on the way.
+    #[error(
+        "{url}: refusing to send the platform key over plain http:// to another host; \
+         use https://, or --insecure-http if the network in between is trusted"
+    )]
+    PlainHttp {
         /// As given.
         url: String,
     },
@@ -105,11 +117,48 @@ enum Repeat {
     Unsent,
 }
 
+/// Where the key may go over plain `http://`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlainHttp {
+    /// Only to this machine (127.0.0.0/8, ::1, localhost): any other host
+    /// needs `https://`.
+    LoopbackOnly,
+    /// Anywhere (`--insecure-http`: the network in between is trusted).
+    Anywhere,
+}
+
 impl BankClient {
-    /// A client of the bank at `url` (`http://` or `https://`).
+    /// A client of the bank at `url`: `https://`, or `http://` to this
+    /// machine only (the key goes with every request).
     pub fn new(url: &str, key: ApiKey) -> Result<BankClient, ClientError> {
+        BankClient::with_plain_http(url, key, PlainHttp::LoopbackOnly)
+    }
+
+    /// A client of the bank at `url`, sending the key over plain `http://`
+    /// where `plain` allows. Redirects are followed only where the key
+    /// may go too.
+    pub fn with_plain_http(
+        url: &str,
+        key: ApiKey,
+        plain: PlainHttp,
+    ) -> Result<BankClient, ClientError> {
         let base = normalize(url).ok_or_else(|| ClientError::BadUrl { url: url.into() })?;
+        let parsed =
+            reqwest::Url::parse(&base).map_err(|_| ClientError::BadUrl { url: url.into() })?;
+        if plain == PlainHttp::LoopbackOnly && in_clear(&parsed) {
+            return Err(ClientError::PlainHttp { url: url.into() });
+        }
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else if plain == PlainHttp::LoopbackOnly && in_clear(attempt.url()) {
+                attempt.error("redirected to plain http:// on another host")
+            } else {
+                attempt.follow()
+            }
+        });
         let http = Client::builder()
+            .redirect(redirects)
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .user_agent(concat!("hashbank/", env!("CARGO_PKG_VERSION")))
@@ -393,6 +442,36 @@ fn normalize(url: &str) -> Option<String> {
     host_ok.then(|| trimmed.to_string())
 }
 
+/// Whether requests to `url` would cross the network unencrypted: plain
+/// `http://` to a host that is not this machine (127.0.0.0/8, ::1,
+/// localhost). The URL is read as reqwest reads it, so `127.1` is
+/// 127.0.0.1 here as there.
+pub fn sends_in_clear(url: &str) -> bool {
+    match normalize(url).and_then(|u| reqwest::Url::parse(&u).ok()) {
+        Some(parsed) => in_clear(&parsed),
+        None => false,
+    }
+}
+
+fn in_clear(url: &reqwest::Url) -> bool {
+    url.scheme() != "https" && !is_loopback(url.host_str().unwrap_or(""))
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_end_matches('.');
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(std::net::IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Err(_) => false,
+    }
+}
+
 /// Whether `text` names a bank by URL rather than a local bank file.
 pub fn is_url(text: &str) -> bool {
     text.starts_with("http://") || text.starts_with("https://")
@@ -416,6 +495,41 @@ mod tests {
         assert_eq!(normalize("http://"), None);
         assert_eq!(normalize("http://x/?a=b"), None);
         assert!(is_url("https://x") && !is_url("bank.hbl"));
+    }
+
+    #[test]
+    fn the_key_goes_in_clear_only_to_this_machine() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://127.1",
+            "http://127.200.3.4/",
+            "http://localhost:8080",
+            "http://LOCALHOST.",
+            "http://[::1]:8080",
+            "http://[::ffff:127.0.0.1]",
+            "https://bank.example.org",
+            "https://10.0.0.1",
+        ] {
+            assert!(!sends_in_clear(url), "{url}");
+            assert!(BankClient::new(url, ApiKey::new("k")).is_ok(), "{url}");
+        }
+        for url in [
+            "http://bank.example.org",
+            "http://10.0.0.1:8080",
+            "http://0.0.0.0:8080",
+            "http://localhost.example.org",
+            "http://127.0.0.1.example.org",
+            "http://[::2]",
+            "http://user@bank.example.org",
+        ] {
+            assert!(sends_in_clear(url), "{url}");
+            let err = BankClient::new(url, ApiKey::new("k")).err().unwrap();
+            assert!(matches!(err, ClientError::PlainHttp { .. }), "{url}: {err}");
+            assert!(
+                BankClient::with_plain_http(url, ApiKey::new("k"), PlainHttp::Anywhere).is_ok(),
+                "{url}"
+            );
+        }
     }
 
     #[test]

@@ -6,6 +6,6 @@ mod key;
 mod sync;
 mod wire;
 
-pub use client::{is_url, BankClient, ClientError, FeedPage};
+pub use client::{is_url, sends_in_clear, BankClient, ClientError, FeedPage, PlainHttp};
 pub use key::{ApiKey, KeyFileError};
 pub use sync::{sync, SyncError, SyncOptions, SyncSummary, DEFAULT_SAVE_EVERY, MAX_PAGE};
