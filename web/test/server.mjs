@@ -7,6 +7,14 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
+// The tests file and open many cases from one address within a minute: rate
+// limits far above the defaults (docs/limits.md), so that they never answer 429.
+const LOOSE_LIMITS = [
+  "--filings-per-minute", "100000", "--filings-per-minute-global", "100000",
+  "--pin-tries-per-minute", "100000", "--pin-tries-per-minute-global", "100000",
+  "--key-tries-per-minute", "100000", "--key-tries-per-minute-global", "100000",
+];
+
 export const ROOT = resolve(new URL("../..", import.meta.url).pathname);
 export const WEB_DIST = join(ROOT, "web", "dist");
 export const TESTDATA = resolve(ROOT, "..", "shared", "testdata");
@@ -47,7 +55,7 @@ export class Server {
     }).trim();
     const child = spawn(
       this.bin,
-      ["serve", "--database", this.database, "--listen", "127.0.0.1:0", "--web-dir", WEB_DIST],
+      ["serve", "--database", this.database, "--listen", "127.0.0.1:0", "--web-dir", WEB_DIST, ...LOOSE_LIMITS],
       { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
     );
     this.#child = child;

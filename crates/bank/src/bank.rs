@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
@@ -114,6 +115,37 @@ pub struct Bank {
     argon2_pool: Arc<Semaphore>,
     /// argon2 computations started since the bank opened.
     argon2_runs: AtomicU64,
+    /// Work for the argon2 threads.
+    argon2_jobs: mpsc::Sender<Argon2Job>,
+}
+
+/// A computation for an argon2 thread.
+type Argon2Job = Box<dyn FnOnce() + Send>;
+
+/// Starts `n` threads that run argon2, and only argon2. Each argon2
+/// computation allocates its 19 MiB anew; on threads of their own, that
+/// memory is reused by the next computation of the same thread, where on
+/// the runtime's many blocking threads each thread's allocator kept its own
+/// copy (hundreds of MiB after a flood).
+fn start_argon2_threads(n: usize) -> Result<mpsc::Sender<Argon2Job>> {
+    let (jobs, queue) = mpsc::channel::<Argon2Job>();
+    let queue = Arc::new(Mutex::new(queue));
+    for i in 0..n {
+        let queue = queue.clone();
+        std::thread::Builder::new()
+            .name(format!("argon2-{i}"))
+            .spawn(move || loop {
+                let job = match queue.lock().expect("argon2 queue").recv() {
+                    Ok(job) => job,
+                    // The bank is gone.
+                    Err(_) => return,
+                };
+                // A computation that panics fails its request, not the thread.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+            })
+            .map_err(|e| BankError::Internal(format!("starting the argon2 threads: {e}")))?;
+    }
+    Ok(jobs)
 }
 
 impl Bank {
@@ -167,6 +199,7 @@ impl Bank {
             client_locks: ClientLocks::new(),
             argon2_pool: Arc::new(Semaphore::new(settings.argon2_permits)),
             argon2_runs: AtomicU64::new(0),
+            argon2_jobs: start_argon2_threads(settings.argon2_permits)?,
             settings,
         }))
     }
@@ -267,7 +300,7 @@ impl Bank {
             .expect("the argon2 pool")
     }
 
-    /// Runs `work` on a blocking thread once a permit of the argon2 pool is
+    /// Runs `work` on an argon2 thread once a permit of the argon2 pool is
     /// free, waiting at most [`Settings::argon2_queue_wait`]. The permit is
     /// held until `work` ends, even when the request that asked for it is
     /// gone, so no more than the permits ever run at once.
@@ -287,13 +320,18 @@ impl Bank {
                 }
             };
         self.argon2_runs.fetch_add(1, Ordering::Relaxed);
-        tokio::task::spawn_blocking(move || {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let job: Argon2Job = Box::new(move || {
             let out = work();
             drop(permit);
-            out
-        })
-        .await
-        .map_err(|e| BankError::Internal(format!("argon2 task: {e}")))
+            let _ = done.send(out);
+        });
+        self.argon2_jobs
+            .send(job)
+            .map_err(|_| BankError::Internal("the argon2 threads stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| BankError::Internal("an argon2 thread failed".into()))
     }
 }
 

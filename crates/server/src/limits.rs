@@ -154,7 +154,12 @@ impl Limiter {
     pub(crate) fn check(&self, client: &ClientAddr) -> Result<(), ApiError> {
         let clock = DefaultClock::default();
         let full = || self.per_client.len() >= MAX_CLIENTS;
-        if self.checks.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == 0 || full() {
+        if self
+            .checks
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(PRUNE_EVERY)
+            || full()
+        {
             self.per_client.retain_recent();
             self.per_client.shrink_to_fit();
             if full() {
