@@ -79,12 +79,6 @@ impl Write {
         self.feed_add_entries(entries, false).await
     }
 
-    /// Puts `entries` on the feed as additions released at once, in random
-    /// order (a bulk import: its cases are slices of a list, nobody's).
-    pub(crate) async fn feed_add_released(&mut self, entries: Vec<Entry>) -> Result<()> {
-        self.feed_add_entries(entries, true).await
-    }
-
     async fn feed_add_entries(&mut self, mut entries: Vec<Entry>, released: bool) -> Result<()> {
         entries.shuffle(&mut rand::rngs::OsRng);
         let mut rows = Vec::with_capacity(entries.len());

@@ -130,7 +130,11 @@ pub async fn run(
         load_then_follow(background, follow_interval).await;
     });
 
-    let app = router(AppState::new(bank, &options.limits), options.web_dir, options.max_body_bytes);
+    let app = router(
+        AppState::new(bank, &options.limits),
+        options.web_dir,
+        options.max_body_bytes,
+    );
     let body_timeout = options.connections.body_timeout;
     let mut app = routes::with_security_headers(app.layer(axum::middleware::from_fn(
         move |request: axum::extract::Request, next: axum::middleware::Next| {

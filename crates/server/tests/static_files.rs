@@ -18,9 +18,10 @@ async fn state(dir: &std::path::Path) -> AppState {
         },
         ..Settings::default()
     };
-    AppState {
-        bank: Bank::open(&url, settings).await.unwrap(),
-    }
+    AppState::new(
+        Bank::open(&url, settings).await.unwrap(),
+        &hashbank_server::Limits::default(),
+    )
 }
 
 async fn ask(

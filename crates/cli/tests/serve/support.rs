@@ -237,10 +237,7 @@ impl Server {
                 command.args([flag, LOOSE_RATE]);
             }
         }
-        command
-            .args(extra)
-            .envs(RELEASE_AT_ONCE)
-            .envs(db.key_env());
+        command.args(extra).envs(RELEASE_AT_ONCE).envs(db.key_env());
         if light {
             command.envs(LIGHT_ARGON2);
         } else {
