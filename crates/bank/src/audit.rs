@@ -222,7 +222,8 @@ pub(crate) async fn open_key(db: &Db, path: Option<&Path>, create: bool) -> Resu
             ))
         }
     };
-    if !path.exists() && !(create && db.file().is_some()) {
+    let may_make = create && db.file().is_some();
+    if !path.exists() && !may_make {
         return Err(BankError::invalid(
             "no_audit_key",
             format!(

@@ -16,6 +16,12 @@
 //!   under one public id; suspension works on the value.
 //! - The feed is also the change sequence every server's matcher follows
 //!   ([`Bank::follow`]); a server applies its own writes right after commit.
+//!   Platforms see an entry only once it is released, in a shuffled batch
+//!   that mixes several writes ([`FeedRelease`]), so the feed does not show
+//!   which hashes came from one case.
+//! - Erased values leave the disk (SQLite `secure_delete` and a truncating
+//!   checkpoint, PostgreSQL vacuum), and the audit chain is keyed by a key
+//!   outside the database ([`AuditKey`]).
 //! - Each PDQ hash carries a label saying what it is a hash of (the whole
 //!   image, `pdq`, or a part of it, `media::robust::BankLabel`); the match
 //!   API compares a query hash only with the labels `media::robust::radius`
