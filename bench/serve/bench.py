@@ -136,7 +136,7 @@ def main():
                 for value in stored:
                     f.write('{"kind":"pdq","value":"%s","quality":100}\n' % value)
             started = time.time()
-            run([binary, "import", "--database", db, f"{work}/hashes.jsonl",
+            run([binary, "import", "--create", "--database", db, f"{work}/hashes.jsonl",
                  "--cases-out", f"{work}/cases.txt"], stderr=subprocess.DEVNULL)
             import_s = time.time() - started
             key = run([binary, "platform", "add", "bench", "--database", db],

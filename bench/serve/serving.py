@@ -8,6 +8,7 @@ import json
 import os
 import random
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -232,10 +233,23 @@ def request(base, method, path, body=None, headers=None, timeout=30, source=None
         conn.close()
 
 
+def ensure_audit_key(binary, db):
+    """A PostgreSQL bank's audit key must be given to every command: makes
+    one for this run and names it in the environment every later command
+    inherits (a SQLite bank keeps its own beside the file)."""
+    if not db.startswith("postgres") or os.environ.get("HASHBANK_AUDIT_KEY_FILE"):
+        return
+    path = os.path.join(tempfile.mkdtemp(prefix="hashbank-bench-key-"), "audit-key")
+    subprocess.run([binary, "audit", "new-key", "--out", path, "--database", db], check=True,
+                   stdout=subprocess.DEVNULL)
+    os.environ["HASHBANK_AUDIT_KEY_FILE"] = path
+
+
 def create_bank(binary, db, env=None):
     """Makes the bank's database by starting `hashbank serve` on it once
-    (operator commands may refuse to create a missing one); the seconds it
+    (operator commands refuse to create a missing one); the seconds it
     took to be ready on the empty bank."""
+    ensure_audit_key(binary, db)
     server = Server(binary, db, env=env)
     try:
         return server.wait_ready()
