@@ -49,13 +49,24 @@ export class Server {
 
   async #start() {
     this.database = `sqlite://${join(this.#dir, "bank.db")}`;
-    this.platformKey = execFileSync(this.bin, ["platform", "add", "test-platform", "--database", this.database], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    }).trim();
+    // The bank does not exist yet: `--create` makes it (and its audit key).
+    this.platformKey = execFileSync(
+      this.bin,
+      ["platform", "add", "test-platform", "--create", "--database", this.database],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    )
+      .trim()
+      .split("\n")
+      .pop()
+      .trim();
     const child = spawn(
       this.bin,
-      ["serve", "--database", this.database, "--listen", "127.0.0.1:0", "--web-dir", WEB_DIST, ...LOOSE_LIMITS],
+      [
+        "serve", "--database", this.database, "--listen", "127.0.0.1:0", "--web-dir", WEB_DIST,
+        // The feed released right after each write, so that a test sees its filing there at once.
+        "--feed-hold-secs", "0", "--feed-delete-hold-secs", "0",
+        ...LOOSE_LIMITS,
+      ],
       { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
     );
     this.#child = child;
