@@ -47,7 +47,7 @@ fn sqlite_setup() -> String {
 /// (a burst of withdrawals makes one vacuum, not one each).
 const VACUUM_EVERY: Duration = Duration::from_secs(60);
 /// The tables that hold hash values.
-const VALUE_TABLES: &str = "hashes, feed";
+const VALUE_TABLES: &str = "hashes, hash_values, reports, feed";
 
 /// Which database the bank is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -89,7 +89,7 @@ fn withdrawn_values_leave_the_sqlite_files() {
         let report = server.post(
             "/v1/reports",
             &Auth::Key(key.clone()),
-            &json!({"hash_id": matches[0]["hash_id"], "distance": 0, "content_ref": "post/1"}),
+            &json!({"hash_id": matches[0]["hash_id"], "value": values[0], "content_ref": "post/1"}),
         );
         assert_eq!(report.status, 201, "{:?}", report.body);
         // Every value is on disk before the withdrawal (so the search below

@@ -131,7 +131,7 @@ fn feed_does_not_group_cases(db: &TestDb) {
             .as_array()
             .unwrap()
             .iter()
-            .map(|h| h["id"].as_i64().unwrap())
+            .map(|h| h["hash_id"].as_i64().unwrap())
             .collect();
         for id in &ids {
             case_of.insert(*id, i);

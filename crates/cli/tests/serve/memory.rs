@@ -32,7 +32,14 @@ fn strangers_at_once_stay_under_the_memory_ceiling() {
     let db = TestDb::sqlite();
     // The platform's key at the default argon2 cost, as in production.
     let out = Command::new(BIN)
-        .args(["platform", "add", "photos", "--database", &db.url])
+        .args([
+            "platform",
+            "add",
+            "photos",
+            "--create",
+            "--database",
+            &db.url,
+        ])
         .env_remove("HASHBANK_ARGON2_MEMORY_KIB")
         .env_remove("HASHBANK_ARGON2_ITERATIONS")
         .output()
@@ -42,7 +49,14 @@ fn strangers_at_once_stay_under_the_memory_ceiling() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let key = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let key = String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
     let server = Server::start_with(
         &db,
         &[
