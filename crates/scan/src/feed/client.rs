@@ -424,7 +424,7 @@ mod tests {
         let client = BankClient::new("http://127.0.0.1:9", ApiKey::new("k"))
             .unwrap()
             .with_attempts(1);
-        let err = client.report(1, 0, "x").unwrap_err();
+        let err = client.report(1, &"0".repeat(32), None, "x").unwrap_err();
         assert!(matches!(err, ClientError::Network { .. }), "{err}");
     }
 }
