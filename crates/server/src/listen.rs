@@ -48,9 +48,13 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 /// Time requests in flight get to finish on shutdown by default.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
-/// Connections over the cap that are answered `503` at once; beyond these
-/// a new connection is closed without an answer.
-const OVERFLOW_CONNECTIONS: usize = 64;
+/// Connections over the cap that are answered `503` at once: as many again
+/// as the cap, and at least 64 (each costs a socket and a few kilobytes for
+/// at most [`OVERFLOW_LIFETIME`]); beyond these a new connection is closed
+/// without an answer.
+fn overflow_connections(max_connections: usize) -> usize {
+    max_connections.max(64)
+}
 /// Time a connection over the cap has to send its headers.
 const OVERFLOW_HEADER_TIMEOUT: Duration = Duration::from_secs(2);
 /// Time a connection over the cap is kept in all.
@@ -104,7 +108,8 @@ pub(crate) fn raise_open_file_limit(max_connections: usize) {
     match rlimit::increase_nofile_limit(u64::MAX) {
         Ok(limit) => {
             tracing::info!(limit, "open file limit");
-            let needed = (max_connections + OVERFLOW_CONNECTIONS) as u64 + OTHER_FILES;
+            let needed =
+                (max_connections + overflow_connections(max_connections)) as u64 + OTHER_FILES;
             if limit < needed {
                 tracing::warn!(
                     limit,
@@ -128,7 +133,7 @@ pub(crate) async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let overflow = Arc::new(Semaphore::new(OVERFLOW_CONNECTIONS));
+    let overflow = Arc::new(Semaphore::new(overflow_connections(limits.max_connections)));
     let graceful = GracefulShutdown::new();
     let mut shutdown = pin!(shutdown);
     loop {
