@@ -85,7 +85,10 @@ pub fn document() -> Value {
             "/v1/feed": {"get": {
                 "summary": "The hash feed after a cursor: additions and deletions in cursor order.",
                 "description": "Cursor 0 gives a full copy. Pull again with after=next_cursor while \
-                    more is true. Every read is logged with the platform and the cursor range.",
+                    more is true. New entries are held and released in shuffled batches that mix \
+                    several writes (by default at least 8, or after an hour at most; deletions after \
+                    15 minutes at most), so the order says nothing about which hashes came from one \
+                    case. Every read is logged with the platform and the cursor range.",
                 "tags": ["platforms"], "security": [{"platformKey": []}],
                 "parameters": [
                     {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
@@ -148,8 +151,9 @@ fn body(schema: &str) -> Value {
 }
 
 fn with_errors(mut responses: Value, codes: &[&str]) -> Value {
-    // Every API route may be rate-limited (429) or find the bank busy (503).
-    for code in codes.iter().chain(&["429", "500", "503"]) {
+    // Every API route may time out reading a body (408), be rate-limited
+    // (429) or find the bank busy (503).
+    for code in codes.iter().chain(&["408", "429", "500", "503"]) {
         responses[*code] = json!({"$ref": format!("#/components/responses/E{code}")});
     }
     responses
@@ -167,6 +171,7 @@ fn responses() -> Value {
             and PIN that do not match (an unknown number answers the same)."),
         "E404": error("No such report or hash for this platform (a report's hash id must be \
             one the match API or the feed gave this platform)."),
+        "E408": error("The request's body did not arrive within the body timeout (`body_timeout`)."),
         "E409": error("The case was withdrawn, or this platform already reported this content \
             for this hash."),
         "E413": error("The body is over the limit (1 MiB by default)."),
@@ -174,8 +179,9 @@ fn responses() -> Value {
         "E429": error("Too many requests from this client or from everyone (`rate_limited`), or \
             too many wrong PINs (`locked`): see Retry-After (seconds)."),
         "E500": error("The bank failed; try again."),
-        "E503": error("The bank is still loading its hashes (`not_ready`), or too many PIN and \
-            key checks are waiting (`busy`): see Retry-After.")
+        "E503": error("The bank is still loading its hashes (`not_ready`), too many PIN and \
+            key checks are waiting (`busy`), or too many connections are open (`overloaded`): \
+            see Retry-After.")
     })
 }
 
