@@ -109,6 +109,8 @@ pub struct Bank {
     pub(crate) secrets: Secrets,
     pub(crate) settings: Settings,
     pub(crate) keys: KeyCache,
+    /// Hash ids the match API gave platforms, not yet written.
+    pub(crate) grants: crate::reports::Grants,
     /// Wrong PINs per client and case number.
     pub(crate) client_locks: ClientLocks,
     /// Permits for argon2 computations (see [`Settings::argon2_permits`]).
@@ -196,6 +198,7 @@ impl Bank {
             matcher: Matcher::new(),
             secrets,
             keys: KeyCache::new(settings.key_cache_ttl),
+            grants: crate::reports::Grants::default(),
             client_locks: ClientLocks::new(),
             argon2_pool: Arc::new(Semaphore::new(settings.argon2_permits)),
             argon2_runs: AtomicU64::new(0),
@@ -215,9 +218,11 @@ impl Bank {
         self.matcher.follow(&self.db).await
     }
 
-    /// What the server does in the background besides following: releases
-    /// the held feed entries that are due, and finishes erasures on disk.
+    /// What the server does in the background besides following: writes
+    /// the match API's grants, releases the held feed entries that are due,
+    /// and finishes erasures on disk.
     pub async fn maintain(&self) -> Result<()> {
+        self.flush_grants().await?;
         self.db.maintain().await;
         crate::release::release(&self.db, &self.settings.feed_release).await?;
         Ok(())

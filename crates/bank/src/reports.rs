@@ -4,7 +4,8 @@
 //!
 //! A report must name a hash the platform was given — returned to it by
 //! the match API (recorded in `match_grants`, one row per platform and
-//! value at most) or read by it from the feed (its logged feed reads reach
+//! value at most, written a second after the match at the latest; until
+//! then held in this server's memory) or read by it from the feed (its logged feed reads reach
 //! the value's addition) — and carry the platform's own hash of the copy it
 //! found, within the radius of the pair of labels (MD5 and SHA-256: equal).
 //! One report per platform, value and content reference; outcomes count
@@ -228,38 +229,44 @@ impl Bank {
         Ok(results)
     }
 
-    /// Records that `platform_id` was given hash ids `ids`.
+    /// Records that `platform_id` was given hash ids `ids`: at once in
+    /// memory, in the database with the next [`Bank::flush_grants`] (the
+    /// server's background loop, every second), so that a match is never
+    /// held up by a commit.
     async fn grant(&self, platform_id: i64, ids: &[i64]) -> Result<()> {
-        let at = crate::clock::now_ms();
-        for chunk in ids.chunks(GRANTS_PER_STATEMENT) {
+        if self.grants.add(platform_id, ids, crate::clock::now_ms()) {
+            self.flush_grants().await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the grants recorded in memory since the last call.
+    pub(crate) async fn flush_grants(&self) -> Result<()> {
+        let pending = self.grants.take();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.db.pool.begin().await?;
+        for chunk in pending.chunks(GRANTS_PER_STATEMENT) {
             let rows = (0..chunk.len())
-                .map(|i| format!("($1, ${}, $2)", i + 3))
+                .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
                 .collect::<Vec<_>>()
                 .join(", ");
+            // Grants of values withdrawn since they were matched are left
+            // out: a grant needs its value.
             let sql = format!(
-                "INSERT INTO match_grants (platform_id, hash_id, at) VALUES {rows} \
+                "INSERT INTO match_grants (platform_id, hash_id, at) \
+                 SELECT g.column1, g.column2, g.column3 FROM (VALUES {rows}) AS g \
+                 WHERE EXISTS (SELECT 1 FROM hash_values v WHERE v.id = g.column2) \
                  ON CONFLICT (platform_id, hash_id) DO NOTHING"
             );
-            let mut query = sqlx::query::<sqlx::Any>(&sql).bind(platform_id).bind(at);
-            for id in chunk {
-                query = query.bind(*id);
+            let mut query = sqlx::query::<sqlx::Any>(&sql);
+            for &(platform_id, id, at) in chunk {
+                query = query.bind(platform_id).bind(id).bind(at);
             }
-            if query.execute(&self.db.pool).await.is_ok() {
-                continue;
-            }
-            // A value withdrawn since it was matched: record the others.
-            for id in chunk {
-                let _ = sqlx::query(
-                    "INSERT INTO match_grants (platform_id, hash_id, at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (platform_id, hash_id) DO NOTHING",
-                )
-                .bind(platform_id)
-                .bind(*id)
-                .bind(at)
-                .execute(&self.db.pool)
-                .await;
-            }
+            query.execute(&mut *tx).await?;
         }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -297,7 +304,9 @@ impl Bank {
     async fn insert_report(&self, platform: &Platform, report: &NewReport) -> Result<i64> {
         let mut write = Write::begin(&self.db).await?;
         let stored = crate::values::for_report(&mut write, report.hash_id).await?;
-        if !given(&mut write, platform.id, report.hash_id).await? {
+        if !self.grants.holds(platform.id, report.hash_id)
+            && !given(&mut write, platform.id, report.hash_id).await?
+        {
             return Err(crate::values::not_given(report.hash_id));
         }
         let (distance, label) = evidence(&stored, report)?;
@@ -408,6 +417,44 @@ impl Bank {
     }
 }
 
+/// Most grants held in memory before they are written at once.
+const MAX_PENDING_GRANTS: usize = 100_000;
+
+/// Grants of the match API not yet in the database, and whether each is.
+#[derive(Default)]
+pub(crate) struct Grants {
+    pending: std::sync::Mutex<std::collections::HashMap<(i64, i64), i64>>,
+}
+
+impl Grants {
+    /// Whether `platform_id` was given `id` and it is not written yet.
+    fn holds(&self, platform_id: i64, id: i64) -> bool {
+        self.lock().contains_key(&(platform_id, id))
+    }
+
+    /// Records `ids` as given to `platform_id` at `at`; true when so many
+    /// are held that they should be written now.
+    fn add(&self, platform_id: i64, ids: &[i64], at: i64) -> bool {
+        let mut pending = self.lock();
+        for &id in ids {
+            pending.entry((platform_id, id)).or_insert(at);
+        }
+        pending.len() >= MAX_PENDING_GRANTS
+    }
+
+    /// Every grant held, to be written.
+    fn take(&self) -> Vec<(i64, i64, i64)> {
+        self.lock()
+            .drain()
+            .map(|((platform_id, id), at)| (platform_id, id, at))
+            .collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<(i64, i64), i64>> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// Whether hash id `id` was given to `platform_id`: returned by the match
 /// API, or on the feed at a cursor one of its logged feed reads reached.
 async fn given(write: &mut Write, platform_id: i64, id: i64) -> Result<bool> {
@@ -498,4 +545,81 @@ fn evidence(
         ));
     }
     Ok((distance, label))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::Settings;
+    use crate::cases::NewCase;
+    use crate::hashes::{NewHash, Role};
+    use crate::secrets::Argon2Cost;
+
+    const STORED: &str = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+
+    async fn grants_written(bank: &Bank) -> i64 {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM match_grants")
+            .fetch_one(&bank.db.pool)
+            .await
+            .unwrap();
+        n
+    }
+
+    #[tokio::test]
+    async fn grants_are_written_later_and_never_for_a_withdrawn_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("bank.db").display());
+        let settings = Settings {
+            argon2: Argon2Cost {
+                memory_kib: 64,
+                iterations: 1,
+                parallelism: 1,
+            },
+            ..Settings::default()
+        };
+        let bank = Bank::open(&url, settings).await.unwrap();
+        bank.load().await.unwrap();
+        let key = bank.add_platform("photos").await.unwrap();
+        let platform = bank.authenticate(&key).await.unwrap();
+        let case = bank
+            .create_case(NewCase {
+                hashes: vec![NewHash {
+                    kind: Kind::Pdq,
+                    value: STORED.into(),
+                    quality: Some(100),
+                    role: Role::Plain,
+                    label: None,
+                }],
+                category: None,
+            })
+            .await
+            .unwrap();
+        let query = || {
+            vec![Query {
+                kind: Kind::Pdq,
+                value: STORED.into(),
+                label: None,
+            }]
+        };
+
+        // The match is answered before its grant is written; a report may
+        // follow at once all the same.
+        let found = bank.match_for(&platform, query(), None).await.unwrap();
+        let id = found[0].matches[0].hash_id;
+        assert!(bank.grants.holds(platform.id, id));
+        assert_eq!(grants_written(&bank).await, 0);
+        bank.flush_grants().await.unwrap();
+        assert!(!bank.grants.holds(platform.id, id));
+        assert_eq!(grants_written(&bank).await, 1);
+
+        // Matched again, then withdrawn before the grant is written: the
+        // write leaves it out, and the earlier grant went with the value.
+        bank.match_for(&platform, query(), None).await.unwrap();
+        assert!(bank.grants.holds(platform.id, id));
+        bank.withdraw_case(&case.case_number, &case.pin)
+            .await
+            .unwrap();
+        bank.flush_grants().await.unwrap();
+        assert_eq!(grants_written(&bank).await, 0);
+    }
 }

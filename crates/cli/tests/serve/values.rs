@@ -348,3 +348,30 @@ fn degenerate_pdq_hashes_are_refused() {
     assert_eq!(server.match_one(&key, "pdq", &kept).len(), 1);
     assert!(server.match_one(&key, "pdq", &zeros).is_empty());
 }
+
+/// The match API answers before its grant is written; the grant reaches the
+/// database within about a second, so that a report to another server of
+/// the same bank finds it.
+#[test]
+fn a_match_on_one_server_may_be_reported_on_another_postgres() {
+    let db = TestDb::postgres();
+    let key = add_platform(&db, "photos");
+    let a = Server::start(&db, &[]);
+    let b = Server::start(&db, &[]);
+    let image = random_hex(64);
+    a.create_case(json!([pdq(&image)]), false);
+    let near = flip_bits(&image, 6);
+    let found = a.match_one(&key, "pdq", &near);
+    assert_eq!(found.len(), 1);
+    let hash_id = found[0]["hash_id"].as_i64().unwrap();
+    let reported = eventually(std::time::Duration::from_secs(20), || {
+        b.report(&key, hash_id, &near, "post/1").status == 201
+    });
+    assert!(
+        reported,
+        "the grant written on one server never reached the other"
+    );
+    // A platform that never matched it still may not report it.
+    let other = add_platform(&db, "files");
+    assert_eq!(b.report(&other, hash_id, &near, "post/2").status, 404);
+}
