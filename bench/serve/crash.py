@@ -132,7 +132,7 @@ def load_thread(base, key, state, stop, rng, round_no):
             state.count("match", "200")
             hit = body["results"][0]["matches"][0]
             status, body, _ = request(base, "POST", "/v1/reports", {
-                "hash_id": hit["hash_id"], "distance": hit["distance"],
+                "hash_id": hit["hash_id"], "value": value,
                 "content_ref": "bench-" + secrets.token_hex(8)}, auth, timeout=10)
             state.count(op, outcome_of(status))
             if status == 201:
