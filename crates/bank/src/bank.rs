@@ -348,3 +348,21 @@ pub(crate) fn is_clash(err: &BankError) -> bool {
 
 /// Tries a write that draws random ids this many times before giving up.
 pub(crate) const CLASH_RETRIES: usize = 3;
+
+/// A bank for unit tests: a SQLite file in `dir`, argon2 at a light cost,
+/// the matcher loaded.
+#[cfg(test)]
+pub(crate) async fn test_bank(dir: &tempfile::TempDir, settings: Settings) -> Arc<Bank> {
+    let url = format!("sqlite://{}", dir.path().join("bank.db").display());
+    let settings = Settings {
+        argon2: Argon2Cost {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        },
+        ..settings
+    };
+    let bank = Bank::open(&url, settings).await.unwrap();
+    bank.load().await.unwrap();
+    bank
+}

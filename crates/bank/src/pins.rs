@@ -386,28 +386,10 @@ fn locked(ms: i64) -> BankError {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::bank::Settings;
+    use crate::bank::{test_bank as bank, Settings};
     use crate::cases::NewCase;
     use crate::hashes::{Kind, NewHash, Role};
-    use crate::secrets::Argon2Cost;
-
-    async fn bank(dir: &tempfile::TempDir, settings: Settings) -> Arc<Bank> {
-        let url = format!("sqlite://{}", dir.path().join("bank.db").display());
-        let settings = Settings {
-            argon2: Argon2Cost {
-                memory_kib: 64,
-                iterations: 1,
-                parallelism: 1,
-            },
-            ..settings
-        };
-        let bank = Bank::open(&url, settings).await.unwrap();
-        bank.load().await.unwrap();
-        bank
-    }
 
     async fn case(bank: &Bank) -> (String, String) {
         let hash = NewHash {

@@ -273,24 +273,8 @@ fn check_name(name: &str) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::bank::Settings;
-    use crate::secrets::Argon2Cost;
-
-    async fn bank(dir: &tempfile::TempDir, settings: Settings) -> Arc<Bank> {
-        let url = format!("sqlite://{}", dir.path().join("bank.db").display());
-        let settings = Settings {
-            argon2: Argon2Cost {
-                memory_kib: 64,
-                iterations: 1,
-                parallelism: 1,
-            },
-            ..settings
-        };
-        Bank::open(&url, settings).await.unwrap()
-    }
+    use crate::bank::{test_bank as bank, Settings};
 
     #[tokio::test]
     async fn only_a_known_key_id_costs_argon2_and_only_once() {

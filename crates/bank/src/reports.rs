@@ -550,10 +550,9 @@ fn evidence(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bank::Settings;
+    use crate::bank::{test_bank, Settings};
     use crate::cases::NewCase;
     use crate::hashes::{NewHash, Role};
-    use crate::secrets::Argon2Cost;
 
     const STORED: &str = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
 
@@ -568,17 +567,7 @@ mod tests {
     #[tokio::test]
     async fn grants_are_written_later_and_never_for_a_withdrawn_value() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("bank.db").display());
-        let settings = Settings {
-            argon2: Argon2Cost {
-                memory_kib: 64,
-                iterations: 1,
-                parallelism: 1,
-            },
-            ..Settings::default()
-        };
-        let bank = Bank::open(&url, settings).await.unwrap();
-        bank.load().await.unwrap();
+        let bank = test_bank(&dir, Settings::default()).await;
         let key = bank.add_platform("photos").await.unwrap();
         let platform = bank.authenticate(&key).await.unwrap();
         let case = bank
