@@ -129,6 +129,10 @@ type Argon2Job = Box<dyn FnOnce() + Send>;
 /// memory is reused by the next computation of the same thread, where on
 /// the runtime's many blocking threads each thread's allocator kept its own
 /// copy (hundreds of MiB after a flood).
+///
+/// The threads run at the lowest priority (nice 19): when strangers keep
+/// them busy with wrong keys and PINs, matching and every other request
+/// still get the cores first, and argon2 has what is left.
 fn start_argon2_threads(n: usize) -> Result<mpsc::Sender<Argon2Job>> {
     let (jobs, queue) = mpsc::channel::<Argon2Job>();
     let queue = Arc::new(Mutex::new(queue));
@@ -136,18 +140,36 @@ fn start_argon2_threads(n: usize) -> Result<mpsc::Sender<Argon2Job>> {
         let queue = queue.clone();
         std::thread::Builder::new()
             .name(format!("argon2-{i}"))
-            .spawn(move || loop {
-                let job = match queue.lock().expect("argon2 queue").recv() {
-                    Ok(job) => job,
-                    // The bank is gone.
-                    Err(_) => return,
-                };
-                // A computation that panics fails its request, not the thread.
-                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+            .spawn(move || {
+                lower_priority();
+                loop {
+                    let job = match queue.lock().expect("argon2 queue").recv() {
+                        Ok(job) => job,
+                        // The bank is gone.
+                        Err(_) => return,
+                    };
+                    // A computation that panics fails its request, not the thread.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
             })
             .map_err(|e| BankError::Internal(format!("starting the argon2 threads: {e}")))?;
     }
     Ok(jobs)
+}
+
+/// Nice value of the argon2 threads: the lowest priority.
+#[cfg(target_os = "linux")]
+pub(crate) const ARGON2_NICE: i32 = 19;
+
+/// Lowers the calling thread to [`ARGON2_NICE`] (on Linux the nice value
+/// is a thread's own). Where that is refused, the thread runs on as it is.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(err) =
+        rustix::process::setpriority_process(Some(rustix::thread::gettid()), ARGON2_NICE)
+    {
+        tracing::warn!(error = %err, "could not lower the argon2 threads' priority");
+    }
 }
 
 impl Bank {
@@ -365,4 +387,27 @@ pub(crate) async fn test_bank(dir: &tempfile::TempDir, settings: Settings) -> Ar
     let bank = Bank::open(&url, settings).await.unwrap();
     bank.load().await.unwrap();
     bank
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use rustix::process::getpriority_process;
+    use rustix::thread::gettid;
+
+    #[tokio::test]
+    async fn argon2_runs_at_the_lowest_priority_and_only_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let bank = test_bank(&dir, Settings::default()).await;
+        let caller = getpriority_process(Some(gettid())).unwrap();
+        let on_pool = bank
+            .on_argon2_pool(|| getpriority_process(Some(gettid())))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(on_pool, ARGON2_NICE);
+        // The other threads keep their priority.
+        assert_eq!(getpriority_process(Some(gettid())).unwrap(), caller);
+        assert_ne!(caller, ARGON2_NICE);
+    }
 }
