@@ -231,6 +231,9 @@ impl Bank {
 
     /// Loads every active hash into the matcher.
     pub async fn load(&self) -> Result<()> {
+        // A process stopped between an erasure and its cleaning on disk
+        // left the cleaning to this start.
+        self.db.clean().await?;
         self.matcher.load(&self.db).await
     }
 

@@ -1,11 +1,17 @@
 //! The database: one SQL dialect that SQLite and PostgreSQL both speak,
 //! through sqlx's `Any` driver, with the schema brought up to date on open.
 //!
-//! Erased values do not stay on disk: SQLite runs with `secure_delete`
-//! (deleted and overwritten content is zeroed in its pages) and the
-//! write-ahead log is checkpointed and truncated after every erasure, so no
-//! older page holding a value is left in it; on PostgreSQL the tables an
-//! erasure touched are vacuumed shortly after. A SQLite file (and its -wal
+//! Erased values do not stay on disk. SQLite runs with `secure_delete`
+//! (deleted content is zeroed in its pages), but a row that SQLite moved
+//! between pages while it was live can leave a copy in the unused space of
+//! the page it left, which no later delete reaches; so after every erasure
+//! the database is rewritten (`VACUUM`, one rewrite covering every erasure
+//! committed before it began) and the write-ahead log checkpointed and
+//! truncated, so no older page holding a value is left in either file. On
+//! PostgreSQL the tables an erasure touched are vacuumed shortly after.
+//! Erasures are counted in the head row with the last count cleaned, so a
+//! process stopped between an erasure and its cleaning cleans at the next
+//! start. A SQLite file (and its -wal
 //! and -shm, which SQLite creates with the file's mode) is readable by its
 //! owner only.
 
@@ -71,6 +77,11 @@ pub struct Db {
 /// What is left to do on disk after erasures.
 #[derive(Default)]
 struct Erasure {
+    /// SQLite: held while the database is rewritten, so that rewrites run
+    /// one at a time and erasures waiting together share the next one.
+    rewrite: tokio::sync::Mutex<()>,
+    /// SQLite: a rewrite after an erasure failed.
+    rewrite_due: AtomicBool,
     /// SQLite: a checkpoint after an erasure found readers in the way.
     checkpoint_due: AtomicBool,
     /// PostgreSQL: rows were erased since the last vacuum.
@@ -136,11 +147,18 @@ impl Db {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
+        // A process killed between an erasure and its checkpoint leaves the
+        // erased pages in the write-ahead log: the first maintenance after
+        // opening checkpoints whatever is there.
+        let erasure = Erasure {
+            checkpoint_due: AtomicBool::new(backend == Backend::Sqlite),
+            ..Erasure::default()
+        };
         Ok(Db {
             pool,
             backend,
             file,
-            erasure: Arc::default(),
+            erasure: Arc::new(erasure),
             audit_key: None,
         })
     }
@@ -158,12 +176,53 @@ impl Db {
     pub(crate) async fn erased(&self) {
         match self.backend {
             Backend::Sqlite => {
-                if !self.checkpoint().await {
-                    self.erasure.checkpoint_due.store(true, Ordering::Release);
+                if let Err(err) = self.clean().await {
+                    tracing::warn!(error = %err, "rewriting the database after an erasure failed");
+                    self.erasure.rewrite_due.store(true, Ordering::Release);
                 }
             }
             Backend::Postgres => self.erasure.vacuum_due.store(true, Ordering::Release),
         }
+    }
+
+    /// Erasures committed (`erasure_seq`) and erasures cleaned on disk
+    /// (`cleaned_seq`).
+    async fn erasure_counts(&self) -> Result<(i64, i64)> {
+        Ok(
+            sqlx::query_as("SELECT erasure_seq, cleaned_seq FROM head WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Cleans the disk of every erasure committed so far, unless done: on
+    /// SQLite, rewrites the database and checkpoints; on PostgreSQL, marks
+    /// the tables for vacuuming. Called after erasures and at start.
+    pub async fn clean(&self) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            let (erased, cleaned) = self.erasure_counts().await?;
+            if cleaned < erased {
+                self.erasure.vacuum_due.store(true, Ordering::Release);
+            }
+            return Ok(());
+        }
+        // Whoever holds the lock rewrites for every erasure committed
+        // before it read the count; an erasure that waited for it finds
+        // itself covered.
+        let _rewriting = self.erasure.rewrite.lock().await;
+        let (erased, cleaned) = self.erasure_counts().await?;
+        if cleaned >= erased {
+            return Ok(());
+        }
+        sqlx::raw_sql("VACUUM").execute(&self.pool).await?;
+        sqlx::query("UPDATE head SET cleaned_seq = $1 WHERE id = 1 AND cleaned_seq < $1")
+            .bind(erased)
+            .execute(&self.pool)
+            .await?;
+        if !self.checkpoint().await {
+            self.erasure.checkpoint_due.store(true, Ordering::Release);
+        }
+        Ok(())
     }
 
     /// SQLite: checkpoints the write-ahead log into the database file and
@@ -190,6 +249,12 @@ impl Db {
     pub async fn maintain(&self) {
         match self.backend {
             Backend::Sqlite => {
+                if self.erasure.rewrite_due.swap(false, Ordering::AcqRel) {
+                    if let Err(err) = self.clean().await {
+                        tracing::warn!(error = %err, "rewriting the database after an erasure failed");
+                        self.erasure.rewrite_due.store(true, Ordering::Release);
+                    }
+                }
                 if self.erasure.checkpoint_due.swap(false, Ordering::AcqRel)
                     && !self.checkpoint().await
                 {
@@ -219,10 +284,18 @@ impl Db {
         }
         self.erasure.vacuum_due.store(false, Ordering::Release);
         *self.erasure.last_vacuum.lock().expect("vacuum lock") = Some(Instant::now());
-        if let Err(err) = sqlx::raw_sql(&format!("VACUUM {VALUE_TABLES}"))
-            .execute(&self.pool)
-            .await
-        {
+        let done = async {
+            let (erased, _) = self.erasure_counts().await?;
+            sqlx::raw_sql(&format!("VACUUM {VALUE_TABLES}"))
+                .execute(&self.pool)
+                .await?;
+            sqlx::query("UPDATE head SET cleaned_seq = $1 WHERE id = 1 AND cleaned_seq < $1")
+                .bind(erased)
+                .execute(&self.pool)
+                .await?;
+            Ok::<_, BankError>(())
+        };
+        if let Err(err) = done.await {
             tracing::warn!(error = %err, "vacuuming after an erasure failed");
             self.erasure.vacuum_due.store(true, Ordering::Release);
         }
@@ -393,6 +466,27 @@ mod tests {
     use sqlx::Row;
 
     use super::*;
+
+    /// An erasure committed but not cleaned on disk (the process stopped in
+    /// between) is cleaned by the next start, and only once.
+    #[tokio::test]
+    async fn an_erasure_left_uncleaned_is_cleaned_at_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("bank.db").display());
+        let db = Db::open(&url).await.unwrap();
+        // As a write that erased and was stopped before its rewrite.
+        sqlx::query("UPDATE head SET erasure_seq = erasure_seq + 2 WHERE id = 1")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        db.close().await;
+        let db = Db::open(&url).await.unwrap();
+        assert_eq!(db.erasure_counts().await.unwrap(), (2, 0));
+        db.clean().await.unwrap();
+        assert_eq!(db.erasure_counts().await.unwrap(), (2, 2));
+        db.clean().await.unwrap();
+        assert_eq!(db.erasure_counts().await.unwrap(), (2, 2));
+    }
 
     /// Migration 0002 labels the PDQ hashes stored before it as plain and
     /// leaves digests without a label, in `hashes` and on the feed.

@@ -268,12 +268,13 @@ impl Write {
     pub(crate) async fn commit(mut self) -> Result<Vec<Change>> {
         sqlx::query(
             "UPDATE head SET feed_cursor = $1, public_cursor = $2, audit_seq = $3, \
-             audit_hash = $4 WHERE id = 1",
+             audit_hash = $4, erasure_seq = erasure_seq + $5 WHERE id = 1",
         )
         .bind(self.feed_cursor)
         .bind(self.public_cursor)
         .bind(self.audit_seq)
         .bind(&self.audit_hash)
+        .bind(i64::from(self.erased))
         .execute(&mut *self.tx)
         .await?;
         self.tx.commit().await?;

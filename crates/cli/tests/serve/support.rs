@@ -488,6 +488,21 @@ pub fn random_hex(digits: usize) -> String {
     out
 }
 
+/// A random PDQ hash value the bank accepts (its set bits well inside the
+/// 96 to 160 a real picture's hash has).
+pub fn random_pdq() -> String {
+    loop {
+        let hex = random_hex(64);
+        let bits: u32 = hex
+            .chars()
+            .map(|c| c.to_digit(16).unwrap().count_ones())
+            .sum();
+        if (104..=152).contains(&bits) {
+            return hex;
+        }
+    }
+}
+
 /// A PDQ hash entry of quality 90.
 pub fn pdq(value: &str) -> Value {
     json!({ "kind": "pdq", "value": value, "quality": 90 })
