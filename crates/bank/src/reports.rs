@@ -242,7 +242,7 @@ impl Bank {
 
     /// Writes the grants recorded in memory since the last call.
     pub(crate) async fn flush_grants(&self) -> Result<()> {
-        let pending = self.grants.take();
+        let pending = self.grants.pending();
         if pending.is_empty() {
             return Ok(());
         }
@@ -267,6 +267,7 @@ impl Bank {
             query.execute(&mut *tx).await?;
         }
         tx.commit().await?;
+        self.grants.written(&pending);
         Ok(())
     }
 
@@ -442,12 +443,24 @@ impl Grants {
         pending.len() >= MAX_PENDING_GRANTS
     }
 
-    /// Every grant held, to be written.
-    fn take(&self) -> Vec<(i64, i64, i64)> {
+    /// Every grant held, to be written. They stay held until
+    /// [`Grants::written`], so a report checked while they are being
+    /// written still finds them here or in the table.
+    fn pending(&self) -> Vec<(i64, i64, i64)> {
         self.lock()
-            .drain()
-            .map(|((platform_id, id), at)| (platform_id, id, at))
+            .iter()
+            .map(|(&(platform_id, id), &at)| (platform_id, id, at))
             .collect()
+    }
+
+    /// Lets go of grants now in the table.
+    fn written(&self, grants: &[(i64, i64, i64)]) {
+        let mut pending = self.lock();
+        for &(platform_id, id, at) in grants {
+            if pending.get(&(platform_id, id)) == Some(&at) {
+                pending.remove(&(platform_id, id));
+            }
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<(i64, i64), i64>> {
@@ -555,6 +568,22 @@ mod tests {
     use crate::hashes::{NewHash, Role};
 
     const STORED: &str = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+
+    /// A grant is let go from memory only once it is in the table, and
+    /// only as it was written: one granted again meanwhile stays.
+    #[test]
+    fn grants_stay_held_until_written() {
+        let grants = Grants::default();
+        grants.add(1, &[10, 11], 100);
+        let writing = grants.pending();
+        assert_eq!(writing.len(), 2);
+        // While they are being written, a report still finds them.
+        assert!(grants.holds(1, 10) && grants.holds(1, 11));
+        grants.add(2, &[10], 200);
+        grants.written(&writing);
+        assert!(!grants.holds(1, 10) && !grants.holds(1, 11));
+        assert!(grants.holds(2, 10));
+    }
 
     async fn grants_written(bank: &Bank) -> i64 {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM match_grants")
