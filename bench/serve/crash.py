@@ -27,6 +27,7 @@ import os
 import random
 import re
 import secrets
+import sqlite3
 import shutil
 import subprocess
 import sys
@@ -269,9 +270,10 @@ def files_of(db_url, pg_data):
     return judged, shown
 
 
-def values_on_disk(files, gone, raw_sample):
+def values_on_disk(files, gone, raw_sample, keep=None):
     """How many of `gone` are in `files`: as hex text, or (for a sample)
-    as their 32 raw bytes."""
+    as their 32 raw bytes. With `keep`, the files and the values found are
+    copied there when any is found."""
     hits = set()
     for path in files:
         windows, data = hex_windows(path)
@@ -279,7 +281,28 @@ def values_on_disk(files, gone, raw_sample):
         for value in raw_sample:
             if value not in hits and bytes.fromhex(value) in data:
                 hits.add(value)
+    if keep and hits:
+        os.makedirs(keep, exist_ok=True)
+        for path in files:
+            if os.path.exists(path):
+                shutil.copy(path, keep)
+        with open(os.path.join(keep, "found.txt"), "w") as f:
+            f.write("\n".join(sorted(hits)) + "\n")
     return len(hits)
+
+
+def sqlite_intact(db_url):
+    """SQLite's own check of its file (None on PostgreSQL): the first
+    problem it reports, or "" when the file is sound."""
+    if not db_url.startswith("sqlite://"):
+        return None
+    path = db_url[len("sqlite://"):].split("?", 1)[0]
+    conn = sqlite3.connect(path)
+    try:
+        first = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+    return "" if first == "ok" else first
 
 
 def audit_verify(bin_path, db, env):
@@ -302,6 +325,9 @@ def main():
     ap.add_argument("--serve-arg", action="append", default=[],
                     help="one more argument for `hashbank serve` (repeat)")
     ap.add_argument("--seed", type=int, default=20261206)
+    ap.add_argument("--keep", metavar="DIR",
+                    help="on a finding in the files, copy the database files and the values found "
+                         "into DIR (for a look at where they are)")
     args = ap.parse_args()
     bin_path = binary(args.root)
     env = {} if args.real_argon2 else dict(LIGHT_ARGON2)
@@ -314,6 +340,7 @@ def main():
     state = State()
     problems = []
     audit_broken, audit_last = 0, ""
+    corrupt = 0
     ready_times, checked_total = [], 0
     totals = {"feed": 0, "match": 0, "disk": 0, "pg_wal": 0, "control": 0}
     log = open(os.path.join(work, "serve.log"), "w")
@@ -366,10 +393,14 @@ def main():
                 audit_broken += 1
                 found.append(("audit", f"audit verify: {last[0]}"))
             audit_last = last[0]
+            problem = sqlite_intact(db)
+            if problem:
+                corrupt += 1
+                found.append(("corrupt", f"SQLite integrity_check: {problem}"))
             judged, shown = files_of(db, pg_data)
             gone = withdrawn_values(state)
             sample = set(rng.sample(sorted(gone), min(len(gone), 20)))
-            on_disk = values_on_disk(judged, gone, sample)
+            on_disk = values_on_disk(judged, gone, sample, args.keep)
             in_pg_wal = values_on_disk(shown, gone, set()) if shown else 0
             totals["disk"] = max(totals["disk"], on_disk)
             totals["pg_wal"] = max(totals["pg_wal"], in_pg_wal)
@@ -414,6 +445,8 @@ def main():
     lost = kinds.get("lost", 0)
     print(f"| case checks (PIN, state, hashes, reports) | {checked_total:,}, {lost} lost |")
     print(f"| audit verify | broken after {audit_broken} of {args.kills} kills; last: {audit_last} |")
+    if not args.postgres:
+        print(f"| SQLite `integrity_check` | failed after {corrupt} of {args.kills} kills |")
     print(f"| withdrawn values in the feed (all checks) | {totals['feed']:,} |")
     print(f"| withdrawn values matching at radius 0 | {totals['match']:,} |")
     print(f"| withdrawn values in the database files (most at one kill) | {totals['disk']:,} |")
@@ -431,7 +464,7 @@ def main():
     print()
     print(f"summary: {args.kills} kill -9 on {store}: {n('file'):,} cases, {n('withdraw', '200'):,} "
           f"withdrawals, {n('report'):,} reports acknowledged; lost {lost} (goal 0); audit broken "
-          f"{audit_broken} (goal 0); withdrawn values in feed {totals['feed']:,}, match {totals['match']:,}, "
+          f"{audit_broken} (goal 0); {'' if args.postgres else f'corrupt {corrupt} (goal 0); '}withdrawn values in feed {totals['feed']:,}, match {totals['match']:,}, "
           f"files {totals['disk']:,} (goal 0 each): {'met' if ok else 'MISSED'}")
     sys.exit(0 if ok else 1)
 
