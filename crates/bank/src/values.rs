@@ -73,20 +73,26 @@ fn stored_of(row: ValueRow) -> Result<Stored> {
 }
 
 /// The stored values among `hashes`, by key.
+/// The lookup of `n` values: by the value, which leads the unique index, so
+/// it reads only the rows asked for however many values are stored.
+fn lookup_sql(n: usize) -> String {
+    let list = (1..=n)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT id, kind, role, label, value, quality, category, status FROM hash_values \
+         WHERE value IN ({list})"
+    )
+}
+
 async fn lookup(write: &mut Write, hashes: &[&CheckedHash]) -> Result<HashMap<ValueKey, Stored>> {
     let mut found = HashMap::new();
     let mut values: Vec<&str> = hashes.iter().map(|h| h.value.as_str()).collect();
     values.sort_unstable();
     values.dedup();
     for chunk in values.chunks(VALUES_PER_STATEMENT) {
-        let list = (1..=chunk.len())
-            .map(|n| format!("${n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT id, kind, role, label, value, quality, category, status FROM hash_values \
-             WHERE value IN ({list})"
-        );
+        let sql = lookup_sql(chunk.len());
         let mut query = sqlx::query_as::<Any, ValueRow>(&sql);
         for value in chunk {
             query = query.bind(*value);
@@ -336,4 +342,40 @@ pub(crate) fn not_given(id: i64) -> BankError {
         "no hash with id {id} was given to this platform by the match API or the feed \
          (or it was withdrawn)"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::{test_bank, Settings};
+
+    /// The lookup reads the unique index, not every stored value (on
+    /// PostgreSQL the same index serves it; the crates/cli PostgreSQL tests
+    /// run it against a real server).
+    #[tokio::test]
+    async fn the_value_lookup_searches_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let bank = test_bank(&dir, Settings::default()).await;
+        let sql = format!("EXPLAIN QUERY PLAN {}", lookup_sql(3));
+        let mut query = sqlx::query_as::<Any, (i64, i64, i64, String)>(&sql);
+        for value in ["a", "b", "c"] {
+            query = query.bind(value);
+        }
+        let plan: Vec<String> = query
+            .fetch_all(&bank.db.pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.3)
+            .collect();
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("USING INDEX hash_values_by_value")),
+            "{plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|step| step.starts_with("SCAN")),
+            "{plan:?}"
+        );
+    }
 }
