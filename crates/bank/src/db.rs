@@ -28,6 +28,8 @@ use crate::error::{BankError, Result};
 
 /// Connections the pool keeps at most for PostgreSQL.
 const POSTGRES_CONNECTIONS: u32 = 16;
+/// Native PostgreSQL connections for bulk reads, at most.
+const POSTGRES_BULK_CONNECTIONS: u32 = 4;
 /// Connections the pool keeps at most for SQLite (one writer at a time, WAL
 /// readers alongside).
 const SQLITE_CONNECTIONS: u32 = 8;
@@ -68,6 +70,10 @@ pub enum Backend {
 #[derive(Clone)]
 pub struct Db {
     pub(crate) pool: AnyPool,
+    /// PostgreSQL: a few connections of the native driver for the reads
+    /// that return many rows (the feed, the matcher's load), which the
+    /// `Any` driver decodes several times slower.
+    pub(crate) pg: Option<sqlx::PgPool>,
     backend: Backend,
     file: Option<PathBuf>,
     erasure: Arc<Erasure>,
@@ -147,6 +153,15 @@ impl Db {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
+        let pg = match backend {
+            Backend::Postgres => Some(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(POSTGRES_BULK_CONNECTIONS)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect_lazy_with(sqlx::postgres::PgConnectOptions::from_str(&url)?),
+            ),
+            Backend::Sqlite => None,
+        };
         // A process killed between an erasure and its checkpoint leaves the
         // erased pages in the write-ahead log: the first maintenance after
         // opening checkpoints whatever is there.
@@ -156,6 +171,7 @@ impl Db {
         };
         Ok(Db {
             pool,
+            pg,
             backend,
             file,
             erasure: Arc::new(erasure),
@@ -313,6 +329,9 @@ impl Db {
 
     /// Closes every connection.
     pub async fn close(&self) {
+        if let Some(pg) = &self.pg {
+            pg.close().await;
+        }
         self.pool.close().await;
     }
 }

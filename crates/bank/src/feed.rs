@@ -97,35 +97,50 @@ async fn read_released(db: &Db, after: i64, limit: i64) -> Result<Vec<FeedEntry>
 }
 
 async fn read(db: &Db, sql: &str, after: i64, limit: i64) -> Result<Vec<FeedEntry>> {
+    if let Some(pg) = &db.pg {
+        let rows = sqlx::query(sql)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pg)
+            .await?;
+        return rows.iter().map(entry_of).collect();
+    }
     let rows = sqlx::query(sql)
         .bind(after)
         .bind(limit)
         .fetch_all(&db.pool)
         .await?;
-    rows.iter()
-        .map(|row| {
-            let op: String = row.try_get(1)?;
-            let kind: Option<String> = row.try_get(3)?;
-            let role: Option<String> = row.try_get(4)?;
-            let category: Option<String> = row.try_get(7)?;
-            let label: Option<String> = row.try_get(8)?;
-            Ok(FeedEntry {
-                cursor: row.try_get(0)?,
-                op: match op.as_str() {
-                    "add" => FeedOp::Add,
-                    "delete" => FeedOp::Delete,
-                    other => return Err(BankError::Internal(format!("feed op {other:?}"))),
-                },
-                hash_id: row.try_get(2)?,
-                kind: kind.as_deref().map(Kind::parse).transpose()?,
-                role: role.as_deref().map(Role::parse).transpose()?,
-                label: parse_label(label.as_deref())?,
-                value: row.try_get(5)?,
-                quality: row.try_get(6)?,
-                category: Category::parse(category.as_deref())?,
-            })
-        })
-        .collect()
+    rows.iter().map(entry_of).collect()
+}
+
+/// A feed entry from a row of `cursor, op, hash_id, kind, role, value,
+/// quality, category, label`, whichever driver read it.
+fn entry_of<R: Row>(row: &R) -> Result<FeedEntry>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let op: String = row.try_get(1)?;
+    let kind: Option<String> = row.try_get(3)?;
+    let role: Option<String> = row.try_get(4)?;
+    let category: Option<String> = row.try_get(7)?;
+    let label: Option<String> = row.try_get(8)?;
+    Ok(FeedEntry {
+        cursor: row.try_get(0)?,
+        op: match op.as_str() {
+            "add" => FeedOp::Add,
+            "delete" => FeedOp::Delete,
+            other => return Err(BankError::Internal(format!("feed op {other:?}"))),
+        },
+        hash_id: row.try_get(2)?,
+        kind: kind.as_deref().map(Kind::parse).transpose()?,
+        role: role.as_deref().map(Role::parse).transpose()?,
+        label: parse_label(label.as_deref())?,
+        value: row.try_get(5)?,
+        quality: row.try_get(6)?,
+        category: Category::parse(category.as_deref())?,
+    })
 }
 
 /// A page of released entries for a platform: `limit` (default [`DEFAULT_FEED_LIMIT`], at most
