@@ -9,11 +9,23 @@ use crate::cases::{hash_rows, HASH_COLUMNS};
 use crate::db::Value;
 use crate::error::{BankError, Result};
 use crate::hashes::{Category, CheckedHash, MAX_HASHES_PER_CASE};
+use crate::release::DEFAULT_MIX_WRITES;
 use crate::secrets::{new_case_number, new_pin, random_id, Secrets};
 use crate::write::Write;
 
 /// Cases written per transaction.
 const CASES_PER_TRANSACTION: usize = 20;
+/// Transactions' PINs hashed ahead of the writing.
+const PIN_BATCHES_AHEAD: usize = 2;
+
+/// Stops a task when dropped (an import that fails stops hashing PINs).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
 
 /// A case made by an import: number and PIN, to hand to the person.
 #[derive(Clone, Debug)]
@@ -46,10 +58,35 @@ impl Bank {
         }
         let cases: Vec<&[CheckedHash]> = hashes.chunks(per_case).collect();
         let mut made = Vec::with_capacity(cases.len());
+        // The PINs of the next transactions are hashed while this one is
+        // written: argon2 on the cores, the database on its own.
+        let sizes: Vec<usize> = cases
+            .chunks(CASES_PER_TRANSACTION)
+            .map(|b| b.len())
+            .collect();
+        let (pins_out, mut pins_in) = tokio::sync::mpsc::channel(PIN_BATCHES_AHEAD);
+        let secrets = self.secrets.clone();
+        let hashing = tokio::spawn(async move {
+            for n in sizes {
+                let pins: Vec<String> = (0..n).map(|_| new_pin()).collect();
+                let hashed = hash_all(&secrets, &pins).await.map(|h| (pins, h));
+                if pins_out.send(hashed).await.is_err() {
+                    return;
+                }
+            }
+        });
+        let _stop_hashing = AbortOnDrop(hashing);
         for batch in cases.chunks(CASES_PER_TRANSACTION) {
-            let pins: Vec<String> = batch.iter().map(|_| new_pin()).collect();
-            let pin_hashes = hash_all(&self.secrets, &pins).await?;
+            let (pins, pin_hashes) = pins_in
+                .recv()
+                .await
+                .ok_or_else(|| BankError::Internal("the PIN hashing stopped".into()))??;
             let mut write = Write::begin(&self.db).await?;
+            // A transaction of many cases is a mixed batch by itself: its
+            // additions, shuffled, are released with it, so that a large
+            // import is not one release of millions of entries later. A
+            // smaller last one is held as a filing is.
+            write.release_at_once = batch.len() >= DEFAULT_MIX_WRITES;
             let mut case_rows = Vec::new();
             let mut hash_rows_all = Vec::new();
             let mut numbers = Vec::new();
@@ -141,4 +178,47 @@ async fn hash_all(secrets: &Secrets, pins: &[String]) -> Result<Vec<String>> {
     })
     .await
     .map_err(|e| BankError::Internal(format!("argon2 task: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::{test_bank, Settings};
+    use crate::hashes::{Kind, Role};
+
+    fn md5s(n: usize, seed: u8) -> Vec<CheckedHash> {
+        (0..n)
+            .map(|i| CheckedHash {
+                kind: Kind::Md5,
+                value: format!("{seed:02x}{i:030x}"),
+                quality: None,
+                role: Role::Plain,
+                label: None,
+            })
+            .collect()
+    }
+
+    async fn held(bank: &Bank) -> i64 {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM feed WHERE public_cursor IS NULL")
+            .fetch_one(&bank.db.pool)
+            .await
+            .unwrap();
+        n
+    }
+
+    /// A transaction of enough cases is released with its commit; fewer
+    /// cases are held as a filing is.
+    #[tokio::test]
+    async fn a_transaction_of_many_cases_is_released_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let bank = test_bank(&dir, Settings::default()).await;
+        let made = bank
+            .import(md5s(2 * DEFAULT_MIX_WRITES, 1), 2, None, |_| {})
+            .await
+            .unwrap();
+        assert_eq!(made.len(), DEFAULT_MIX_WRITES);
+        assert_eq!(held(&bank).await, 0);
+        bank.import(md5s(6, 2), 2, None, |_| {}).await.unwrap();
+        assert_eq!(held(&bank).await, 6);
+    }
 }

@@ -40,6 +40,10 @@ pub(crate) struct Write {
     erased: bool,
     /// When the write happens (Unix ms), the same for all its rows.
     pub(crate) at: i64,
+    /// Whether this write's feed additions are released at once (shuffled
+    /// within the write) instead of held: for a write that by itself mixes
+    /// enough cases (an import's transaction).
+    pub(crate) release_at_once: bool,
     changes: Vec<Change>,
 }
 
@@ -65,6 +69,7 @@ impl Write {
             audit_key: db.audit_key.clone(),
             erased: false,
             at: crate::clock::now_ms(),
+            release_at_once: false,
             changes: Vec::new(),
         })
     }
@@ -74,9 +79,10 @@ impl Write {
         &mut self.tx
     }
 
-    /// Puts `entries` on the feed as additions, held for the release.
+    /// Puts `entries` on the feed as additions, held for the release
+    /// (unless [`Write::release_at_once`]).
     pub(crate) async fn feed_add(&mut self, entries: Vec<Entry>) -> Result<()> {
-        self.feed_add_entries(entries, false).await
+        self.feed_add_entries(entries, self.release_at_once).await
     }
 
     async fn feed_add_entries(&mut self, mut entries: Vec<Entry>, released: bool) -> Result<()> {
