@@ -34,7 +34,12 @@ def binary(root):
 
 
 def random_pdq(rng):
-    return "%064x" % rng.getrandbits(256)
+    """A random PDQ hash the bank accepts: one with far too few or too many
+    set bits (outside 96 to 160, about 1 in 16,000) is drawn again."""
+    while True:
+        number = rng.getrandbits(256)
+        if 96 <= bin(number).count("1") <= 160:
+            return "%064x" % number
 
 
 def flip(value, bits, rng):
