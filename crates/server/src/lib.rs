@@ -26,6 +26,7 @@ use axum::http::{header, HeaderValue};
 use hashbank_bank::Bank;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+mod canned;
 mod cases;
 mod client;
 mod error;

@@ -260,6 +260,7 @@ impl Connection {
             .header_read_timeout(self.header_timeout())
             .max_buf_size(MAX_HEAD_BYTES)
             .keep_alive(!overloaded);
+        let io = crate::canned::JsonParseErrors::new(io);
         let connection = builder.serve_connection(TokioIo::new(io), service);
         if let Err(err) = watcher.watch(connection).await {
             tracing::debug!(error = %err, "connection ended with an error");

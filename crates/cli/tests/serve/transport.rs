@@ -469,3 +469,46 @@ fn every_error_is_plain_json() {
         }
     }
 }
+
+/// Requests hyper cannot parse (before the app sees them) are answered
+/// with their status and a JSON body too, and the connection closed.
+#[test]
+fn unparsable_requests_get_json_errors() {
+    let db = TestDb::sqlite();
+    let server = Server::start(&db, &[]);
+    let big_header = format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(800_000)
+    );
+    let cases = [
+        ("garbage", "GARBAGE\r\n\r\n".to_string(), 400, "bad_request"),
+        (
+            "a space in a header name",
+            "GET /healthz HTTP/1.1\r\nHo st: x\r\n\r\n".to_string(),
+            400,
+            "bad_request",
+        ),
+        ("headers too large", big_header, 431, "headers_too_large"),
+    ];
+    for (what, request, status, code) in cases {
+        let mut stream = connect(&server);
+        // The server may answer (and close) before it has read it all.
+        let _ = stream.write_all(request.as_bytes());
+        let (got, head, body) = read_answer(&mut stream);
+        assert_eq!(got, status, "{what}: {head}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-type: application/json"),
+            "{what}: {head}"
+        );
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["error"], code, "{what}");
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    // The server still answers well-formed requests.
+    let mut stream = connect(&server);
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_answer(&mut stream).0, 200);
+}
