@@ -71,21 +71,40 @@ pub struct FeedPage {
 }
 
 /// Up to `limit` entries after internal cursor `after`, released or held,
-/// in commit order (additions only when `adds_only`): what servers follow.
-pub(crate) async fn read_feed(
+/// in commit order: what servers follow.
+pub(crate) async fn read_feed(db: &Db, after: i64, limit: i64) -> Result<Vec<FeedEntry>> {
+    let sql = "SELECT cursor, op, hash_id, kind, role, value, quality, category, label FROM feed \
+               WHERE cursor > $1 ORDER BY cursor LIMIT $2";
+    read(db, sql, after, limit).await
+}
+
+/// Up to `limit` additions with internal cursors after `after` and up to
+/// `upto`, in cursor order: what a loading matcher reads, one range per
+/// reader.
+pub(crate) async fn read_additions(
     db: &Db,
     after: i64,
+    upto: i64,
     limit: i64,
-    adds_only: bool,
 ) -> Result<Vec<FeedEntry>> {
-    let sql = if adds_only {
-        "SELECT cursor, op, hash_id, kind, role, value, quality, category, label FROM feed \
-         WHERE cursor > $1 AND op = 'add' ORDER BY cursor LIMIT $2"
-    } else {
-        "SELECT cursor, op, hash_id, kind, role, value, quality, category, label FROM feed \
-         WHERE cursor > $1 ORDER BY cursor LIMIT $2"
-    };
-    read(db, sql, after, limit).await
+    let sql = "SELECT cursor, op, hash_id, kind, role, value, quality, category, label FROM feed \
+               WHERE cursor > $1 AND cursor <= $2 AND op = 'add' ORDER BY cursor LIMIT $3";
+    if let Some(pg) = &db.pg {
+        let rows = sqlx::query(sql)
+            .bind(after)
+            .bind(upto)
+            .bind(limit)
+            .fetch_all(pg)
+            .await?;
+        return rows.iter().map(entry_of).collect();
+    }
+    let rows = sqlx::query(sql)
+        .bind(after)
+        .bind(upto)
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter().map(entry_of).collect()
 }
 
 /// Up to `limit` released entries after public cursor `after`, in public

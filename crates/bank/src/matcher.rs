@@ -20,11 +20,18 @@ use serde::Serialize;
 
 use crate::db::Db;
 use crate::error::Result;
-use crate::feed::{read_feed, FeedEntry, FeedOp};
+use crate::feed::{read_additions, read_feed, FeedEntry, FeedOp};
 use crate::hashes::{bank_labels, serialize_label, Category, Kind, Role};
 
 /// Feed entries read per query while loading or following.
+#[cfg(not(test))]
 const FOLLOW_PAGE: i64 = 20_000;
+/// Small pages in unit tests, so that a load of a few thousand entries
+/// takes several.
+#[cfg(test)]
+const FOLLOW_PAGE: i64 = 500;
+/// Readers of the feed at once while loading.
+const LOAD_READERS: i64 = 3;
 
 /// An active hash, as the matcher (and the feed) hold it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,21 +139,48 @@ impl Matcher {
         let (head,): (i64,) = sqlx::query_as("SELECT feed_cursor FROM head WHERE id = 1")
             .fetch_one(&db.pool)
             .await?;
-        // Entries up to `head` are committed; later ones are followed.
-        let mut after = *applied;
-        loop {
-            let page = read_feed(db, after, FOLLOW_PAGE, true).await?;
-            let Some(last) = page.last() else { break };
-            after = last.cursor;
-            let changes: Vec<Change> = page
+        // Entries up to `head` are committed; later ones are followed. The
+        // additions are read in ranges of cursors by several readers at
+        // once, while the pages already read are applied (additions of
+        // distinct ids: their order does not matter).
+        let start = *applied;
+        let step = (head - start).max(0) / LOAD_READERS + 1;
+        let (pages_out, mut pages) = tokio::sync::mpsc::channel(2 * LOAD_READERS as usize);
+        for reader in 0..LOAD_READERS {
+            let from = start + reader * step;
+            let upto = (from + step).min(head);
+            if from >= upto {
+                continue;
+            }
+            let db = db.clone();
+            let pages_out = pages_out.clone();
+            tokio::spawn(async move {
+                let mut after = from;
+                loop {
+                    let page = read_additions(&db, after, upto, FOLLOW_PAGE).await;
+                    let last = match &page {
+                        Ok(entries) if entries.len() as i64 == FOLLOW_PAGE => {
+                            entries.last().map(|e| e.cursor)
+                        }
+                        _ => None,
+                    };
+                    if pages_out.send(page).await.is_err() {
+                        return;
+                    }
+                    match last {
+                        Some(cursor) => after = cursor,
+                        None => return,
+                    }
+                }
+            });
+        }
+        drop(pages_out);
+        while let Some(page) = pages.recv().await {
+            let changes: Vec<Change> = page?
                 .into_iter()
-                .filter(|e| e.cursor <= head)
                 .filter_map(|e| to_change(e).ok())
                 .collect();
             self.apply_locked(changes);
-            if after >= head {
-                break;
-            }
         }
         *applied = head.max(*applied);
         self.cursor.store(*applied, Ordering::Release);
@@ -161,7 +195,7 @@ impl Matcher {
         let mut applied = self.applied.lock().await;
         let mut read = 0;
         loop {
-            let page = read_feed(db, *applied, FOLLOW_PAGE, false).await?;
+            let page = read_feed(db, *applied, FOLLOW_PAGE).await?;
             let Some(last) = page.last() else { break };
             let full = page.len() as i64 == FOLLOW_PAGE;
             *applied = last.cursor;
@@ -367,6 +401,38 @@ fn missing(field: &str) -> crate::error::BankError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A bank of more additions than the readers' pages hold is loaded
+    /// whole: every range, every page, none twice.
+    #[tokio::test]
+    async fn a_load_reads_every_range_and_page() {
+        use crate::bank::{test_bank, Bank, Settings};
+        use crate::hashes::CheckedHash;
+        let dir = tempfile::tempdir().unwrap();
+        let bank = test_bank(&dir, Settings::default()).await;
+        let n = 2 * FOLLOW_PAGE as usize * LOAD_READERS as usize + 7;
+        let hashes: Vec<CheckedHash> = (0..n)
+            .map(|i| CheckedHash {
+                kind: Kind::Md5,
+                value: format!("{i:032x}"),
+                quality: None,
+                role: Role::Plain,
+                label: None,
+            })
+            .collect();
+        bank.import(hashes, 500, None, |_| {}).await.unwrap();
+        let url = format!("sqlite://{}", dir.path().join("bank.db").display());
+        let again = Bank::open(&url, Settings::default()).await.unwrap();
+        again.load().await.unwrap();
+        assert_eq!(again.matcher.len(), n);
+        for i in [0, FOLLOW_PAGE as usize, n / 2, n - 1] {
+            let found =
+                again
+                    .matcher
+                    .search(Kind::Md5, &format!("{i:032x}"), QueryLabel::Plain, None);
+            assert_eq!(found.len(), 1, "{i}");
+        }
+    }
 
     fn entry(id: i64, kind: Kind, value: &str, minor: bool) -> Entry {
         Entry {
