@@ -94,7 +94,14 @@ pub fn document() -> Value {
                     {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1000}}
                 ],
-                "responses": with_errors(json!({"200": json_of("A page of the feed", "FeedPage")}), &["400", "401"])
+                "responses": with_errors(json!({"200": {
+                    "description": "A page of the feed. While more entries follow, a Link header \
+                        names the next page (rel=\"next\"), so a client may ask for it before it \
+                        has read this one.",
+                    "headers": {"Link": {"schema": {"type": "string"},
+                        "description": "</v1/feed?after=NEXT_CURSOR&limit=LIMIT>; rel=\"next\", when more is true"}},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FeedPage"}}}
+                }}), &["400", "401"])
             }},
             "/v1/match": {"post": {
                 "summary": "Match up to 1000 hashes: PDQ by label within a radius (default 31), MD5 and SHA-256 exactly.",

@@ -3,8 +3,8 @@
 //! hashes by case.
 
 use axum::extract::State;
-use axum::http::{header, Method, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
 use hashbank_bank::{NewReport, Outcome, Query as HashQuery, QueryResult};
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +36,7 @@ async fn feed(
     State(state): State<AppState>,
     PlatformAuth(platform): PlatformAuth,
     Query(params): Query<FeedParams>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     let page = state
         .bank
         .feed(&platform, params.after, params.limit)
@@ -46,7 +46,20 @@ async fn feed(
         tracing::error!(error = %err, "writing a feed page");
         ApiError::from_status(StatusCode::INTERNAL_SERVER_ERROR)
     })?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body))
+    let mut response = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    // The next page, named before the body: a client may ask for it while
+    // it reads this one.
+    if page.more {
+        let limit = params.limit.unwrap_or(hashbank_bank::DEFAULT_FEED_LIMIT);
+        let next = format!(
+            "</v1/feed?after={}&limit={limit}>; rel=\"next\"",
+            page.next_cursor
+        );
+        if let Ok(value) = HeaderValue::from_str(&next) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    Ok(response)
 }
 
 /// About what one feed entry takes as JSON (a PDQ addition is 180 to 200

@@ -220,9 +220,16 @@ fn feed_pages_in_stable_order() {
         assert!(entries.len() <= 10);
         seen.extend(entries.iter().map(|e| e["cursor"].as_i64().unwrap()));
         after = page.body["next_cursor"].as_i64().unwrap();
+        // The Link header names the next page while there is one.
+        let link = page.headers.get("link").map(|v| v.to_str().unwrap());
         if !page.body["more"].as_bool().unwrap() {
+            assert_eq!(link, None);
             break;
         }
+        assert_eq!(
+            link,
+            Some(format!("</v1/feed?after={after}&limit=10>; rel=\"next\"").as_str())
+        );
     }
     assert_eq!(seen, (1..=25).collect::<Vec<i64>>());
     let ids: Vec<_> = server
