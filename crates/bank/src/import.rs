@@ -218,7 +218,10 @@ mod tests {
             .unwrap();
         assert_eq!(made.len(), DEFAULT_MIX_WRITES);
         assert_eq!(held(&bank).await, 0);
+        assert_eq!(bank.stats().await.unwrap().feed_held, 0);
         bank.import(md5s(6, 2), 2, None, |_| {}).await.unwrap();
         assert_eq!(held(&bank).await, 6);
+        let stats = bank.stats().await.unwrap();
+        assert_eq!((stats.feed_held, stats.feed_entries), (6, 22));
     }
 }

@@ -30,8 +30,10 @@ pub struct Stats {
     pub reports: BTreeMap<String, i64>,
     /// The last feed cursor.
     pub feed_cursor: i64,
-    /// Feed entries (additions and deletions) held.
+    /// Feed entries (additions and deletions) stored.
     pub feed_entries: i64,
+    /// Feed entries not released to platforms yet (held to be mixed).
+    pub feed_held: i64,
     /// Feed reads logged.
     pub feed_reads: i64,
     /// Audit log entries.
@@ -72,6 +74,7 @@ impl Bank {
             .await?,
             feed_cursor: count("SELECT feed_cursor FROM head WHERE id = 1").await?,
             feed_entries: count("SELECT COUNT(*) FROM feed").await?,
+            feed_held: count("SELECT COUNT(*) FROM feed WHERE public_cursor IS NULL").await?,
             feed_reads: count("SELECT COUNT(*) FROM feed_reads").await?,
             audit_entries: count("SELECT COUNT(*) FROM audit").await?,
         })
