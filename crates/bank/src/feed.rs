@@ -75,7 +75,7 @@ pub struct FeedPage {
 pub(crate) async fn read_feed(db: &Db, after: i64, limit: i64) -> Result<Vec<FeedEntry>> {
     let sql = "SELECT cursor, op, hash_id, kind, role, value, quality, category, label FROM feed \
                WHERE cursor > $1 ORDER BY cursor LIMIT $2";
-    read(db, sql, after, limit).await
+    read(db, sql, &[after, limit]).await
 }
 
 /// Up to `limit` additions with internal cursors after `after` and up to
@@ -89,22 +89,7 @@ pub(crate) async fn read_additions(
 ) -> Result<Vec<FeedEntry>> {
     let sql = "SELECT cursor, op, hash_id, kind, role, value, quality, category, label FROM feed \
                WHERE cursor > $1 AND cursor <= $2 AND op = 'add' ORDER BY cursor LIMIT $3";
-    if let Some(pg) = &db.pg {
-        let rows = sqlx::query(sql)
-            .bind(after)
-            .bind(upto)
-            .bind(limit)
-            .fetch_all(pg)
-            .await?;
-        return rows.iter().map(entry_of).collect();
-    }
-    let rows = sqlx::query(sql)
-        .bind(after)
-        .bind(upto)
-        .bind(limit)
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter().map(entry_of).collect()
+    read(db, sql, &[after, upto, limit]).await
 }
 
 /// Up to `limit` released entries after public cursor `after`, in public
@@ -112,23 +97,25 @@ pub(crate) async fn read_additions(
 async fn read_released(db: &Db, after: i64, limit: i64) -> Result<Vec<FeedEntry>> {
     let sql = "SELECT public_cursor, op, hash_id, kind, role, value, quality, category, label \
                FROM feed WHERE public_cursor > $1 ORDER BY public_cursor LIMIT $2";
-    read(db, sql, after, limit).await
+    read(db, sql, &[after, limit]).await
 }
 
-async fn read(db: &Db, sql: &str, after: i64, limit: i64) -> Result<Vec<FeedEntry>> {
+/// Runs `sql` with `binds` on the native PostgreSQL connections when there
+/// are some, else on the pool; its rows as feed entries.
+async fn read(db: &Db, sql: &str, binds: &[i64]) -> Result<Vec<FeedEntry>> {
     if let Some(pg) = &db.pg {
-        let rows = sqlx::query(sql)
-            .bind(after)
-            .bind(limit)
-            .fetch_all(pg)
-            .await?;
+        let mut query = sqlx::query(sql);
+        for &value in binds {
+            query = query.bind(value);
+        }
+        let rows = query.fetch_all(pg).await?;
         return rows.iter().map(entry_of).collect();
     }
-    let rows = sqlx::query(sql)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&db.pool)
-        .await?;
+    let mut query = sqlx::query(sql);
+    for &value in binds {
+        query = query.bind(value);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
     rows.iter().map(entry_of).collect()
 }
 
