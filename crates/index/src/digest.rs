@@ -86,6 +86,12 @@ impl<const N: usize> DigestSet<N> {
             .insert(entries.into_iter().map(|(id, d)| (d, id)).collect());
     }
 
+    /// Makes this set hold exactly what `other` holds (one read from a
+    /// file, say), in one swap.
+    pub fn replace_with(&self, other: DigestSet<N>) {
+        self.layers.replace(other.layers);
+    }
+
     /// Removes every entry stored under `id`; returns how many there were.
     pub fn remove(&self, id: u64) -> usize {
         self.remove_many([id])
@@ -298,5 +304,21 @@ mod tests {
         assert_eq!(set.len(), 20);
         set.compact();
         assert_eq!(set.ids_of(&[4; 16]), vec![100]);
+    }
+
+    #[test]
+    fn replace_with_takes_the_other_set_whole() {
+        let set = Sha256Set::with_tail_limit(2);
+        set.insert(1, [1; 32]);
+        let other = Sha256Set::with_tail_limit(2);
+        for i in 10..15u8 {
+            other.insert(u64::from(i), [i; 32]);
+        }
+        set.replace_with(other);
+        assert!(!set.contains(&[1; 32]));
+        assert_eq!(set.ids_of(&[12; 32]), vec![12]);
+        assert_eq!(set.len(), 5);
+        set.insert(2, [2; 32]);
+        assert_eq!(set.len(), 6);
     }
 }

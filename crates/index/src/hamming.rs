@@ -101,6 +101,12 @@ impl HammingIndex {
         self.layers.insert(entries);
     }
 
+    /// Makes this index hold exactly what `other` holds (one read from a
+    /// file, say), in one swap: a search sees the old entries or the new.
+    pub fn replace_with(&self, other: HammingIndex) {
+        self.layers.replace(other.layers);
+    }
+
     /// Removes every entry stored under `id`; returns how many there were.
     pub fn remove(&self, id: u64) -> usize {
         self.remove_many([id])

@@ -129,6 +129,20 @@ impl<S: Segment> Layers<S> {
         drop(old);
     }
 
+    /// Makes these layers hold what `other` holds (its current snapshot).
+    pub(crate) fn replace(&self, other: Layers<S>) {
+        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let next = other
+            .current
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        let old = std::mem::replace(
+            &mut *self.current.write().unwrap_or_else(PoisonError::into_inner),
+            next,
+        );
+        drop(old);
+    }
+
     /// Adds entries.
     pub(crate) fn insert(&self, entries: Vec<S::Entry>) {
         if entries.is_empty() {

@@ -171,3 +171,22 @@ proptest! {
         }
     }
 }
+
+/// An index replaced by another answers as the other does, and keeps
+/// taking writes.
+#[test]
+fn replace_with_takes_the_other_index_whole() {
+    let hash_from_seed = |i: u64| Rng(i).hash();
+    let index = HammingIndex::with_tail_limit(4);
+    index.insert_many((0..10u64).map(|i| (i, hash_from_seed(i))));
+    let other = HammingIndex::with_tail_limit(4);
+    other.insert_many((100..130u64).map(|i| (i, hash_from_seed(i))));
+    index.replace_with(other);
+    assert_eq!(index.len(), 30);
+    assert!(index.search(&hash_from_seed(3), 0).is_empty());
+    assert_eq!(index.search(&hash_from_seed(105), 0)[0].id, 105);
+    index.insert(7, hash_from_seed(7));
+    assert_eq!(index.remove(105), 1);
+    assert_eq!(index.len(), 30);
+    assert_eq!(index.search(&hash_from_seed(7), 0)[0].id, 7);
+}
