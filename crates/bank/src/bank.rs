@@ -1,6 +1,6 @@
 //! [`Bank`]: the database, the matcher and the settings, together.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 
 use crate::db::Db;
 use crate::error::{BankError, Result};
-use crate::matcher::{Change, Matcher};
+use crate::matcher::{Change, Matcher, Opened};
 use crate::pins::ClientLocks;
 use crate::platforms::KeyCache;
 use crate::release::FeedRelease;
@@ -231,10 +231,31 @@ impl Bank {
 
     /// Loads every active hash into the matcher.
     pub async fn load(&self) -> Result<()> {
+        self.load_with(None).await.map(|_| ())
+    }
+
+    /// Loads every active hash into the matcher: from the matcher saved at
+    /// `saved` when there is one that can be used (see
+    /// [`Matcher::save`]), else from the database. Says what became of the
+    /// saved one.
+    pub async fn load_with(&self, saved: Option<&Path>) -> Result<Opened> {
         // A process stopped between an erasure and its cleaning on disk
         // left the cleaning to this start.
         self.db.clean().await?;
-        self.matcher.load(&self.db).await
+        let opened = match saved {
+            Some(path) => self.matcher.open_saved(&self.db, path).await?,
+            None => Opened::Absent,
+        };
+        if !matches!(opened, Opened::Read { .. }) {
+            self.matcher.load(&self.db).await?;
+        }
+        Ok(opened)
+    }
+
+    /// Saves the matcher to `path` for the next start (see
+    /// [`Matcher::save`]); returns the hashes saved.
+    pub async fn save_matcher(&self, path: &Path) -> Result<usize> {
+        self.matcher.save(&self.db, path).await
     }
 
     /// Applies what other servers (or operator commands) committed since the

@@ -54,8 +54,8 @@ fn sqlite_setup() -> String {
 /// PostgreSQL: the tables an erasure touched are vacuumed at most this often
 /// (a burst of withdrawals makes one vacuum, not one each).
 const VACUUM_EVERY: Duration = Duration::from_secs(60);
-/// The tables that hold hash values.
-const VALUE_TABLES: &str = "hashes, hash_values, reports, feed";
+/// The tables that hold hash values, and the keys of saved matchers.
+const VALUE_TABLES: &str = "hashes, hash_values, reports, feed, matcher_keys";
 
 /// Which database the bank is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -104,7 +104,7 @@ pub use hashes::{
     MIN_PDQ_BITS,
 };
 pub use import::ImportedCase;
-pub use matcher::{Change, Entry, Found, Matcher};
+pub use matcher::{Change, Entry, Found, Matcher, Opened};
 pub use media::robust::{BankLabel, QueryLabel};
 pub use pins::{PinAttempt, MAX_LOCK, MAX_PIN_CLIENTS};
 pub use platforms::{Platform, PlatformInfo};

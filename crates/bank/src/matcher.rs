@@ -23,6 +23,9 @@ use crate::error::Result;
 use crate::feed::{read_additions, read_feed, FeedEntry, FeedOp};
 use crate::hashes::{bank_labels, serialize_label, Category, Kind, Role};
 
+mod saved;
+pub use saved::Opened;
+
 /// Feed entries read per query while loading or following.
 #[cfg(not(test))]
 const FOLLOW_PAGE: i64 = 20_000;
@@ -136,6 +139,14 @@ impl Matcher {
     /// Loads every active hash from the feed; then the matcher is ready.
     pub async fn load(&self, db: &Db) -> Result<()> {
         let mut applied = self.applied.lock().await;
+        if *applied > 0 {
+            // Opened from a saved matcher whose follow failed: what is
+            // left is to follow, deletions included.
+            drop(applied);
+            self.follow(db).await?;
+            self.ready.store(true, Ordering::Release);
+            return Ok(());
+        }
         let (head,): (i64,) = sqlx::query_as("SELECT feed_cursor FROM head WHERE id = 1")
             .fetch_one(&db.pool)
             .await?;

@@ -272,6 +272,13 @@ impl Write {
     /// that erased hash values, the database is cleaned on disk
     /// ([`Db::erased`]) before this returns.
     pub(crate) async fn commit(mut self) -> Result<Vec<Change>> {
+        if self.erased {
+            // A matcher saved to a file may hold the erased values: without
+            // its key it can no longer be read (see `matcher::saved`).
+            sqlx::query("DELETE FROM matcher_keys")
+                .execute(&mut *self.tx)
+                .await?;
+        }
         sqlx::query(
             "UPDATE head SET feed_cursor = $1, public_cursor = $2, audit_seq = $3, \
              audit_hash = $4, erasure_seq = erasure_seq + $5 WHERE id = 1",

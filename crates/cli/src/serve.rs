@@ -44,6 +44,12 @@ pub struct ServeArgs {
     /// whether it was revoked.
     #[arg(long, default_value_t = hashbank_bank::DEFAULT_KEY_CACHE_TTL.as_millis() as u64)]
     key_cache_ms: u64,
+    /// Save the matcher to FILE on an orderly shutdown and open it at the
+    /// next start, instead of reading every hash from the database (a large
+    /// bank starts in seconds). Encrypted with a key kept in the database;
+    /// an erasure makes it unreadable, and a start deletes it.
+    #[arg(long, value_name = "FILE")]
+    matcher_file: Option<PathBuf>,
     #[command(flatten)]
     tls: TlsArgs,
     #[command(flatten)]
@@ -238,6 +244,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             limits: args.limits.limits(),
             tls: args.tls.files(),
             connections: args.connections.limits(),
+            matcher_file: args.matcher_file,
         };
         hashbank_server::run(bank.clone(), options, shutdown_signal())
             .await

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{header, HeaderValue};
-use hashbank_bank::Bank;
+use hashbank_bank::{Bank, Opened};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 mod canned;
@@ -96,6 +96,10 @@ pub struct ServeOptions {
     pub tls: Option<TlsFiles>,
     /// Timeouts, the connection cap and the shutdown grace period.
     pub connections: ConnectionLimits,
+    /// Where to save the matcher on shutdown and open it at the next start
+    /// (see [`hashbank_bank::Matcher::save`]); none: loaded from the
+    /// database at every start.
+    pub matcher_file: Option<PathBuf>,
 }
 
 /// Serves the bank until `shutdown` completes. Prints
@@ -104,7 +108,9 @@ pub struct ServeOptions {
 /// 503 until then) and then follows the feed every `follow_interval`.
 /// Each request carries the client's address as
 /// `ConnectInfo<SocketAddr>`. On shutdown, stops accepting and lets the
-/// requests in flight finish (see [`ConnectionLimits`]).
+/// requests in flight finish (see [`ConnectionLimits`]), then saves the
+/// matcher to `matcher_file` when one is named. Prints on stdout what
+/// became of a saved matcher at the start and how many hashes it saved.
 pub async fn run(
     bank: Arc<Bank>,
     options: ServeOptions,
@@ -127,9 +133,11 @@ pub async fn run(
 
     let background = bank.clone();
     let follow_interval = options.follow_interval;
+    let matcher_file = options.matcher_file.clone();
     let matcher_task = tokio::spawn(async move {
-        load_then_follow(background, follow_interval).await;
+        load_then_follow(background, follow_interval, matcher_file).await;
     });
+    let saving = bank.clone();
 
     let app = router(
         AppState::new(bank, &options.limits),
@@ -150,14 +158,63 @@ pub async fn run(
     }
     let served = listen::serve(listener, app, tls, options.connections, shutdown).await;
     matcher_task.abort();
+    let _ = matcher_task.await;
+    if let Some(path) = &options.matcher_file {
+        save_matcher(&saving, path).await;
+    }
     served
 }
 
-async fn load_then_follow(bank: Arc<Bank>, interval: Duration) {
+/// Saves the loaded matcher to `path`; a failure is said and the next
+/// start loads from the database.
+async fn save_matcher(bank: &Bank, path: &std::path::Path) {
+    if !bank.matcher().is_ready() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    match bank.save_matcher(path).await {
+        Ok(hashes) => {
+            println!(
+                "hashbank: matcher saved to {}: {hashes} hashes",
+                path.display()
+            );
+            tracing::info!(
+                hashes,
+                millis = started.elapsed().as_millis() as u64,
+                "matcher saved"
+            );
+        }
+        Err(err) => {
+            println!(
+                "hashbank: the matcher could not be saved to {}: {err}",
+                path.display()
+            );
+            tracing::error!(error = %err, "saving the matcher failed");
+        }
+    }
+}
+
+async fn load_then_follow(bank: Arc<Bank>, interval: Duration, saved: Option<PathBuf>) {
     loop {
         let started = std::time::Instant::now();
-        match bank.load().await {
-            Ok(()) => {
+        match bank.load_with(saved.as_deref()).await {
+            Ok(opened) => {
+                let path = saved.as_deref().unwrap_or(std::path::Path::new(""));
+                match opened {
+                    Opened::Read { hashes, cursor } => {
+                        println!(
+                            "hashbank: matcher opened from {}: {hashes} hashes, then followed the feed from cursor {cursor}",
+                            path.display()
+                        );
+                    }
+                    Opened::Unusable(reason) => {
+                        println!(
+                            "hashbank: the saved matcher in {} was not used ({reason}); loaded from the database",
+                            path.display()
+                        );
+                    }
+                    Opened::Absent => {}
+                }
                 tracing::info!(
                     hashes = bank.matcher().len(),
                     millis = started.elapsed().as_millis() as u64,

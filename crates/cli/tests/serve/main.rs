@@ -13,6 +13,7 @@ mod limits;
 mod lockout;
 mod memory;
 mod operator;
+mod restart;
 mod shared;
 mod support;
 mod suspend;

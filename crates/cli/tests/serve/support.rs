@@ -204,6 +204,7 @@ pub struct Server {
     child: Child,
     pub base: String,
     client: Client,
+    said: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -251,11 +252,14 @@ impl Server {
             .expect("starting hashbank serve");
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
+        let said = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let lines = said.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(addr) = line.strip_prefix("hashbank: listening on ") {
                     let _ = tx.send(addr.to_string());
                 }
+                lines.lock().unwrap().push(line);
             }
         });
         let base = rx
@@ -265,6 +269,7 @@ impl Server {
             child,
             base,
             client,
+            said,
         };
         server.wait_ready();
         server
@@ -281,6 +286,11 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
         panic!("the server did not become ready");
+    }
+
+    /// The lines the server printed on stdout so far.
+    pub fn said(&self) -> Vec<String> {
+        self.said.lock().unwrap().clone()
     }
 
     /// The server's process id.
