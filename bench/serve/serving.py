@@ -14,6 +14,7 @@ import tempfile
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 # Feed entries per page when pulling the whole feed.
@@ -277,33 +278,53 @@ def add_platform(binary, db, name, env=None):
 def pull_feed(base, key, page=FEED_PAGE, visit=None):
     """Pulls the whole feed from cursor 0: (entries, pages, seconds). Calls
     `visit(entry)` on each entry when given. As a client that reads the
-    Link header would: the next page is asked for (on a second thread)
-    before this one is parsed."""
+    Link header would: on one kept-alive connection, the next page is asked
+    for (on a second thread) before this one is parsed. The parse waits
+    until that request is on the wire: json.loads holds the interpreter's
+    lock for the whole parse, and a request not yet sent when it starts is
+    sent only after it, so the server would never work while the client
+    parses."""
     started = time.time()
     entries, pages = 0, 0
+    parts = urllib.parse.urlsplit(base)
+    connection = (http.client.HTTPSConnection if parts.scheme == "https"
+                  else http.client.HTTPConnection)(parts.hostname, parts.port, timeout=120)
 
-    def fetch(path):
-        req = urllib.request.Request(f"{base}{path}", headers={"Authorization": f"Bearer {key}"})
-        with urllib.request.urlopen(req, timeout=120) as r:
-            return r.read(), r.headers.get("Link")
+    def fetch(path, sent):
+        connection.request("GET", path, headers={"Authorization": f"Bearer {key}"})
+        sent.set()
+        r = connection.getresponse()
+        raw = r.read()
+        if r.status != 200:
+            raise RuntimeError(f"GET {path}: {r.status} {raw[:200]!r}")
+        return raw, r.getheader("Link")
 
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(fetch, f"/v1/feed?after=0&limit={page}")
-        while True:
-            raw, link = pending.result()
-            m = re.match(r'<([^>]+)>; rel="next"', link or "")
-            if m:
-                pending = pool.submit(fetch, m.group(1))
-            body = json.loads(raw)
-            entries += len(body["entries"])
-            if visit:
-                for entry in body["entries"]:
-                    visit(entry)
-            pages += 1
-            if not body["more"]:
-                return entries, pages, time.time() - started
-            if not m:
-                pending = pool.submit(fetch, f"/v1/feed?after={body['next_cursor']}&limit={page}")
+    def ask(pool, path):
+        sent = threading.Event()
+        pending = pool.submit(fetch, path, sent)
+        sent.wait(timeout=120)
+        return pending
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pending = ask(pool, f"/v1/feed?after=0&limit={page}")
+            while True:
+                raw, link = pending.result()
+                m = re.match(r'<([^>]+)>; rel="next"', link or "")
+                if m:
+                    pending = ask(pool, m.group(1))
+                body = json.loads(raw)
+                entries += len(body["entries"])
+                if visit:
+                    for entry in body["entries"]:
+                        visit(entry)
+                pages += 1
+                if not body["more"]:
+                    return entries, pages, time.time() - started
+                if not m:
+                    pending = ask(pool, f"/v1/feed?after={body['next_cursor']}&limit={page}")
+    finally:
+        connection.close()
 
 
 def machine():
