@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::Db;
 use crate::error::{BankError, Result};
-use crate::secrets::to_hex;
+use model::hex as to_hex;
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use media::robust::BankLabel;
+use model::BankLabel;
 use serde::{Deserialize, Serialize};
 use sqlx::Any;
 
@@ -13,8 +13,8 @@ use crate::clock::rfc3339;
 use crate::db::{insert_rows, Value};
 use crate::error::{BankError, Result};
 use crate::hashes::{
-    check_new_hashes, label_text, parse_label, serialize_label, Category, CheckedHash, HashStatus,
-    Kind, NewHash, Role, MAX_HASHES_PER_CASE,
+    check_new_hashes, label_text, parse_category, parse_label, serialize_label, Category,
+    CheckedHash, HashStatus, Kind, NewHash, Role, MAX_HASHES_PER_CASE,
 };
 use crate::pins::OpenCase;
 use crate::secrets::{new_case_number, new_pin, random_id};
@@ -279,7 +279,7 @@ impl Bank {
         Ok(CaseView {
             case_number: case.number,
             status: case.status,
-            category: Category::parse(case.category.as_deref())?,
+            category: parse_category(case.category.as_deref())?,
             created_at: rfc3339(case.created_at),
             withdrawn_at: case.withdrawn_at.map(rfc3339),
             hashes,
@@ -303,7 +303,7 @@ impl Bank {
             .filter_map(|h| Some((h.kind, h.value.clone()?)))
             .collect();
         let checked = check_new_hashes(&more.hashes, &held)?;
-        let category = Category::parse(case.category.as_deref())?;
+        let category = parse_category(case.category.as_deref())?;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -480,8 +480,8 @@ where
             Ok(CaseHash {
                 id,
                 hash_id,
-                kind: Kind::parse(&kind)?,
-                role: Role::parse(&role)?,
+                kind: kind.parse::<Kind>()?,
+                role: role.parse::<Role>()?,
                 label: parse_label(label.as_deref())?,
                 value,
                 quality,

@@ -63,5 +63,13 @@ impl BankError {
     }
 }
 
+/// A word in the database that names no kind, role or category: the
+/// database holds what the bank did not write.
+impl From<model::UnknownWord> for BankError {
+    fn from(err: model::UnknownWord) -> BankError {
+        BankError::Internal(err.to_string())
+    }
+}
+
 /// Results of the bank.
 pub type Result<T, E = BankError> = std::result::Result<T, E>;

@@ -3,13 +3,13 @@
 //! order, every entry at once); platforms page by the public cursor, which
 //! an entry gets when it is released (`crate::release`).
 
-use media::robust::BankLabel;
+use model::BankLabel;
 use serde::Serialize;
 use sqlx::Row;
 
 use crate::db::Db;
 use crate::error::{BankError, Result};
-use crate::hashes::{parse_label, serialize_label, Category, Kind, Role};
+use crate::hashes::{parse_category, parse_label, serialize_label, Category, Kind, Role};
 
 /// Feed entries per page when the platform does not say.
 pub const DEFAULT_FEED_LIMIT: i64 = 1000;
@@ -146,12 +146,12 @@ where
             other => return Err(BankError::Internal(format!("feed op {other:?}"))),
         },
         hash_id: row.try_get_unchecked(2)?,
-        kind: kind.map(Kind::parse).transpose()?,
-        role: role.map(Role::parse).transpose()?,
+        kind: kind.map(str::parse::<Kind>).transpose()?,
+        role: role.map(str::parse::<Role>).transpose()?,
         label: parse_label(label)?,
         value: row.try_get_unchecked(5)?,
         quality: row.try_get_unchecked(6)?,
-        category: Category::parse(category)?,
+        category: parse_category(category)?,
     })
 }
 

@@ -2,10 +2,10 @@
 //! statuses, and the checks every submitted hash passes.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::sync::OnceLock;
 
-use media::robust::{BankLabel, Part, QueryLabel};
+use model::BankLabel;
+pub use model::{Category, Kind, Role};
 use pdq::Hash256;
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -14,108 +14,9 @@ use crate::error::{BankError, Result};
 /// Most hashes one case may hold.
 pub const MAX_HASHES_PER_CASE: usize = 500;
 
-/// The kinds of hash the bank holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// PDQ perceptual hash: 64 hex digits, with a quality 0..=100.
-    Pdq,
-    /// MD5 of the file: 32 hex digits.
-    Md5,
-    /// SHA-256 of the file: 64 hex digits.
-    Sha256,
-}
-
-impl Kind {
-    /// The word used in the API and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Pdq => "pdq",
-            Kind::Md5 => "md5",
-            Kind::Sha256 => "sha256",
-        }
-    }
-
-    /// The kind named `word`.
-    pub fn parse(word: &str) -> Result<Kind> {
-        match word {
-            "pdq" => Ok(Kind::Pdq),
-            "md5" => Ok(Kind::Md5),
-            "sha256" => Ok(Kind::Sha256),
-            _ => Err(BankError::Internal(format!("unknown hash kind {word:?}"))),
-        }
-    }
-
-    /// Hex digits in a hash of this kind.
-    pub fn hex_len(self) -> usize {
-        match self {
-            Kind::Pdq | Kind::Sha256 => 64,
-            Kind::Md5 => 32,
-        }
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// What a hash is of.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// The plain PDQ / MD5 / SHA-256 of an image, exchangeable with other
-    /// PDQ users.
-    #[default]
-    Plain,
-    /// One of hashbank's additional hashes of the same image (e.g. a
-    /// border-trimmed PDQ).
-    Extra,
-}
-
-impl Role {
-    /// The word used in the API and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Plain => "plain",
-            Role::Extra => "extra",
-        }
-    }
-
-    /// The role named `word`.
-    pub fn parse(word: &str) -> Result<Role> {
-        match word {
-            "plain" => Ok(Role::Plain),
-            "extra" => Ok(Role::Extra),
-            _ => Err(BankError::Internal(format!("unknown hash role {word:?}"))),
-        }
-    }
-}
-
-/// A case's category. Platforms handle `minor` first and report it as
-/// their law requires.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Category {
-    /// The images were taken before the person was 18.
-    Minor,
-}
-
-impl Category {
-    /// The word used in the API and the database.
-    pub fn as_str(self) -> &'static str {
-        "minor"
-    }
-
-    /// The category stored as `word` (NULL is none).
-    pub fn parse(word: Option<&str>) -> Result<Option<Category>> {
-        match word {
-            None => Ok(None),
-            Some("minor") => Ok(Some(Category::Minor)),
-            Some(other) => Err(BankError::Internal(format!("unknown category {other:?}"))),
-        }
-    }
+/// Reads a category as the database stores it (NULL is none).
+pub(crate) fn parse_category(word: Option<&str>) -> Result<Option<Category>> {
+    Ok(word.map(str::parse::<Category>).transpose()?)
 }
 
 /// Whether a hash takes part in matching and the feed.
@@ -213,34 +114,9 @@ pub(crate) fn serialize_label<S: Serializer>(
     }
 }
 
-/// Every label a stored PDQ hash may have, plain first.
-pub fn bank_labels() -> impl Iterator<Item = BankLabel> {
-    [BankLabel::Plain, BankLabel::Trim]
-        .into_iter()
-        .chain(Part::ALL.into_iter().map(BankLabel::Part))
-}
-
-/// Every label a PDQ query hash may have, plain first.
-pub fn query_labels() -> impl Iterator<Item = QueryLabel> {
-    let fixed = [
-        QueryLabel::Plain,
-        QueryLabel::Trim,
-        QueryLabel::Uncaption,
-        QueryLabel::Screen,
-        QueryLabel::Straight,
-    ];
-    let turned = pdq::Dihedral::ALL[1..]
-        .iter()
-        .map(|&d| QueryLabel::Dihedral(d));
-    fixed
-        .into_iter()
-        .chain(turned)
-        .chain(Part::ALL.into_iter().map(QueryLabel::Part))
-}
-
 /// The label names of the extra hashes, for messages: `trim, crop95, ...`.
 fn extra_label_names() -> String {
-    bank_labels()
+    BankLabel::all()
         .skip(1)
         .map(|l| l.as_str())
         .collect::<Vec<_>>()
@@ -520,22 +396,6 @@ mod tests {
         assert_eq!(checked[0].value, "ab".repeat(32));
         assert_eq!(checked[0].quality, Some(80));
         assert_eq!(checked[0].label, Some(BankLabel::Plain));
-    }
-
-    #[test]
-    fn every_label_reads_back_once() {
-        let bank: Vec<_> = bank_labels().collect();
-        for l in &bank {
-            assert_eq!(l.as_str().parse::<BankLabel>().as_ref(), Ok(l));
-        }
-        let query: Vec<_> = query_labels().collect();
-        for l in &query {
-            assert_eq!(l.as_str().parse::<QueryLabel>().as_ref(), Ok(l));
-        }
-        let mut names: Vec<_> = query.iter().map(|l| l.as_str()).collect();
-        names.sort();
-        names.dedup();
-        assert_eq!((bank.len(), names.len()), (11, 21));
     }
 
     #[test]

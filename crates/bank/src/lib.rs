@@ -23,8 +23,8 @@
 //!   checkpoint, PostgreSQL vacuum), and the audit chain is keyed by a key
 //!   outside the database ([`AuditKey`]).
 //! - Each PDQ hash carries a label saying what it is a hash of (the whole
-//!   image, `pdq`, or a part of it, `media::robust::BankLabel`); the match
-//!   API compares a query hash only with the labels `media::robust::radius`
+//!   image, `pdq`, or a part of it, `model::BankLabel`); the match
+//!   API compares a query hash only with the labels `model::radius`
 //!   pairs with the query's own.
 //! - PINs and API keys are stored only as argon2id hashes.
 //!
@@ -99,13 +99,12 @@ pub use db::{Backend, Db};
 pub use error::{BankError, Result};
 pub use feed::{FeedEntry, FeedOp, FeedPage, DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT};
 pub use hashes::{
-    bank_labels, blank_pdq_hashes, check_hex, check_new_hashes, check_pdq_value, query_labels,
-    Category, CheckedHash, HashStatus, Kind, NewHash, Role, MAX_HASHES_PER_CASE, MAX_PDQ_BITS,
-    MIN_PDQ_BITS,
+    blank_pdq_hashes, check_hex, check_new_hashes, check_pdq_value, Category, CheckedHash,
+    HashStatus, Kind, NewHash, Role, MAX_HASHES_PER_CASE, MAX_PDQ_BITS, MIN_PDQ_BITS,
 };
 pub use import::ImportedCase;
 pub use matcher::{Change, Entry, Found, Matcher, Opened};
-pub use media::robust::{BankLabel, QueryLabel};
+pub use model::{BankLabel, QueryLabel};
 pub use pins::{PinAttempt, MAX_LOCK, MAX_PIN_CLIENTS};
 pub use platforms::{Platform, PlatformInfo};
 pub use release::{FeedRelease, DEFAULT_DELETE_HOLD, DEFAULT_HOLD, DEFAULT_MIX_WRITES};

@@ -15,13 +15,13 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::RwLock;
 
 use hashbank_index::{HammingIndex, Hash256, Md5Set, Sha256Set};
-use media::robust::{BankLabel, QueryLabel};
+use model::{BankLabel, QueryLabel};
 use serde::Serialize;
 
 use crate::db::Db;
 use crate::error::Result;
 use crate::feed::{read_additions, read_feed, FeedEntry, FeedOp};
-use crate::hashes::{bank_labels, serialize_label, Category, Kind, Role};
+use crate::hashes::{serialize_label, Category, Kind, Role};
 
 mod saved;
 pub use saved::Opened;
@@ -247,10 +247,10 @@ impl Matcher {
                         Kind::Pdq => Hash256::from_hex(&entry.value)
                             .map(|h| pdq.push((id, h)))
                             .is_ok(),
-                        Kind::Md5 => hex_bytes::<16>(&entry.value)
+                        Kind::Md5 => model::unhex::<16>(&entry.value)
                             .map(|d| md5.push((id, d)))
                             .is_some(),
-                        Kind::Sha256 => hex_bytes::<32>(&entry.value)
+                        Kind::Sha256 => model::unhex::<32>(&entry.value)
                             .map(|d| sha256.push((id, d)))
                             .is_some(),
                     };
@@ -298,7 +298,7 @@ impl Matcher {
     /// Stored hashes matching `value` (lower-case hex of a `kind` hash).
     ///
     /// A PDQ query hash, of what `label` says, is compared only with the
-    /// stored PDQ hashes whose label [`media::robust::radius`] pairs with
+    /// stored PDQ hashes whose label [`model::radius`] pairs with
     /// it: within that pair's radius, or within `radius` bits when given
     /// (a stored hash without a label counts as a plain one). MD5 and
     /// SHA-256 match exactly, whatever the label. Minor first, then
@@ -329,8 +329,8 @@ impl Matcher {
             .filter_map(|(id, hash, distance)| {
                 let m = meta.get(&id)?;
                 if m.kind == Kind::Pdq {
-                    let stored = m.label.unwrap_or(BankLabel::Plain);
-                    let pair = media::robust::radius(label, stored)?;
+                    let stored = model::stored_label(m.label);
+                    let pair = model::radius(label, stored)?;
                     if distance > radius.unwrap_or(pair) {
                         return None;
                     }
@@ -355,8 +355,8 @@ impl Matcher {
 /// `radius` when given, else the largest radius of a pair with the query's
 /// label; `None` when no stored label is compared with it.
 fn reach(label: QueryLabel, radius: Option<u32>) -> Option<u32> {
-    let widest = bank_labels()
-        .filter_map(|stored| media::robust::radius(label, stored))
+    let widest = BankLabel::all()
+        .filter_map(|stored| model::radius(label, stored))
         .max()?;
     Some(radius.unwrap_or(widest))
 }
@@ -365,7 +365,7 @@ fn exact<const N: usize>(
     set: &hashbank_index::DigestSet<N>,
     value: &str,
 ) -> Vec<(u64, String, u32)> {
-    match hex_bytes::<N>(value) {
+    match model::unhex::<N>(value) {
         Some(digest) => set
             .ids_of(&digest)
             .into_iter()
@@ -373,20 +373,6 @@ fn exact<const N: usize>(
             .collect(),
         None => Vec::new(),
     }
-}
-
-/// `N` bytes from `2N` hex digits.
-fn hex_bytes<const N: usize>(hex: &str) -> Option<[u8; N]> {
-    let bytes = hex.as_bytes();
-    if bytes.len() != 2 * N {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (i, pair) in bytes.chunks_exact(2).enumerate() {
-        let text = std::str::from_utf8(pair).ok()?;
-        out[i] = u8::from_str_radix(text, 16).ok()?;
-    }
-    Some(out)
 }
 
 /// The matcher's change for a feed entry.

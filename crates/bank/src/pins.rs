@@ -394,7 +394,7 @@ mod tests {
     async fn case(bank: &Bank) -> (String, String) {
         let hash = NewHash {
             kind: Kind::Md5,
-            value: crate::secrets::to_hex(&rand::random::<[u8; 16]>()),
+            value: model::hex(&rand::random::<[u8; 16]>()),
             quality: None,
             role: Role::Plain,
             label: None,

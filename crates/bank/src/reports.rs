@@ -11,14 +11,14 @@
 //! One report per platform, value and content reference; outcomes count
 //! once per platform.
 
-use media::robust::{BankLabel, QueryLabel, CORROBORATION_RADIUS};
+use model::{QueryLabel, CORROBORATION_RADIUS};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
 use crate::bank::{is_clash, Bank, CLASH_RETRIES};
 use crate::error::{BankError, Result};
 use crate::feed::{pull, FeedPage};
-use crate::hashes::{check_hex, query_labels, Kind};
+use crate::hashes::{check_hex, Kind};
 use crate::matcher::Found;
 use crate::platforms::Platform;
 use crate::secrets::random_id;
@@ -27,7 +27,7 @@ use crate::write::Write;
 /// Most hashes in one match request.
 pub const MAX_MATCH_BATCH: usize = 1000;
 /// The match radius of the pairs of labels compared
-/// ([`media::robust::radius`]) when the platform does not give one: PDQ's
+/// ([`model::radius`]) when the platform does not give one: PDQ's
 /// usual threshold.
 pub const DEFAULT_RADIUS: u32 = pdq::MATCH_DISTANCE;
 /// The largest radius a platform may ask for.
@@ -88,7 +88,7 @@ fn query_label(kind: Kind, label: Option<&str>, what: &str) -> Result<Option<Que
 
 /// Every query label's name, for messages.
 fn query_label_names() -> String {
-    query_labels()
+    QueryLabel::all()
         .map(|l| l.as_str())
         .collect::<Vec<_>>()
         .join(", ")
@@ -150,7 +150,7 @@ impl Bank {
     }
 
     /// Matches a batch of hashes. A PDQ query is compared only with the
-    /// stored hashes whose label [`media::robust::radius`] pairs with its
+    /// stored hashes whose label [`model::radius`] pairs with its
     /// own, each pair within its radius, or within `radius` when given; MD5
     /// and SHA-256 match exactly. A batch runs on the blocking pool.
     pub async fn match_hashes(
@@ -495,8 +495,8 @@ async fn given(write: &mut Write, platform_id: i64, id: i64) -> Result<bool> {
 /// The distance between the platform's hash and the stored one, and the
 /// platform hash's label; a 400 unless it is a match: MD5 and SHA-256
 /// equal, PDQ within the radius of the pair of labels
-/// ([`media::robust::radius`]), or within [`CORROBORATION_RADIUS`] for the
-/// pairs a corroborated match is made of ([`media::robust::corroborates`]).
+/// ([`model::radius`]), or within [`CORROBORATION_RADIUS`] for the
+/// pairs a corroborated match is made of ([`model::corroborates`]).
 fn evidence(
     stored: &crate::values::ReportedValue,
     report: &NewReport,
@@ -525,7 +525,7 @@ fn evidence(
         return Ok((0, None));
     }
     let query = label.unwrap_or(QueryLabel::Plain);
-    let bank = stored.label.unwrap_or(BankLabel::Plain);
+    let bank = model::stored_label(stored.label);
     let distance = match (
         pdq::Hash256::from_hex(&value),
         pdq::Hash256::from_hex(&stored.value),
@@ -537,13 +537,13 @@ fn evidence(
             ))
         }
     };
-    let Some(pair) = media::robust::radius(query, bank) else {
+    let Some(pair) = model::radius(query, bank) else {
         return Err(BankError::invalid(
             "not_a_match",
             format!("a {query} hash is never compared with a stored {bank} hash"),
         ));
     };
-    let reach = if media::robust::corroborates(query, bank) {
+    let reach = if model::corroborates(query, bank) {
         pair.max(CORROBORATION_RADIUS)
     } else {
         pair

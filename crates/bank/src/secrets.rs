@@ -197,16 +197,7 @@ pub fn key_id_of(key: &str) -> Option<&str> {
 
 /// SHA-256 of `text`, in lower-case hex.
 pub fn sha256_hex(text: &[u8]) -> String {
-    to_hex(&Sha256::digest(text))
-}
-
-/// Lower-case hex of `bytes`.
-pub fn to_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    model::hex(&Sha256::digest(text))
 }
 
 #[cfg(test)]

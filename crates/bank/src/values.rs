@@ -17,7 +17,9 @@ use sqlx::Any;
 
 use crate::db::{insert_rows, Value};
 use crate::error::{BankError, Result};
-use crate::hashes::{label_text, parse_label, Category, CheckedHash, HashStatus, Kind, Role};
+use crate::hashes::{
+    label_text, parse_category, parse_label, Category, CheckedHash, HashStatus, Kind, Role,
+};
 use crate::matcher::Entry;
 use crate::secrets::random_id;
 use crate::write::Write;
@@ -55,15 +57,15 @@ type ValueRow = (
 
 fn stored_of(row: ValueRow) -> Result<Stored> {
     let (id, kind, role, label, value, quality, category, status) = row;
-    let minor = Category::parse(category.as_deref())? == Some(Category::Minor);
+    let minor = parse_category(category.as_deref())? == Some(Category::Minor);
     Ok(Stored {
         id,
         status: HashStatus::parse(&status)?,
         minor,
         entry: Entry {
             id,
-            kind: Kind::parse(&kind)?,
-            role: Role::parse(&role)?,
+            kind: kind.parse::<Kind>()?,
+            role: role.parse::<Role>()?,
             label: parse_label(label.as_deref())?,
             value,
             quality,
@@ -311,7 +313,7 @@ async fn drop_additions(write: &mut Write, ids: &[i64]) -> Result<()> {
 /// What a report needs of a value: kind, label, hex.
 pub(crate) struct ReportedValue {
     pub(crate) kind: Kind,
-    pub(crate) label: Option<media::robust::BankLabel>,
+    pub(crate) label: Option<model::BankLabel>,
     pub(crate) value: String,
 }
 

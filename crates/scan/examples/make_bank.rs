@@ -140,7 +140,7 @@ fn main() -> Result<(), String> {
             id,
             value: HashValue::Pdq(hash),
             meta: HashMeta {
-                role: label.role().into(),
+                role: label.role(),
                 label: Some(label),
                 ..meta(Kind::Pdq, Some(RANDOM_QUALITY))
             },

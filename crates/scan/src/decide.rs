@@ -2,16 +2,16 @@
 //! matches of the file.
 //!
 //! Digests match exactly. PDQ hashes are judged by
-//! [`media::robust::decide_stored`]: each pair of a query label and a
+//! [`model::decide_stored`]: each pair of a query label and a
 //! stored label that stands for a real way of copying an image is compared
-//! with its own radius ([`media::robust::radius`]), other pairs never; when
+//! with its own radius ([`model::radius`]), other pairs never; when
 //! no stored hash is within its radius, near misses (a filtered copy) are
 //! taken when two stored hashes of different labels are both within
-//! [`media::robust::CORROBORATION_RADIUS`]. The decision is per stored hash:
+//! [`model::CORROBORATION_RADIUS`]. The decision is per stored hash:
 //! a local bank, like the bank's feed and match API, does not know which
 //! stored hashes come from one image.
 
-use media::robust::{self, Evidence};
+use model::Evidence;
 
 use crate::bankfile::Found;
 use crate::hashes::{Category, HashValue, Kind, Role};
@@ -63,11 +63,11 @@ pub fn decide(query: &Query, candidates: &[Candidate]) -> Vec<FileMatch> {
             continue;
         }
         match (hash.label, meta.label) {
-            (Label::Pdq(query), Some(label)) => pdq.push(robust::Candidate {
+            (Label::Pdq(query), label) => pdq.push(model::Candidate {
                 query,
                 image: c.found.hash_id,
                 stored: c.found.hash_id,
-                label,
+                label: model::stored_label(label),
                 distance: c.found.distance,
             }),
             (Label::Md5 | Label::Sha256, _)
@@ -87,7 +87,7 @@ pub fn decide(query: &Query, candidates: &[Candidate]) -> Vec<FileMatch> {
             _ => {}
         }
     }
-    for m in robust::decide_stored(&pdq) {
+    for m in model::decide_stored(&pdq) {
         let Some(meta) = candidates
             .iter()
             .find(|c| c.found.hash_id == m.stored && c.found.meta.kind == Kind::Pdq)
@@ -120,7 +120,7 @@ pub fn decide(query: &Query, candidates: &[Candidate]) -> Vec<FileMatch> {
 
 #[cfg(test)]
 mod tests {
-    use media::robust::{BankLabel, Part, QueryLabel};
+    use model::{BankLabel, Part, QueryLabel};
     use pdq::{Dihedral, Hash256};
 
     use super::*;
@@ -159,7 +159,7 @@ mod tests {
                 hash_id,
                 meta: HashMeta {
                     kind,
-                    role: label.map_or(Role::Plain, |l| l.role().into()),
+                    role: label.map_or(Role::Plain, |l| l.role()),
                     category: (hash_id == 7).then_some(Category::Minor),
                     quality: None,
                     label,
@@ -216,7 +216,8 @@ mod tests {
                 (21, "top80", 39, Evidence::Corroborated),
             ]
         );
-        // One view alone, or a stored hash without a label: nothing.
+        // One view alone: nothing. A stored hash without a label counts as
+        // the plain one, which a `top80` query hash is not compared with.
         assert!(decide(&query(), &near[..1]).is_empty());
         let unlabelled = [near[0], found(2, 21, None, 39)];
         assert!(decide(&query(), &unlabelled).is_empty());

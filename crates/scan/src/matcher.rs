@@ -5,7 +5,6 @@ use crate::decide::Candidate;
 use crate::feed::{BankClient, ClientError};
 use crate::hashes::HashValue;
 use crate::query::{Label, Query};
-use media::robust;
 
 /// Most hashes the bank takes in one match request.
 pub const MAX_MATCH_BATCH: usize = 1000;
@@ -16,8 +15,8 @@ pub trait Matcher: Sync {
     /// for PDQ, exact for digests), per query, in order. A source may leave
     /// out pairs of labels that are never compared (both do), and may
     /// search each PDQ hash only as far as its label needs
-    /// ([`media::robust::search_radius`]; a local bank does). Scans ask
-    /// with [`media::robust::SEARCH_RADIUS`].
+    /// ([`model::search_radius`]; a local bank does). Scans ask
+    /// with [`model::SEARCH_RADIUS`].
     fn candidates(
         &self,
         queries: &[&Query],
@@ -44,7 +43,7 @@ impl Matcher for LocalBank {
                     .flat_map(|(i, h)| {
                         let found = match (h.label, &h.value) {
                             (Label::Pdq(label), HashValue::Pdq(hash)) => {
-                                let radius = robust::search_radius(label).min(radius);
+                                let radius = model::search_radius(label).min(radius);
                                 self.search_for(label, hash, radius)
                             }
                             _ => self.search(&h.value, radius),

@@ -5,8 +5,9 @@
 //! and bottom parts), and the file's MD5 and SHA-256; [`crate::decide`]
 //! judges what they find.
 
-use media::robust::{self, QueryLabel};
+use media::robust;
 use media::Decoded;
+use model::QueryLabel;
 use pdq::QUALITY_THRESHOLD;
 
 use crate::hashes::HashValue;

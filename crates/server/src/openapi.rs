@@ -106,7 +106,7 @@ pub fn document() -> Value {
             "/v1/match": {"post": {
                 "summary": "Match up to 1000 hashes: PDQ by label within a radius (default 31), MD5 and SHA-256 exactly.",
                 "description": "A PDQ query hash is compared only with the stored PDQ hashes whose label \
-                    is paired with the query's label (media::robust::radius: e.g. a query labelled pdq \
+                    is paired with the query's label (model::radius: e.g. a query labelled pdq \
                     with stored pdq, trim and the crops; top80 only with top80; a mirrored query only with \
                     pdq and trim). Without radius each pair matches within its own radius (31 bits); with \
                     radius every compared pair matches within it, so a client can search wider and decide \
@@ -195,8 +195,12 @@ fn responses() -> Value {
 fn schemas() -> Value {
     let hex =
         |digits: &str| json!({"type": "string", "pattern": format!("^[0-9a-fA-F]{{{digits}}}$")});
-    let bank_labels: Vec<&str> = hashbank_bank::bank_labels().map(|l| l.as_str()).collect();
-    let query_labels: Vec<&str> = hashbank_bank::query_labels().map(|l| l.as_str()).collect();
+    let bank_labels: Vec<&str> = hashbank_bank::BankLabel::all()
+        .map(|l| l.as_str())
+        .collect();
+    let query_labels: Vec<&str> = hashbank_bank::QueryLabel::all()
+        .map(|l| l.as_str())
+        .collect();
     let mut schemas = json!({
         "Error": {"type": "object", "required": ["error", "message"], "properties": {
             "error": {"type": "string", "example": "quality_too_low"},

@@ -31,11 +31,11 @@ use hashbank_index::{HammingIndex, Md5Set, Sha256Set};
 use rand::RngCore;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 
-use super::{hex_bytes, Matcher, Meta};
+use super::{Matcher, Meta};
 use crate::db::Db;
 use crate::error::{BankError, Result};
 use crate::hashes::{Kind, Role};
-use media::robust::BankLabel;
+use model::BankLabel;
 
 const MAGIC: &[u8; 8] = b"HBMATCHR";
 const VERSION: u32 = 1;
@@ -76,7 +76,7 @@ impl Matcher {
         let key_id = crate::secrets::random_id();
         sqlx::query("INSERT INTO matcher_keys (id, key, created_at) VALUES ($1, $2, $3)")
             .bind(key_id)
-            .bind(to_hex(&key))
+            .bind(model::hex(&key))
             .bind(crate::clock::now_ms())
             .execute(&db.pool)
             .await?;
@@ -119,7 +119,7 @@ impl Matcher {
             .await?;
         delete_key(db, key_id).await?;
         remove_file(path)?;
-        let Some(key) = key.and_then(|(hex,)| hex_bytes::<32>(&hex)) else {
+        let Some(key) = key.and_then(|(hex,)| model::unhex::<32>(&hex)) else {
             return Ok(Opened::Unusable(
                 "its key is gone (an erasure since it was saved, or another bank)".into(),
             ));
@@ -178,12 +178,7 @@ impl Matcher {
                 },
             };
             records.extend_from_slice(&id.to_le_bytes());
-            records.extend_from_slice(&[
-                kind_code(m.kind),
-                role_code(m.role),
-                label,
-                u8::from(m.minor),
-            ]);
+            records.extend_from_slice(&[m.kind.code(), m.role.code(), label, u8::from(m.minor)]);
         }
         if labels.len() >= usize::from(NO_LABEL) {
             return Err(BankError::Internal("too many labels to save".into()));
@@ -262,17 +257,10 @@ impl Decoded {
         let start = input.position() as usize;
         for record in plain[start..start + count * RECORD_LEN].chunks_exact(RECORD_LEN) {
             let id = u64::from_le_bytes(record[..8].try_into().expect("8 bytes"));
-            let kind = match record[8] {
-                0 => Kind::Pdq,
-                1 => Kind::Md5,
-                2 => Kind::Sha256,
-                other => return Err(format!("unknown kind {other}")),
-            };
-            let role = match record[9] {
-                0 => Role::Plain,
-                1 => Role::Extra,
-                other => return Err(format!("unknown role {other}")),
-            };
+            let kind =
+                Kind::from_code(record[8]).ok_or_else(|| format!("unknown kind {}", record[8]))?;
+            let role =
+                Role::from_code(record[9]).ok_or_else(|| format!("unknown role {}", record[9]))?;
             let label = match record[10] {
                 NO_LABEL => None,
                 i => Some(
@@ -337,21 +325,6 @@ fn read_u32(input: &mut Cursor<&[u8]>) -> std::result::Result<u32, String> {
     let mut bytes = [0u8; 4];
     input.read_exact(&mut bytes).map_err(short)?;
     Ok(u32::from_le_bytes(bytes))
-}
-
-fn kind_code(kind: Kind) -> u8 {
-    match kind {
-        Kind::Pdq => 0,
-        Kind::Md5 => 1,
-        Kind::Sha256 => 2,
-    }
-}
-
-fn role_code(role: Role) -> u8 {
-    match role {
-        Role::Plain => 0,
-        Role::Extra => 1,
-    }
 }
 
 fn header(key_id: i64) -> [u8; HEADER_LEN] {
@@ -512,15 +485,11 @@ fn io_error(path: &Path, e: std::io::Error) -> BankError {
     BankError::Internal(format!("{}: {e}", path.display()))
 }
 
-fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
-    use media::robust::QueryLabel;
+    use model::QueryLabel;
     use rand::{Rng, SeedableRng};
 
     use super::*;

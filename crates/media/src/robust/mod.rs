@@ -80,8 +80,6 @@
 //! ```
 
 mod band;
-mod decide;
-mod labels;
 mod plane;
 mod rotate;
 mod screen;
@@ -92,12 +90,20 @@ use pdq::{Dihedral, Hash256, PdqHash, QUALITY_THRESHOLD};
 use crate::pixels::Decoded;
 use plane::{Colour, Plane};
 
-pub use decide::{
-    corroborates, decide, decide_stored, radius, search_radius, Candidate, Evidence, Match,
-    CORROBORATION_RADIUS, SAME_PICTURE_RADIUS, SEARCH_RADIUS,
+// The labels, radii and decision live in `hashbank-model` (no decoding
+// there); they are named here too, beside the hashing that makes them.
+pub use model::{
+    corroborates, decide, decide_stored, radius, search_radius, BankLabel, Candidate, Evidence,
+    Match, Part, QueryLabel, Role, UnknownLabel, CORROBORATION_RADIUS, SAME_PICTURE_RADIUS,
+    SEARCH_RADIUS,
 };
-pub use labels::{BankLabel, Part, QueryLabel, Role, UnknownLabel};
 pub use plane::{Rect, WORK_MIN_SIDE};
+
+/// The pixels of `part` in a `width` x `height` image.
+pub fn part_rect(part: Part, width: usize, height: usize) -> Rect {
+    let [l, t, r, b] = part.bounds();
+    Rect::full(width, height).fraction(l, t, r, b)
+}
 
 /// The parts of the original the bank hashes besides the whole.
 pub const BANK_PARTS: [Part; 9] = Part::ALL;
@@ -188,7 +194,7 @@ pub fn bank_hashes(image: &Decoded) -> Vec<BankHash> {
     }
     for p in BANK_PARTS {
         push(
-            hash_of(image, p.rect(image.width, image.height)),
+            hash_of(image, part_rect(p, image.width, image.height)),
             BankLabel::Part(p),
         );
     }
@@ -247,7 +253,7 @@ pub fn query_hashes(image: &Decoded) -> Vec<QueryHash> {
         push(p.hash(), QueryLabel::Straight, whole);
     }
     for p in QUERY_PARTS {
-        let r = p.rect(image.width, image.height);
+        let r = part_rect(p, image.width, image.height);
         push(hash_of(image, r), QueryLabel::Part(p), r);
     }
     out

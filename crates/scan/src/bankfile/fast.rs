@@ -4,7 +4,7 @@
 //! copy among whole pictures, a top part among top parts).
 
 use hashbank_index::{FrozenIndex, Hash256, Match};
-use media::robust::{self, BankLabel, Part, QueryLabel};
+use model::{BankLabel, Part, QueryLabel};
 
 use super::meta::MetaTable;
 
@@ -70,7 +70,7 @@ impl FastSearch {
             let compared = group
                 .labels
                 .iter()
-                .any(|&label| robust::radius(query, label).is_some());
+                .any(|&label| model::radius(query, label).is_some());
             if compared {
                 out.extend(group.index.search(hash, radius));
             }
@@ -83,7 +83,5 @@ impl FastSearch {
 /// The label a stored PDQ hash is compared by: its own, or plain when it
 /// has none.
 fn stored_label(meta: &MetaTable, id: u64) -> BankLabel {
-    meta.get(id)
-        .and_then(|m| m.label)
-        .unwrap_or(BankLabel::Plain)
+    model::stored_label(meta.get(id).and_then(|m| m.label))
 }

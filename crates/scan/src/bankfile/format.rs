@@ -25,7 +25,7 @@
 //! n x 5 bytes   per id: kind (0 pdq, 1 md5, 2 sha256), role (0 plain,
 //!               1 extra), category (0 none, 1 minor), PDQ quality
 //!               (0..=100; 255 for digests), label of a PDQ hash (0 pdq,
-//!               1 trim, 2.. the parts in `media::robust::Part::ALL`
+//!               1 trim, 2.. the parts in `model::Part::ALL`
 //!               order; 255 for digests)
 //! u64 length, then the PDQ index      } each as crates/index saves it to
 //! u64 length, then the MD5 set        } a file of its own: header,

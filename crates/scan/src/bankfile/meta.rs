@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use media::robust::{BankLabel, Part};
+use model::{BankLabel, Part};
 
 use crate::hashes::{Category, HashMeta, Kind, Role};
 
@@ -85,7 +85,7 @@ pub(crate) fn decode(raw: Attrs) -> Option<HashMeta> {
         _ => return None,
     };
     let label = match (kind, raw[4]) {
-        (Kind::Pdq, code) => Some(label_of(code).filter(|l| Role::from(l.role()) == role)?),
+        (Kind::Pdq, code) => Some(label_of(code).filter(|l| l.role() == role)?),
         (Kind::Md5 | Kind::Sha256, NO_LABEL) => None,
         _ => return None,
     };
@@ -192,7 +192,7 @@ mod tests {
             .chain(Part::ALL.map(BankLabel::Part))
         {
             let m = HashMeta {
-                role: label.role().into(),
+                role: label.role(),
                 label: Some(label),
                 ..meta(Kind::Pdq, false)
             };

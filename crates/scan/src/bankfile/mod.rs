@@ -21,7 +21,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use hashbank_index::{HammingIndex, Hash256, Md5Set, Sha256Set};
-use media::robust::{self, BankLabel, QueryLabel};
+use model::QueryLabel;
 
 pub use error::BankFileError;
 pub use format::FORMAT_VERSION;
@@ -283,7 +283,7 @@ impl LocalBank {
 
     /// The stored PDQ hashes within `radius` bits of `hash`, a query hash
     /// labelled `query`, that are compared with it
-    /// ([`media::robust::radius`]; a stored hash without a label counts as
+    /// ([`model::radius`]; a stored hash without a label counts as
     /// plain), nearest first, then by id. The same as [`search`] without
     /// the pairs that are never compared, and faster: in the fast layout,
     /// only the groups of labels compared with `query` are searched.
@@ -298,8 +298,8 @@ impl LocalBank {
             .into_iter()
             .filter_map(|m| {
                 let meta = self.meta.get(m.id)?;
-                let label = meta.label.unwrap_or(BankLabel::Plain);
-                robust::radius(query, label)?;
+                let label = model::stored_label(meta.label);
+                model::radius(query, label)?;
                 Some(Found {
                     hash_id: m.id,
                     meta,

@@ -11,7 +11,7 @@ fn pdq_meta(minor: bool) -> HashMeta {
         role: Role::Plain,
         category: minor.then_some(Category::Minor),
         quality: Some(90),
-        label: Some(media::robust::BankLabel::Plain),
+        label: Some(model::BankLabel::Plain),
     }
 }
 
@@ -203,7 +203,7 @@ fn labels_read_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bank.hbl");
     let mut bank = sample();
-    let crop = media::robust::BankLabel::Part(media::robust::Part::Crop80);
+    let crop = model::BankLabel::Part(model::Part::Crop80);
     let extra = HashMeta {
         role: Role::Extra,
         label: Some(crop),
@@ -249,7 +249,7 @@ fn a_failed_save_leaves_the_previous_file() {
 /// every label against stored hashes of every label.
 #[test]
 fn both_search_layouts_agree() {
-    use media::robust::{BankLabel, Part, QueryLabel};
+    use model::{BankLabel, Part, QueryLabel};
     use pdq::Dihedral;
 
     let labels: Vec<Option<BankLabel>> = [None, Some(BankLabel::Plain), Some(BankLabel::Trim)]
@@ -299,7 +299,7 @@ fn both_search_layouts_agree() {
                         .into_iter()
                         .filter(|f| {
                             let label = f.meta.label.unwrap_or(BankLabel::Plain);
-                            media::robust::radius(query, label).is_some()
+                            model::radius(query, label).is_some()
                         })
                         .collect();
                     assert_eq!(got, all, "{query} {i} {radius}");

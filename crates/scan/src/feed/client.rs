@@ -219,7 +219,7 @@ impl BankClient {
 
     /// The stored hashes each of `queries` may match, in query order: for a
     /// PDQ hash, every stored hash within `radius` bits whose label it is
-    /// compared with (the bank applies `media::robust::radius` to the
+    /// compared with (the bank applies `model::radius` to the
     /// labels); for a digest, the same digest. At most the bank's batch
     /// limit of queries per call. A stored PDQ hash whose label this build
     /// does not know is left out, with a warning.

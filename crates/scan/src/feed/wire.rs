@@ -1,7 +1,7 @@
 //! The bank's API as JSON: what the feed, the match API and the report
 //! route send and answer, and the checks turning answers into changes.
 
-use media::robust::BankLabel;
+use model::BankLabel;
 use serde::{Deserialize, Serialize};
 
 use crate::bankfile::Change;
@@ -24,7 +24,7 @@ pub(crate) fn stored_label(
         (Role::Plain, None) => Ok(Some(BankLabel::Plain)),
         (Role::Extra, None) => Err("an extra PDQ hash without a label".into()),
         (_, Some(text)) => match text.parse::<BankLabel>() {
-            Ok(l) if Role::from(l.role()) == role => Ok(Some(l)),
+            Ok(l) if l.role() == role => Ok(Some(l)),
             Ok(l) => Err(format!("label {l} on a {} hash", role.as_str())),
             Err(e) => Err(e.to_string()),
         },
@@ -207,10 +207,7 @@ mod tests {
             Change::Add { id, meta, .. } => {
                 assert_eq!(id, 9);
                 assert_eq!(meta.role, Role::Extra);
-                assert_eq!(
-                    meta.label,
-                    Some(BankLabel::Part(media::robust::Part::Crop90))
-                );
+                assert_eq!(meta.label, Some(BankLabel::Part(model::Part::Crop90)));
                 assert_eq!(meta.category, Some(Category::Minor));
                 assert_eq!(meta.quality, Some(80));
             }

@@ -58,8 +58,8 @@ mod tests {
             kind: Kind::Pdq,
             role: Role::Plain,
             distance: 3,
-            label: crate::Label::Pdq(media::robust::QueryLabel::Plain),
-            evidence: media::robust::Evidence::Pair,
+            label: crate::Label::Pdq(model::QueryLabel::Plain),
+            evidence: model::Evidence::Pair,
             category: minor.then_some(Category::Minor),
             value: crate::hashes::HashValue::Pdq(pdq::Hash256::ZERO),
         }

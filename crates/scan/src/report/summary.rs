@@ -56,14 +56,14 @@ pub fn summary_text(outcome: &ScanOutcome, investigate: bool) -> String {
     let corroborated = outcome
         .matches
         .iter()
-        .filter(|m| m.evidence == media::robust::Evidence::Corroborated)
+        .filter(|m| m.evidence == model::Evidence::Corroborated)
         .count();
     if corroborated > 0 {
         let _ = writeln!(
             out,
             "{} matches are corroborated near misses (two views of a picture both within {} bits), not pairs within their radius",
             count(corroborated as u64),
-            media::robust::CORROBORATION_RADIUS
+            model::CORROBORATION_RADIUS
         );
     }
     if s.skipped_total() > 0 {

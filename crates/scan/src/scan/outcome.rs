@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use media::robust::Evidence;
+use model::Evidence;
 
 use crate::decide::FileMatch;
 use crate::hashes::{Category, HashValue, Kind, Role};

@@ -8,7 +8,7 @@ use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use media::robust::SEARCH_RADIUS;
+use model::SEARCH_RADIUS;
 use rayon::prelude::*;
 
 use super::outcome::{MatchRecord, ScanOutcome, SkipRecord, Stats};

@@ -1,12 +1,12 @@
-//! What each hash is a hash of: the labels of bank and query hashes, their
-//! text forms, and the fixed parts of an image.
+//! What each PDQ hash is a hash of: the labels of bank and query hashes,
+//! their text forms, and the fixed parts of an image.
 
 use std::fmt;
 use std::str::FromStr;
 
 use pdq::Dihedral;
 
-use super::plane::Rect;
+use crate::kind::Role;
 
 /// A fixed part of an image, the same on every image: a crop that keeps a
 /// given share of each side, or the image without one end.
@@ -102,32 +102,6 @@ impl Part {
             Part::Bottom80 => [0.0, 1.0 - END_KEEP, 1.0, 1.0],
         }
     }
-
-    /// The part of a `width` x `height` image, in pixels.
-    pub fn rect(self, width: usize, height: usize) -> Rect {
-        let [l, t, r, b] = self.bounds();
-        Rect::full(width, height).fraction(l, t, r, b)
-    }
-}
-
-/// Whether a stored hash is the plain PDQ hash, exchangeable with every
-/// other PDQ user (HMA, StopNCII), or one of hashbank's additional hashes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// The plain PDQ hash of the whole image.
-    Plain,
-    /// An additional hash, meaningful only to hashbank's matching.
-    Extra,
-}
-
-impl Role {
-    /// `plain` or `extra`, as the feed writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Plain => "plain",
-            Role::Extra => "extra",
-        }
-    }
 }
 
 /// What a stored (bank-side) hash is a hash of.
@@ -142,6 +116,13 @@ pub enum BankLabel {
 }
 
 impl BankLabel {
+    /// Every label a stored PDQ hash may have, plain first.
+    pub fn all() -> impl Iterator<Item = BankLabel> {
+        [BankLabel::Plain, BankLabel::Trim]
+            .into_iter()
+            .chain(Part::ALL.into_iter().map(BankLabel::Part))
+    }
+
     /// Its text label (`pdq`, `trim`, `crop90`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -182,6 +163,22 @@ pub enum QueryLabel {
 }
 
 impl QueryLabel {
+    /// Every label a PDQ query hash may have, plain first.
+    pub fn all() -> impl Iterator<Item = QueryLabel> {
+        let fixed = [
+            QueryLabel::Plain,
+            QueryLabel::Trim,
+            QueryLabel::Uncaption,
+            QueryLabel::Screen,
+            QueryLabel::Straight,
+        ];
+        let turned = Dihedral::ALL[1..].iter().map(|&d| QueryLabel::Dihedral(d));
+        fixed
+            .into_iter()
+            .chain(turned)
+            .chain(Part::ALL.into_iter().map(QueryLabel::Part))
+    }
+
     /// Its text label.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -205,15 +202,9 @@ impl FromStr for BankLabel {
     type Err = UnknownLabel;
 
     fn from_str(text: &str) -> Result<BankLabel, UnknownLabel> {
-        match text {
-            "pdq" => Ok(BankLabel::Plain),
-            "trim" => Ok(BankLabel::Trim),
-            _ => Part::ALL
-                .into_iter()
-                .find(|p| p.label() == text)
-                .map(BankLabel::Part)
-                .ok_or_else(|| UnknownLabel(text.to_owned())),
-        }
+        BankLabel::all()
+            .find(|l| l.as_str() == text)
+            .ok_or_else(|| UnknownLabel(text.to_owned()))
     }
 }
 
@@ -221,17 +212,7 @@ impl FromStr for QueryLabel {
     type Err = UnknownLabel;
 
     fn from_str(text: &str) -> Result<QueryLabel, UnknownLabel> {
-        let fixed = [
-            QueryLabel::Plain,
-            QueryLabel::Trim,
-            QueryLabel::Uncaption,
-            QueryLabel::Screen,
-            QueryLabel::Straight,
-        ];
-        fixed
-            .into_iter()
-            .chain(Dihedral::ALL[1..].iter().map(|&d| QueryLabel::Dihedral(d)))
-            .chain(Part::ALL.into_iter().map(QueryLabel::Part))
+        QueryLabel::all()
             .find(|l| l.as_str() == text)
             .ok_or_else(|| UnknownLabel(text.to_owned()))
     }
@@ -244,12 +225,6 @@ impl fmt::Display for BankLabel {
 }
 
 impl fmt::Display for QueryLabel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -290,5 +265,21 @@ mod tests {
         let [l, t, r, b] = Part::Corner85TopRight.bounds();
         assert!((l - 0.12).abs() < 1e-9 && (r - 0.97).abs() < 1e-9);
         assert!((t - 0.03).abs() < 1e-9 && (b - 0.88).abs() < 1e-9);
+    }
+
+    #[test]
+    fn every_label_reads_back_once() {
+        let bank: Vec<_> = BankLabel::all().collect();
+        for l in &bank {
+            assert_eq!(l.as_str().parse::<BankLabel>().as_ref(), Ok(l));
+        }
+        let query: Vec<_> = QueryLabel::all().collect();
+        for l in &query {
+            assert_eq!(l.as_str().parse::<QueryLabel>().as_ref(), Ok(l));
+        }
+        let mut names: Vec<_> = query.iter().map(|l| l.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!((bank.len(), names.len()), (11, 21));
     }
 }

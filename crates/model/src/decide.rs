@@ -19,7 +19,7 @@
 
 use pdq::MATCH_DISTANCE;
 
-use super::labels::{BankLabel, Part, QueryLabel};
+use crate::labels::{BankLabel, Part, QueryLabel};
 
 /// The radius of pairs of hashes of the same pixels (the whole image
 /// against the whole image, a part against the same part): PDQ's standard
@@ -106,7 +106,7 @@ pub struct Candidate {
     /// The label of the query hash that found it.
     pub query: QueryLabel,
     /// The bank image the stored hash belongs to: every hash from one call
-    /// of [`super::bank_hashes`] shares it. A hash imported alone (a plain
+    /// of `media::robust::bank_hashes` shares it. A hash imported alone (a plain
     /// PDQ hash from another hash list) is an image of its own.
     pub image: u64,
     /// The stored hash's own id.
@@ -497,21 +497,8 @@ mod tests {
 
     #[test]
     fn every_radius_is_within_the_search_radius() {
-        let queries = [
-            QueryLabel::Plain,
-            QueryLabel::Trim,
-            QueryLabel::Uncaption,
-            QueryLabel::Screen,
-            QueryLabel::Straight,
-        ]
-        .into_iter()
-        .chain(Dihedral::ALL[1..].iter().map(|&d| QueryLabel::Dihedral(d)))
-        .chain(Part::ALL.into_iter().map(QueryLabel::Part));
-        for q in queries {
-            for b in [BankLabel::Plain, BankLabel::Trim]
-                .into_iter()
-                .chain(Part::ALL.into_iter().map(BankLabel::Part))
-            {
+        for q in QueryLabel::all() {
+            for b in BankLabel::all() {
                 if let Some(r) = radius(q, b) {
                     assert!(r <= SEARCH_RADIUS, "{q} {b}");
                     assert!(r <= search_radius(q), "{q} {b}");
