@@ -1,5 +1,5 @@
 // How it works, and the help contacts the operator sets in config.json
-// (served beside the page; see README "The victim page").
+// (served beside the page; see docs/victim-page.md).
 
 import { el } from "./dom.js";
 import { bind, language, onLanguage, type Lang } from "./i18n/index.js";
