@@ -49,11 +49,14 @@ pub enum SkipKind {
     CorruptArchive,
     /// An encrypted archive entry.
     Encrypted,
+    /// The decoder failed on the file in a way it should not (a bug that
+    /// made it panic); the scan went on without it.
+    DecoderFailed,
 }
 
 impl SkipKind {
     /// Every kind, in order.
-    pub const ALL: [SkipKind; 18] = [
+    pub const ALL: [SkipKind; 19] = [
         SkipKind::NotAnImage,
         SkipKind::Corrupt,
         SkipKind::Unsupported,
@@ -72,6 +75,7 @@ impl SkipKind {
         SkipKind::SpecialFile,
         SkipKind::CorruptArchive,
         SkipKind::Encrypted,
+        SkipKind::DecoderFailed,
     ];
 
     /// The word used in reports.
@@ -95,6 +99,7 @@ impl SkipKind {
             SkipKind::SpecialFile => "special_file",
             SkipKind::CorruptArchive => "corrupt_archive",
             SkipKind::Encrypted => "encrypted",
+            SkipKind::DecoderFailed => "decoder_failed",
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::archive::{expand_bytes, expand_file, sniff, ArchiveLimits, Item, Snif
 use crate::decide::decide;
 use crate::matcher::Matcher;
 use crate::query::Query;
-use crate::skip::Skip;
+use crate::skip::{Skip, SkipKind};
 use crate::walk::{has_image_extension, walk, WalkOptions};
 
 /// Files waiting for the hashing pool, per hashing thread: enough to keep
@@ -217,10 +217,8 @@ impl Shared<'_> {
                 match read_head(path) {
                     Ok(head) => sniff(&head),
                     Err(e) => {
-                        let skip = Skip::new(
-                            crate::skip::SkipKind::Unreadable,
-                            format!("cannot read the file: {e}"),
-                        );
+                        let skip =
+                            Skip::new(SkipKind::Unreadable, format!("cannot read the file: {e}"));
                         self.skip(key, shown, skip);
                         self.progress.advance(1);
                         continue;
@@ -337,18 +335,30 @@ impl Shared<'_> {
     }
 
     /// Decodes once, then hashes the picture and its views (from the
-    /// pixels) and the file (from the bytes).
+    /// pixels) and the file (from the bytes). A decoder that panics on a
+    /// file (a bug) skips that file only, with the reason: one bad file in
+    /// a seized collection must not end the scan of the rest.
     fn hash(&self, key: Key, path: String, bytes: Vec<u8>) {
         let started = Instant::now();
         let options = &self.options.media;
-        let query = media::decode(&bytes, &options.limits, options.pipeline)
-            .map(|image| Query::of(&image, &bytes));
+        let query =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| query_of(&bytes, options)));
         drop(bytes);
         self.hashing_ns
             .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
         let query = match query {
-            Ok(query) => query,
-            Err(kind) => return self.skip(key, path, Skip::from(kind)),
+            Ok(Ok(query)) => query,
+            Ok(Err(kind)) => return self.skip(key, path, Skip::from(kind)),
+            Err(panic) => {
+                let skip = Skip::new(
+                    SkipKind::DecoderFailed,
+                    format!(
+                        "the decoder failed on this file: {}",
+                        panic_text(panic.as_ref())
+                    ),
+                );
+                return self.skip(key, path, skip);
+            }
         };
         {
             let mut records = self.records();
@@ -398,6 +408,24 @@ impl Shared<'_> {
 }
 
 /// The first bytes of a file, for sniffing.
+/// The hashes of a file's bytes.
+fn query_of(bytes: &[u8], options: &media::Options) -> Result<Query, media::ErrorKind> {
+    #[cfg(test)]
+    if bytes.starts_with(tests::PANIC_MARKER) {
+        panic!("a decoder bug, injected by a test");
+    }
+    media::decode(bytes, &options.limits, options.pipeline).map(|image| Query::of(&image, bytes))
+}
+
+/// What a panic said.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
+}
+
 fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut head = Vec::with_capacity(SNIFF_LEN);
@@ -405,4 +433,62 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
         .take(SNIFF_LEN as u64)
         .read_to_end(&mut head)?;
     Ok(head)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::bankfile::LocalBank;
+
+    /// Bytes that make the decoder panic in this crate's tests.
+    pub(crate) const PANIC_MARKER: &[u8] = b"\xffPANIC-IN-THE-DECODER";
+
+    /// A file whose decoding panics, alone and inside a zip archive, is
+    /// skipped with the reason; the files around it are still hashed.
+    #[test]
+    fn a_decoder_panic_skips_that_file_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let image = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../../shared/testdata/pdq/data/misc-images/small.jpg"),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("a.jpg"), &image).unwrap();
+        std::fs::write(dir.path().join("b-bug.jpg"), PANIC_MARKER).unwrap();
+        std::fs::write(dir.path().join("c.jpg"), &image).unwrap();
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default();
+        zip.start_file("inner-bug.jpg", stored).unwrap();
+        zip.write_all(PANIC_MARKER).unwrap();
+        zip.start_file("inner.jpg", stored).unwrap();
+        zip.write_all(&image).unwrap();
+        let zip = zip.finish().unwrap().into_inner();
+        std::fs::write(dir.path().join("d.zip"), zip).unwrap();
+
+        let bank = LocalBank::new("test");
+        let options = ScanOptions {
+            threads: 2,
+            ..ScanOptions::default()
+        };
+        let outcome = scan(&[dir.path().to_path_buf()], &bank, &options, &NoProgress);
+        assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+        assert_eq!(outcome.stats.hashed, 3);
+        let failed: Vec<&str> = outcome
+            .skips
+            .iter()
+            .filter(|s| s.kind == SkipKind::DecoderFailed)
+            .map(|s| s.path.as_str())
+            .collect();
+        assert_eq!(failed.len(), 2, "{:?}", outcome.skips);
+        assert!(failed[0].ends_with("b-bug.jpg"), "{failed:?}");
+        assert!(failed[1].contains("inner-bug.jpg"), "{failed:?}");
+        assert_eq!(
+            outcome.stats.skipped.get(&SkipKind::DecoderFailed),
+            Some(&2)
+        );
+        let detail = &outcome.skips[0].detail;
+        assert!(detail.contains("injected by a test"), "{detail}");
+    }
 }
