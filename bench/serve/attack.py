@@ -35,7 +35,7 @@ import time
 
 import aiohttp
 
-from serving import (RssSampler, Server, add_platform, binary, create_bank, flip, header, oha,
+from serving import (commit, RssSampler, Server, add_platform, binary, create_bank, flip, header, oha,
                      read_cases, request, write_hashes)
 
 GOAL_RATE = 1000
@@ -245,6 +245,7 @@ def main():
                     help="keep the bank in DIR, and reuse it when it is there (the layout of "
                          "bench/serve/run --keep)")
     args = ap.parse_args()
+    commit(args.root)  # the binary was built from this tree just now
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     bin_path = binary(args.root)

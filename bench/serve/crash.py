@@ -35,7 +35,7 @@ import tempfile
 import threading
 import time
 
-from serving import (LIGHT_ARGON2, Server, add_platform, binary, create_bank, header,
+from serving import (commit, LIGHT_ARGON2, Server, add_platform, binary, create_bank, header,
                      pull_feed, request)
 
 # Hashes in each filed case.
@@ -329,6 +329,7 @@ def main():
                     help="on a finding in the files, copy the database files and the values found "
                          "into DIR (for a look at where they are)")
     args = ap.parse_args()
+    commit(args.root)  # the binary was built from this tree just now
     bin_path = binary(args.root)
     env = {} if args.real_argon2 else dict(LIGHT_ARGON2)
     rng = random.Random(args.seed)

@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 
-from serving import binary, create_bank, header
+from serving import commit, binary, create_bank, header
 
 GOAL_IMPORT_RATE = 50_000
 STEP = 1_000_000
@@ -23,6 +23,7 @@ def main():
     ap.add_argument("--root", required=True)
     ap.add_argument("--hashes", type=int, default=2 * STEP)
     args = ap.parse_args()
+    commit(args.root)  # the binary was built from this tree just now
     db = os.environ["BENCH_POSTGRES"]
     psql = os.environ["BENCH_PSQL"]
     bin_path = binary(args.root)

@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 
-from serving import (RssSampler, Server, add_platform, binary, create_bank, flip, header, oha,
+from serving import (commit, RssSampler, Server, add_platform, binary, create_bank, flip, header, oha,
                      pull_feed, request, rss_mb, write_hashes)
 
 TARGET = 10_000_000
@@ -51,6 +51,7 @@ def main():
     ap.add_argument("--serve-arg", action="append", default=[],
                     help="one more argument for `hashbank serve` (repeat)")
     args = ap.parse_args()
+    commit(args.root)  # the binary was built from this tree just now
     bin_path = binary(args.root)
     db = os.environ["BENCH_POSTGRES"]
     work = tempfile.mkdtemp(prefix="hashbank-bench-scale-")

@@ -4,6 +4,7 @@ generator oha, pulling the feed, and the line that names the machine.
 Standard library only."""
 
 import concurrent.futures
+import functools
 import http.client
 import json
 import os
@@ -339,7 +340,11 @@ def machine():
     return f"{model}, {os.cpu_count()} cores, {mem:.0f} GiB RAM"
 
 
+@functools.lru_cache(maxsize=None)
 def commit(root):
+    """The commit of the tree at `root`, as first asked: the scripts ask at
+    their start, when the runner has just built the binary, so that a commit
+    made while a long run goes on is not named as the one measured."""
     try:
         out = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"],
                              capture_output=True, text=True, check=True).stdout.strip()
