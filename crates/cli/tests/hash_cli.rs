@@ -318,6 +318,8 @@ fn huge_png(path: &Path, width: u32, height: u32) {
 /// Runs hashbank and returns its output and its peak resident memory in
 /// bytes.
 #[cfg(target_os = "linux")]
+// The child's peak memory comes from wait4(2), through libc.
+#[allow(unsafe_code)]
 fn hashbank_peak(args: &[&str]) -> (Output, u64) {
     use std::os::unix::process::ExitStatusExt;
     let child = Command::new(env!("CARGO_BIN_EXE_hashbank"))

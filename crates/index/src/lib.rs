@@ -51,6 +51,9 @@ mod layers;
 mod masks;
 mod plan;
 mod removed;
+// The popcount kernels: `unsafe` to call the copies compiled for AVX-512,
+// AVX2 or POPCNT once the CPU is known to have them (see the module).
+#[allow(unsafe_code)]
 mod scan;
 mod segment;
 mod table;

@@ -79,14 +79,18 @@ macro_rules! at_level {
             fn popcnt($($arg: $ty),*) -> $ret {
                 $body($($arg),*)
             }
-            match $level {
+            // The macro expands where it is used: the `unsafe` is allowed
+            // here, not in those modules.
+            #[allow(unsafe_code)]
+            let result = match $level {
                 // SAFETY: each function needs only the features of its level,
                 // and the level says the CPU has them.
                 $crate::scan::Level::Avx512 => unsafe { avx512($($arg),*) },
                 $crate::scan::Level::Avx2 => unsafe { avx2($($arg),*) },
                 $crate::scan::Level::Popcnt => unsafe { popcnt($($arg),*) },
                 $crate::scan::Level::Portable => $body($($arg),*),
-            }
+            };
+            result
         }
         #[cfg(not(target_arch = "x86_64"))]
         {

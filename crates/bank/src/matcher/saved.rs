@@ -55,8 +55,13 @@ const NO_LABEL: u8 = u8::MAX;
 /// What a start made of a saved matcher.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Opened {
-    /// The matcher was read from the file: this many hashes, at this cursor.
-    Read { hashes: usize, cursor: i64 },
+    /// The matcher was read from the file.
+    Read {
+        /// Hashes held after following the feed.
+        hashes: usize,
+        /// The feed cursor it was saved at.
+        cursor: i64,
+    },
     /// There was no file.
     Absent,
     /// The file was there but could not be used (the reason); it is gone.

@@ -26,7 +26,9 @@ mod huffman;
 mod idct;
 #[cfg(any(not(target_arch = "x86_64"), test))]
 mod idct32;
+// The SSE2 IDCT: `unsafe` for the intrinsics (see the module).
 #[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
 mod idct_sse2;
 mod markers;
 mod output;

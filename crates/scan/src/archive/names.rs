@@ -5,6 +5,7 @@
 
 use crate::skip::{Skip, SkipKind};
 
+/// An entry's name as text, or why it is refused (`unsafe_name`).
 pub fn check_name(raw: &[u8]) -> Result<String, Skip> {
     let unsafe_name = |why: &str| Skip::new(SkipKind::UnsafeName, why);
     if raw.is_empty() {
