@@ -5,7 +5,6 @@ use std::io::Cursor;
 use image::{ImageFormat, ImageReader};
 
 use crate::error::ErrorKind;
-use crate::jpeg;
 use crate::pixels::{area_average, from_dynamic, Decoded};
 
 /// Default largest file accepted: 64 MiB.
@@ -163,7 +162,7 @@ pub fn dimensions(
     limits: &Limits,
 ) -> Result<(usize, usize), ErrorKind> {
     match format {
-        Format::Jpeg => jpeg::dimensions(bytes),
+        Format::Jpeg => Ok(jpeg::dimensions(bytes)?),
         _ => {
             let (w, h) = reader(bytes, format, limits)
                 .into_dimensions()
@@ -315,9 +314,10 @@ pub(crate) fn decode_in_turn(
         });
     }
     let decoded = match (format, pipeline) {
-        (Format::Jpeg, Pipeline::Canonical) => jpeg::decode_full(bytes)?,
+        (Format::Jpeg, Pipeline::Canonical) => jpeg::decode_full(bytes)?.into(),
         (Format::Jpeg, Pipeline::Fast) => {
-            let scaled = jpeg::decode_for_hash(bytes, jpeg_denominator(width, height))?;
+            let scaled: Decoded =
+                jpeg::decode_for_hash(bytes, jpeg_denominator(width, height))?.into();
             let factor = area_factor(scaled.width, scaled.height);
             area_average(scaled, factor)
         }

@@ -53,6 +53,22 @@ pub enum ErrorKind {
     },
 }
 
+/// The JPEG decoder's refusals, named as every format's.
+impl From<jpeg::Error> for ErrorKind {
+    fn from(err: jpeg::Error) -> ErrorKind {
+        match err {
+            jpeg::Error::Corrupt(detail) => ErrorKind::Corrupt {
+                format: "JPEG",
+                detail: detail.to_owned(),
+            },
+            jpeg::Error::Unsupported(detail) => ErrorKind::Unsupported {
+                format: "JPEG",
+                detail: detail.to_owned(),
+            },
+        }
+    }
+}
+
 /// An [`ErrorKind`] with the file it happened to, when there is one.
 #[derive(Debug)]
 pub struct MediaError {

@@ -35,7 +35,6 @@
 mod decode;
 mod error;
 mod fingerprint;
-mod jpeg;
 mod pixels;
 mod png_decode;
 pub mod robust;

@@ -59,6 +59,23 @@ pub struct Decoded {
     pub pixels: PixelData,
 }
 
+/// A JPEG decoded by `hashbank-jpeg`, as every format's pixels.
+impl From<jpeg::Image> for Decoded {
+    fn from(image: jpeg::Image) -> Decoded {
+        Decoded {
+            width: image.width,
+            height: image.height,
+            source_width: image.source_width,
+            source_height: image.source_height,
+            block: image.block,
+            pixels: match image.pixels {
+                jpeg::Pixels::Gray(p) => PixelData::Gray(p),
+                jpeg::Pixels::Rgb(p) => PixelData::Rgb(p),
+            },
+        }
+    }
+}
+
 impl Decoded {
     /// A decoded image at its full size.
     pub fn full(width: usize, height: usize, pixels: PixelData) -> Decoded {

@@ -42,9 +42,6 @@ mod upsample;
 
 use std::rc::Rc;
 
-use crate::error::ErrorKind;
-use crate::pixels::{Decoded, PixelData};
-
 use coefficients::Coefficients;
 use color::ColorSpace;
 use frame::{Frame, BLOCK_SIDE};
@@ -54,8 +51,6 @@ use markers::{Coding, Cursor, FrameHeader, ScanHeader, Stop, Tables, BLOCK_SIZE,
 use output::Output;
 use progressive::{Pass, ProgressiveScan};
 use sequential::{IntoCoefficients, IntoPlanes, ScanTables};
-
-const FORMAT: &str = "JPEG";
 
 /// Most scans read from one file: a progressive file needs about ten, a
 /// generous successive-approximation script a few dozen; each scan walks
@@ -76,23 +71,74 @@ pub(crate) enum Problem {
     Unsupported(&'static str),
 }
 
-impl From<Problem> for ErrorKind {
-    fn from(p: Problem) -> ErrorKind {
+/// Why a file was not decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The data is corrupt or cut short (what was wrong).
+    #[error("corrupt JPEG: {0}")]
+    Corrupt(&'static str),
+    /// A valid file using a feature this decoder does not read (which).
+    #[error("unsupported JPEG: {0}")]
+    Unsupported(&'static str),
+}
+
+impl From<Problem> for Error {
+    fn from(p: Problem) -> Error {
         match p {
-            Problem::Malformed(Malformed(detail)) => ErrorKind::Corrupt {
-                format: FORMAT,
-                detail: detail.to_owned(),
-            },
-            Problem::Unsupported(detail) => ErrorKind::Unsupported {
-                format: FORMAT,
-                detail: detail.to_owned(),
-            },
+            Problem::Malformed(Malformed(detail)) => Error::Corrupt(detail),
+            Problem::Unsupported(detail) => Error::Unsupported(detail),
+        }
+    }
+}
+
+/// A decoded image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    /// Width of the pixels held here.
+    pub width: usize,
+    /// Height of the pixels held here.
+    pub height: usize,
+    /// Width of the image in the file (differs from `width` when decoded
+    /// scaled).
+    pub source_width: usize,
+    /// Height of the image in the file.
+    pub source_height: usize,
+    /// Pixels of the file per pixel held here, along each side: 1 at full
+    /// size, 2, 4 or 8 when decoded scaled.
+    pub block: usize,
+    /// The pixels, row by row.
+    pub pixels: Pixels,
+}
+
+/// Samples of a decoded image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pixels {
+    /// One grey sample a pixel (grey files, and the luma of a decode for
+    /// hashing at a reduced size).
+    Gray(Vec<u8>),
+    /// Red, green and blue a pixel.
+    Rgb(Vec<u8>),
+}
+
+impl Pixels {
+    /// Samples a pixel.
+    pub fn channels(&self) -> usize {
+        match self {
+            Pixels::Gray(_) => 1,
+            Pixels::Rgb(_) => 3,
+        }
+    }
+
+    /// Every sample.
+    pub fn as_slice(&self) -> &[u8] {
+        match self {
+            Pixels::Gray(p) | Pixels::Rgb(p) => p,
         }
     }
 }
 
 /// Width and height from the frame header, without decoding.
-pub(crate) fn dimensions(bytes: &[u8]) -> Result<(usize, usize), ErrorKind> {
+pub fn dimensions(bytes: &[u8]) -> Result<(usize, usize), Error> {
     Ok(markers::frame_size(bytes)?)
 }
 
@@ -115,20 +161,20 @@ pub(crate) enum Detail {
 }
 
 /// Decodes at full size: grey files give one channel, all others RGB.
-pub(crate) fn decode_full(bytes: &[u8]) -> Result<Decoded, ErrorKind> {
+pub fn decode_full(bytes: &[u8]) -> Result<Image, Error> {
     Ok(decode(bytes, BLOCK_SIDE, true, Detail::Exact)?)
 }
 
 /// Decodes at `1/denominator` of the size (1, 2, 4 or 8) for hashing
 /// ([`Detail::ForHash`]).
-pub(crate) fn decode_for_hash(bytes: &[u8], denominator: usize) -> Result<Decoded, ErrorKind> {
+pub fn decode_for_hash(bytes: &[u8], denominator: usize) -> Result<Image, Error> {
     decode_scaled_detail(bytes, denominator, true, Detail::ForHash)
 }
 
 /// Decodes at `1/denominator` of the size (1, 2, 4 or 8) in the DCT domain;
 /// `source_width` and `source_height` stay the full size.
 #[cfg(test)]
-pub(crate) fn decode_scaled(bytes: &[u8], denominator: usize) -> Result<Decoded, ErrorKind> {
+pub(crate) fn decode_scaled(bytes: &[u8], denominator: usize) -> Result<Image, Error> {
     decode_scaled_detail(bytes, denominator, true, Detail::Exact)
 }
 
@@ -141,7 +187,7 @@ pub(crate) fn decode_scaled_detail(
     denominator: usize,
     skip: bool,
     detail: Detail,
-) -> Result<Decoded, ErrorKind> {
+) -> Result<Image, Error> {
     let scale = match denominator {
         1 => BLOCK_SIDE,
         2 | 4 | 8 => BLOCK_SIDE / denominator,
@@ -152,7 +198,7 @@ pub(crate) fn decode_scaled_detail(
 
 /// Decodes with `scale` samples per block side, keeping what `detail`
 /// says, passing over unread coefficients when `skip` is set.
-fn decode(bytes: &[u8], scale: usize, skip: bool, detail: Detail) -> Result<Decoded, Problem> {
+fn decode(bytes: &[u8], scale: usize, skip: bool, detail: Detail) -> Result<Image, Problem> {
     let mut cursor = Cursor::new(bytes);
     cursor.expect_soi()?;
     let mut tables = Tables::default();
@@ -221,10 +267,10 @@ fn decode(bytes: &[u8], scale: usize, skip: bool, detail: Detail) -> Result<Deco
     }
     output.emit(&planes, frame.out_height);
     let pixels = match output.color() {
-        ColorSpace::Gray => PixelData::Gray(output.into_pixels()),
-        _ => PixelData::Rgb(output.into_pixels()),
+        ColorSpace::Gray => Pixels::Gray(output.into_pixels()),
+        _ => Pixels::Rgb(output.into_pixels()),
     };
-    Ok(Decoded {
+    Ok(Image {
         width: frame.out_width,
         height: frame.out_height,
         source_width: frame.width,
@@ -514,33 +560,33 @@ mod tests {
     const CASES: [(&str, &[u8]); 6] = [
         (
             "4:2:0",
-            include_bytes!("../../tests/jpeg_support/cases/sample_2x2.jpg"),
+            include_bytes!("../../media/tests/jpeg_support/cases/sample_2x2.jpg"),
         ),
         (
             "4:2:2 progressive",
-            include_bytes!("../../tests/jpeg_support/cases/sample_2x1_prog.jpg"),
+            include_bytes!("../../media/tests/jpeg_support/cases/sample_2x1_prog.jpg"),
         ),
         (
             "4:4:0",
-            include_bytes!("../../tests/jpeg_support/cases/sample_1x2.jpg"),
+            include_bytes!("../../media/tests/jpeg_support/cases/sample_1x2.jpg"),
         ),
         (
             "3x2 sampling",
-            include_bytes!("../../tests/jpeg_support/cases/sample_3x2.jpg"),
+            include_bytes!("../../media/tests/jpeg_support/cases/sample_3x2.jpg"),
         ),
         (
             "grey",
-            include_bytes!("../../tests/jpeg_support/cases/gray.jpg"),
+            include_bytes!("../../media/tests/jpeg_support/cases/gray.jpg"),
         ),
         (
             "CMYK",
-            include_bytes!("../../tests/jpeg_support/cases/pil_cmyk.jpg"),
+            include_bytes!("../../media/tests/jpeg_support/cases/pil_cmyk.jpg"),
         ),
     ];
 
     /// Mean of each `factor x factor` block of `full` (partial blocks at
     /// the right and bottom edges included).
-    fn block_means(full: &Decoded, factor: usize) -> Vec<f64> {
+    fn block_means(full: &Image, factor: usize) -> Vec<f64> {
         let c = full.pixels.channels();
         let (w, h) = (full.width.div_ceil(factor), full.height.div_ceil(factor));
         let px = full.pixels.as_slice();
@@ -620,7 +666,10 @@ mod tests {
         let testdata = crate_dir.join("../../../shared/testdata");
         let mut files = Vec::new();
         jpegs_below(&testdata.join("pdq/data"), &mut files);
-        jpegs_below(&crate_dir.join("tests/jpeg_support/cases"), &mut files);
+        jpegs_below(
+            &crate_dir.join("../media/tests/jpeg_support/cases"),
+            &mut files,
+        );
         let robustness = testdata.join("robustness");
         for name in ["gc-details-egeskovslotspejling", "gc-erase-horse"] {
             files.push(robustness.join(format!("images/{name}.jpg")));
@@ -697,7 +746,7 @@ pdq/data/reg-test-input/exif-rotn/exif-rotn-8.jpg 504 378 10c94bcdc2943d70
         // Luma band 3..=3 (row 2 of the block), which the 2-point IDCT
         // does not read, comes alone and is then refined with 1..=63;
         // chroma band 10..=10 (row 4) is read at no scale below 1/1.
-        let bytes = include_bytes!("../../tests/jpeg_support/cases/scan_skipped_bands.jpg");
+        let bytes = include_bytes!("../../media/tests/jpeg_support/cases/scan_skipped_bands.jpg");
         let mut cursor = Cursor::new(bytes);
         cursor.expect_soi().unwrap();
         let mut tables = Tables::default();
@@ -719,7 +768,7 @@ pdq/data/reg-test-input/exif-rotn/exif-rotn-8.jpg 504 378 10c94bcdc2943d70
         let (_, bytes) = CASES[0];
         assert!(matches!(
             decode_scaled(bytes, 3),
-            Err(ErrorKind::Unsupported { .. })
+            Err(Error::Unsupported(_))
         ));
     }
 
