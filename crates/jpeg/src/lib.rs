@@ -560,27 +560,27 @@ mod tests {
     const CASES: [(&str, &[u8]); 6] = [
         (
             "4:2:0",
-            include_bytes!("../../media/tests/jpeg_support/cases/sample_2x2.jpg"),
+            include_bytes!("../tests/jpeg_support/cases/sample_2x2.jpg"),
         ),
         (
             "4:2:2 progressive",
-            include_bytes!("../../media/tests/jpeg_support/cases/sample_2x1_prog.jpg"),
+            include_bytes!("../tests/jpeg_support/cases/sample_2x1_prog.jpg"),
         ),
         (
             "4:4:0",
-            include_bytes!("../../media/tests/jpeg_support/cases/sample_1x2.jpg"),
+            include_bytes!("../tests/jpeg_support/cases/sample_1x2.jpg"),
         ),
         (
             "3x2 sampling",
-            include_bytes!("../../media/tests/jpeg_support/cases/sample_3x2.jpg"),
+            include_bytes!("../tests/jpeg_support/cases/sample_3x2.jpg"),
         ),
         (
             "grey",
-            include_bytes!("../../media/tests/jpeg_support/cases/gray.jpg"),
+            include_bytes!("../tests/jpeg_support/cases/gray.jpg"),
         ),
         (
             "CMYK",
-            include_bytes!("../../media/tests/jpeg_support/cases/pil_cmyk.jpg"),
+            include_bytes!("../tests/jpeg_support/cases/pil_cmyk.jpg"),
         ),
     ];
 
@@ -666,10 +666,7 @@ mod tests {
         let testdata = crate_dir.join("../../../shared/testdata");
         let mut files = Vec::new();
         jpegs_below(&testdata.join("pdq/data"), &mut files);
-        jpegs_below(
-            &crate_dir.join("../media/tests/jpeg_support/cases"),
-            &mut files,
-        );
+        jpegs_below(&crate_dir.join("tests/jpeg_support/cases"), &mut files);
         let robustness = testdata.join("robustness");
         for name in ["gc-details-egeskovslotspejling", "gc-erase-horse"] {
             files.push(robustness.join(format!("images/{name}.jpg")));
@@ -746,7 +743,7 @@ pdq/data/reg-test-input/exif-rotn/exif-rotn-8.jpg 504 378 10c94bcdc2943d70
         // Luma band 3..=3 (row 2 of the block), which the 2-point IDCT
         // does not read, comes alone and is then refined with 1..=63;
         // chroma band 10..=10 (row 4) is read at no scale below 1/1.
-        let bytes = include_bytes!("../../media/tests/jpeg_support/cases/scan_skipped_bands.jpg");
+        let bytes = include_bytes!("../tests/jpeg_support/cases/scan_skipped_bands.jpg");
         let mut cursor = Cursor::new(bytes);
         cursor.expect_soi().unwrap();
         let mut tables = Tables::default();

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 fn case(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/jpeg_support/cases")
+        .join("../jpeg/tests/jpeg_support/cases")
         .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

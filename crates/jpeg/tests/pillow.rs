@@ -6,12 +6,21 @@
 //! compared by the SHA-256 of its pixels, recorded from Pillow in
 //! `jpeg_support/*.txt`.
 
-mod common;
+use std::path::{Path, PathBuf};
 
-use std::path::Path;
-
-use media::{decode, ErrorKind, Limits, Pipeline};
+use jpeg::{decode_full, Error};
 use sha2::{Digest, Sha256};
+
+/// `../shared/testdata` beside the workspace; fails loudly when absent.
+fn testdata() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata");
+    assert!(
+        dir.join("pdq/data").is_dir(),
+        "test data not found at {}: the tests need ../shared/testdata beside the workspace",
+        dir.display()
+    );
+    dir
+}
 
 /// `path width height channels sha256-prefix` lines, `#` comments.
 fn manifest(text: &str) -> Vec<[&str; 5]> {
@@ -26,11 +35,10 @@ fn manifest(text: &str) -> Vec<[&str; 5]> {
 
 /// Decodes each file and returns one line per mismatch.
 fn mismatches(root: &Path, entries: &[[&str; 5]]) -> Vec<String> {
-    let limits = Limits::default();
     let mut bad = Vec::new();
     for [path, w, h, channels, sha] in entries {
         let bytes = std::fs::read(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let decoded = match decode(&bytes, &limits, Pipeline::Canonical) {
+        let decoded = match decode_full(&bytes) {
             Ok(d) => d,
             Err(e) => {
                 bad.push(format!("{path}: {e}"));
@@ -67,7 +75,7 @@ fn testdata_part(part: usize) {
         "the manifest lists every JPEG of the test data"
     );
     let mine: Vec<[&str; 5]> = all.into_iter().skip(part).step_by(PARTS).collect();
-    let bad = mismatches(&common::testdata(), &mine);
+    let bad = mismatches(&testdata(), &mine);
     assert!(
         bad.is_empty(),
         "{} of {} differ:\n{}",
@@ -112,9 +120,9 @@ fn coverage_cases_equal_pillow() {
 #[test]
 fn arithmetic_coding_is_unsupported() {
     let bytes = std::fs::read(cases_dir().join("arithmetic.jpg")).unwrap();
-    let err = decode(&bytes, &Limits::default(), Pipeline::Canonical).unwrap_err();
+    let err = decode_full(&bytes).unwrap_err();
     assert!(
-        matches!(err, ErrorKind::Unsupported { format: "JPEG", ref detail } if detail.contains("arithmetic")),
+        matches!(err, Error::Unsupported(detail) if detail.contains("arithmetic")),
         "{err}"
     );
 }
@@ -125,6 +133,6 @@ fn twelve_bit_samples_are_unsupported() {
     // The precision byte follows the SOF0 marker and its length.
     let sof = bytes.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
     bytes[sof + 4] = 12;
-    let err = decode(&bytes, &Limits::default(), Pipeline::Canonical).unwrap_err();
-    assert!(matches!(err, ErrorKind::Unsupported { .. }), "{err}");
+    let err = decode_full(&bytes).unwrap_err();
+    assert!(matches!(err, Error::Unsupported(_)), "{err}");
 }
