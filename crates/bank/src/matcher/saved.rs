@@ -75,7 +75,7 @@ impl Matcher {
     /// holds nothing erased before the key existed; an erasure after it
     /// deletes the key.
     pub async fn save(&self, db: &Db, path: &Path) -> Result<usize> {
-        discard(db, path).await;
+        discard(db, path).await?;
         let mut key = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut key);
         let key_id = crate::secrets::random_id();
@@ -108,14 +108,24 @@ impl Matcher {
     /// feed from where it was saved; then the matcher is ready. The file and
     /// its key are deleted in every case.
     pub async fn open_saved(&self, db: &Db, path: &Path) -> Result<Opened> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
+        // The header first: a file that is not a saved matcher (a path
+        // mistyped onto some other file) is left as it is, and neither read
+        // whole nor deleted.
+        let head = match read_head(path) {
+            Ok(head) => head,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Opened::Absent),
             Err(e) => return Err(io_error(path, e)),
         };
-        let Some(key_id) = key_id_of(&bytes) else {
+        if !head.starts_with(MAGIC) {
+            return Ok(Opened::Unusable(
+                "not a saved matcher; the file is left as it is".into(),
+            ));
+        }
+        let Some(key_id) = key_id_of(&head) else {
             remove_file(path)?;
-            return Ok(Opened::Unusable("not a saved matcher".into()));
+            return Ok(Opened::Unusable(
+                "a saved matcher of another version".into(),
+            ));
         };
         // A database that does not answer leaves the file for the retry.
         let key: Option<(String,)> = sqlx::query_as("SELECT key FROM matcher_keys WHERE id = $1")
@@ -123,18 +133,22 @@ impl Matcher {
             .fetch_optional(&db.pool)
             .await?;
         delete_key(db, key_id).await?;
-        remove_file(path)?;
         let Some(key) = key.and_then(|(hex,)| model::unhex::<32>(&hex)) else {
+            remove_file(path)?;
             return Ok(Opened::Unusable(
                 "its key is gone (an erasure since it was saved, or another bank)".into(),
             ));
         };
+        // Read (hundreds of MB for a large bank), deleted and opened off the
+        // async threads.
+        let file = path.to_path_buf();
         let decoded = tokio::task::spawn_blocking(move || {
-            let plain = open_sealed(bytes, &key)?;
-            Decoded::read(&plain)
+            let bytes = std::fs::read(&file).map_err(|e| io_error(&file, e))?;
+            remove_file(&file)?;
+            Ok::<_, BankError>(open_sealed(bytes, &key).and_then(|plain| Decoded::read(&plain)))
         })
         .await
-        .map_err(|e| BankError::Internal(format!("opening the saved matcher: {e}")))?;
+        .map_err(|e| BankError::Internal(format!("opening the saved matcher: {e}")))??;
         let decoded = match decoded {
             Ok(decoded) => decoded,
             Err(reason) => return Ok(Opened::Unusable(reason)),
@@ -407,7 +421,10 @@ fn write_sealed(path: &Path, key_id: i64, key: &[u8; 32], mut plain: Vec<u8>) ->
 
 /// The plain contents of a sealed file; an error says what was wrong.
 fn open_sealed(mut bytes: Vec<u8>, key: &[u8; 32]) -> std::result::Result<Vec<u8>, String> {
-    let header: [u8; HEADER_LEN] = bytes[..HEADER_LEN].try_into().expect("header length");
+    let header: [u8; HEADER_LEN] = bytes
+        .get(..HEADER_LEN)
+        .and_then(|h| h.try_into().ok())
+        .ok_or("cut short in its header")?;
     let cipher = cipher(key);
     let mut read = HEADER_LEN;
     let mut written = 0;
@@ -441,15 +458,32 @@ fn open_sealed(mut bytes: Vec<u8>, key: &[u8; 32]) -> std::result::Result<Vec<u8
 
 /// Deletes a file at `path` and the key it names, if any (a file left by an
 /// earlier save that no start opened).
-async fn discard(db: &Db, path: &Path) {
-    let mut head = [0u8; HEADER_LEN];
-    let read = File::open(path).and_then(|mut f| f.read_exact(&mut head));
-    if read.is_ok() {
-        if let Some(key_id) = key_id_of(&head) {
-            let _ = delete_key(db, key_id).await;
-        }
+/// Refuses to replace a file that is not a saved matcher.
+async fn discard(db: &Db, path: &Path) -> Result<()> {
+    let head = match read_head(path) {
+        Ok(head) => head,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_error(path, e)),
+    };
+    if !head.starts_with(MAGIC) {
+        return Err(BankError::Internal(format!(
+            "{} is not a saved matcher: not replaced",
+            path.display()
+        )));
     }
-    let _ = std::fs::remove_file(path);
+    if let Some(key_id) = key_id_of(&head) {
+        let _ = delete_key(db, key_id).await;
+    }
+    remove_file(path)
+}
+
+/// Up to the header's length of the file's first bytes.
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(HEADER_LEN);
+    File::open(path)?
+        .take(HEADER_LEN as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
 }
 
 async fn delete_key(db: &Db, key_id: i64) -> Result<()> {
@@ -681,8 +715,8 @@ mod tests {
         }
     }
 
-    /// A file damaged, cut at a chunk's end or cut anywhere, or not a saved
-    /// matcher at all, is refused and the database used.
+    /// A file damaged, cut at a chunk's end or cut anywhere is refused and
+    /// the database used; a file that is not a saved matcher is left alone.
     #[tokio::test]
     async fn a_damaged_or_cut_file_is_refused_and_the_database_used() {
         let dir = tempfile::tempdir().unwrap();
@@ -691,7 +725,7 @@ mod tests {
         let (a, a_values) = case(6, false);
         bank.create_case(a).await.unwrap();
         type Damage = fn(&mut Vec<u8>);
-        let damages: [(&str, Damage); 5] = [
+        let damages: [(&str, Damage); 4] = [
             ("a byte flipped", |b| {
                 let middle = b.len() / 2;
                 b[middle] ^= 1;
@@ -702,7 +736,6 @@ mod tests {
             }),
             ("cut anywhere", |b| b.truncate(b.len() - 7)),
             ("another key id", |b| b[12] ^= 1),
-            ("not a saved matcher", |b| b[0] = b'X'),
         ];
         for (what, damage) in damages {
             bank.save_matcher(&path).await.unwrap();
@@ -716,5 +749,16 @@ mod tests {
             assert_eq!(again.matcher.len(), 42, "{what}");
             assert!(search(&again, &a_values).iter().all(|f| f.len() == 1));
         }
+
+        // Some other file at the path (a mistyped name) is neither read as
+        // a matcher nor deleted, nor replaced by a save.
+        let other = b"the operator's own notes".to_vec();
+        std::fs::write(&path, &other).unwrap();
+        let again = reopen(&dir).await;
+        let opened = again.load_with(Some(&path)).await.unwrap();
+        assert!(matches!(opened, Opened::Unusable(_)), "{opened:?}");
+        assert_eq!(again.matcher.len(), 42);
+        assert!(again.save_matcher(&path).await.is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), other);
     }
 }
