@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 
 use crate::db::Db;
 use crate::error::{BankError, Result};
-use crate::matcher::{Change, Matcher, Opened};
+use crate::matcher::{Change, FeedMatcher, Opened};
 use crate::pins::ClientLocks;
 use crate::platforms::KeyCache;
 use crate::release::FeedRelease;
@@ -105,7 +105,7 @@ impl Default for Settings {
 /// database, and the active hashes in memory.
 pub struct Bank {
     pub(crate) db: Db,
-    pub(crate) matcher: Matcher,
+    pub(crate) matcher: FeedMatcher,
     pub(crate) secrets: Secrets,
     pub(crate) settings: Settings,
     pub(crate) keys: KeyCache,
@@ -217,7 +217,7 @@ impl Bank {
         }
         Ok(Arc::new(Bank {
             db,
-            matcher: Matcher::new(),
+            matcher: FeedMatcher::new(),
             secrets,
             keys: KeyCache::new(settings.key_cache_ttl),
             grants: crate::reports::Grants::default(),
@@ -236,7 +236,7 @@ impl Bank {
 
     /// Loads every active hash into the matcher: from the matcher saved at
     /// `saved` when there is one that can be used (see
-    /// [`Matcher::save`]), else from the database. Says what became of the
+    /// [`FeedMatcher::save`]), else from the database. Says what became of the
     /// saved one.
     pub async fn load_with(&self, saved: Option<&Path>) -> Result<Opened> {
         // A process stopped between an erasure and its cleaning on disk
@@ -253,7 +253,7 @@ impl Bank {
     }
 
     /// Saves the matcher to `path` for the next start (see
-    /// [`Matcher::save`]); returns the hashes saved.
+    /// [`FeedMatcher::save`]); returns the hashes saved.
     pub async fn save_matcher(&self, path: &Path) -> Result<usize> {
         self.matcher.save(&self.db, path).await
     }
@@ -285,7 +285,7 @@ impl Bank {
     }
 
     /// The matcher.
-    pub fn matcher(&self) -> &Matcher {
+    pub fn matcher(&self) -> &FeedMatcher {
         &self.matcher
     }
 

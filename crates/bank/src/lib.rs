@@ -103,7 +103,7 @@ pub use hashes::{
     HashStatus, Kind, NewHash, Role, MAX_HASHES_PER_CASE, MAX_PDQ_BITS, MIN_PDQ_BITS,
 };
 pub use import::ImportedCase;
-pub use matcher::{Change, Entry, Found, Matcher, Opened};
+pub use matcher::{Change, Entry, FeedMatcher, Found, Opened};
 pub use model::{BankLabel, QueryLabel};
 pub use pins::{PinAttempt, MAX_LOCK, MAX_PIN_CLIENTS};
 pub use platforms::{Platform, PlatformInfo};

@@ -10,12 +10,9 @@
 //! once, and a change applied from a commit is never undone by an older
 //! read of the feed.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::RwLock;
 
-use hashbank_index::{HammingIndex, Hash256, Md5Set, Sha256Set};
-use model::{BankLabel, QueryLabel};
+use model::{BankLabel, HashValue, QueryLabel};
 use serde::Serialize;
 
 use crate::db::Db;
@@ -64,13 +61,27 @@ pub enum Change {
     Remove(i64),
 }
 
-/// What the matcher keeps per hash beside the index.
-#[derive(Clone, Copy)]
-struct Meta {
-    kind: Kind,
-    role: Role,
-    label: Option<BankLabel>,
-    minor: bool,
+impl Change {
+    /// The matcher's change; `None` for a value that does not parse.
+    fn to_matcher(&self) -> Option<matcher::Change> {
+        Some(match self {
+            Change::Remove(id) => matcher::Change::Delete { id: *id as u64 },
+            Change::Add(entry) => matcher::Change::Add {
+                id: entry.id as u64,
+                value: HashValue::parse(entry.kind, &entry.value)?,
+                meta: matcher::HashMeta {
+                    kind: entry.kind,
+                    role: entry.role,
+                    category: entry.minor.then_some(Category::Minor),
+                    quality: entry
+                        .quality
+                        .and_then(|q| u8::try_from(q).ok())
+                        .filter(|q| *q <= 100),
+                    label: entry.label,
+                },
+            },
+        })
+    }
 }
 
 /// A stored hash found for a query.
@@ -96,13 +107,11 @@ pub struct Found {
     pub category: Option<Category>,
 }
 
-/// The bank's hashes in memory.
+/// The bank's hashes in memory ([`matcher::Matcher`]), kept in step with
+/// the feed.
 #[derive(Default)]
-pub struct Matcher {
-    pdq: HammingIndex,
-    md5: Md5Set,
-    sha256: Sha256Set,
-    meta: RwLock<HashMap<u64, Meta>>,
+pub struct FeedMatcher {
+    hashes: matcher::Matcher,
     /// The last feed cursor applied; held while applying.
     applied: tokio::sync::Mutex<i64>,
     /// A copy of `applied` for readers that must not wait.
@@ -110,10 +119,10 @@ pub struct Matcher {
     ready: AtomicBool,
 }
 
-impl Matcher {
-    /// An empty matcher, not ready until [`Matcher::load`] has run.
-    pub fn new() -> Matcher {
-        Matcher::default()
+impl FeedMatcher {
+    /// An empty matcher, not ready until [`FeedMatcher::load`] has run.
+    pub fn new() -> FeedMatcher {
+        FeedMatcher::default()
     }
 
     /// Whether the hashes are loaded.
@@ -123,7 +132,7 @@ impl Matcher {
 
     /// Active hashes held.
     pub fn len(&self) -> usize {
-        self.meta.read().expect("matcher lock").len()
+        self.hashes.len()
     }
 
     /// Whether no hash is held.
@@ -195,7 +204,7 @@ impl Matcher {
         }
         *applied = head.max(*applied);
         self.cursor.store(*applied, Ordering::Release);
-        self.pdq.compact();
+        self.hashes.compact();
         self.ready.store(true, Ordering::Release);
         Ok(())
     }
@@ -228,81 +237,17 @@ impl Matcher {
     }
 
     fn apply_locked(&self, changes: Vec<Change>) {
-        let mut pdq = Vec::new();
-        let mut md5 = Vec::new();
-        let mut sha256 = Vec::new();
-        let mut removed: [Vec<u64>; 3] = Default::default();
-        let mut meta = self.meta.write().expect("matcher lock");
-        for change in changes {
-            match change {
-                Change::Add(entry) => {
-                    let id = entry.id as u64;
-                    if let Some(held) = meta.get_mut(&id) {
-                        // The same value again, e.g. now minor: only what
-                        // is kept beside the index changes.
-                        held.minor = entry.minor;
-                        continue;
-                    }
-                    let parsed = match entry.kind {
-                        Kind::Pdq => Hash256::from_hex(&entry.value)
-                            .map(|h| pdq.push((id, h)))
-                            .is_ok(),
-                        Kind::Md5 => model::unhex::<16>(&entry.value)
-                            .map(|d| md5.push((id, d)))
-                            .is_some(),
-                        Kind::Sha256 => model::unhex::<32>(&entry.value)
-                            .map(|d| sha256.push((id, d)))
-                            .is_some(),
-                    };
-                    if parsed {
-                        meta.insert(
-                            id,
-                            Meta {
-                                kind: entry.kind,
-                                role: entry.role,
-                                label: entry.label,
-                                minor: entry.minor,
-                            },
-                        );
-                    }
-                }
-                Change::Remove(id) => {
-                    if let Some(gone) = meta.remove(&(id as u64)) {
-                        removed[gone.kind as usize].push(id as u64);
-                    }
-                }
-            }
-        }
-        drop(meta);
-        if !pdq.is_empty() {
-            self.pdq.insert_many(pdq);
-        }
-        if !md5.is_empty() {
-            self.md5.insert_many(md5);
-        }
-        if !sha256.is_empty() {
-            self.sha256.insert_many(sha256);
-        }
-        let [pdq_gone, md5_gone, sha256_gone] = removed;
-        if !pdq_gone.is_empty() {
-            self.pdq.remove_many(pdq_gone);
-        }
-        if !md5_gone.is_empty() {
-            self.md5.remove_many(md5_gone);
-        }
-        if !sha256_gone.is_empty() {
-            self.sha256.remove_many(sha256_gone);
-        }
+        let changes: Vec<matcher::Change> = changes.iter().filter_map(Change::to_matcher).collect();
+        self.hashes.apply(&changes);
     }
 
-    /// Stored hashes matching `value` (lower-case hex of a `kind` hash).
-    ///
-    /// A PDQ query hash, of what `label` says, is compared only with the
-    /// stored PDQ hashes whose label [`model::radius`] pairs with
-    /// it: within that pair's radius, or within `radius` bits when given
-    /// (a stored hash without a label counts as a plain one). MD5 and
-    /// SHA-256 match exactly, whatever the label. Minor first, then
-    /// nearest, then by id.
+    /// Stored hashes matching `value` (lower-case hex of a `kind` hash):
+    /// the decision of [`matcher::Matcher::matches`]. A PDQ query hash, of
+    /// what `label` says, is compared only with the stored PDQ hashes whose
+    /// label [`model::radius`] pairs with it: within that pair's radius, or
+    /// within `radius` bits when given (a stored hash without a label counts
+    /// as a plain one). MD5 and SHA-256 match exactly, whatever the label.
+    /// Minor first, then nearest, then by id.
     pub fn search(
         &self,
         kind: Kind,
@@ -310,68 +255,22 @@ impl Matcher {
         label: QueryLabel,
         radius: Option<u32>,
     ) -> Vec<Found> {
-        let hits: Vec<(u64, String, u32)> = match kind {
-            Kind::Pdq => match (Hash256::from_hex(value), reach(label, radius)) {
-                (Ok(query), Some(reach)) => self
-                    .pdq
-                    .search(&query, reach)
-                    .into_iter()
-                    .map(|m| (m.id, m.hash.to_hex(), m.distance))
-                    .collect(),
-                _ => Vec::new(),
-            },
-            Kind::Md5 => exact(&self.md5, value),
-            Kind::Sha256 => exact(&self.sha256, value),
+        let Some(value) = HashValue::parse(kind, value) else {
+            return Vec::new();
         };
-        let meta = self.meta.read().expect("matcher lock");
-        let mut found: Vec<Found> = hits
+        self.hashes
+            .matches(&value, label, radius)
             .into_iter()
-            .filter_map(|(id, hash, distance)| {
-                let m = meta.get(&id)?;
-                if m.kind == Kind::Pdq {
-                    let stored = model::stored_label(m.label);
-                    let pair = model::radius(label, stored)?;
-                    if distance > radius.unwrap_or(pair) {
-                        return None;
-                    }
-                }
-                Some(Found {
-                    hash_id: id as i64,
-                    kind: m.kind,
-                    role: m.role,
-                    label: m.label,
-                    hash,
-                    distance,
-                    category: m.minor.then_some(Category::Minor),
-                })
+            .map(|f| Found {
+                hash_id: f.hash_id as i64,
+                kind: f.meta.kind,
+                role: f.meta.role,
+                label: f.meta.label,
+                hash: f.value.to_hex(),
+                distance: f.distance,
+                category: f.meta.category,
             })
-            .collect();
-        found.sort_by_key(|f| (f.category.is_none(), f.distance, f.hash_id));
-        found
-    }
-}
-
-/// How far around a PDQ query hash labelled `label` the index is searched:
-/// `radius` when given, else the largest radius of a pair with the query's
-/// label; `None` when no stored label is compared with it.
-fn reach(label: QueryLabel, radius: Option<u32>) -> Option<u32> {
-    let widest = BankLabel::all()
-        .filter_map(|stored| model::radius(label, stored))
-        .max()?;
-    Some(radius.unwrap_or(widest))
-}
-
-fn exact<const N: usize>(
-    set: &hashbank_index::DigestSet<N>,
-    value: &str,
-) -> Vec<(u64, String, u32)> {
-    match model::unhex::<N>(value) {
-        Some(digest) => set
-            .ids_of(&digest)
-            .into_iter()
-            .map(|id| (id, value.to_string(), 0))
-            .collect(),
-        None => Vec::new(),
+            .collect()
     }
 }
 
@@ -398,6 +297,7 @@ fn missing(field: &str) -> crate::error::BankError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hashbank_index::Hash256;
 
     /// A bank of more additions than the readers' pages hold is loaded
     /// whole: every range, every page, none twice.
@@ -445,7 +345,7 @@ mod tests {
 
     #[tokio::test]
     async fn applies_idempotently_and_puts_minor_first() {
-        let matcher = Matcher::new();
+        let matcher = FeedMatcher::new();
         let a = "f".repeat(64);
         let mut b = a.clone();
         b.replace_range(63..64, "0"); // 4 bits away
@@ -499,7 +399,7 @@ mod tests {
 
     #[tokio::test]
     async fn only_compared_labels_match() {
-        let matcher = Matcher::new();
+        let matcher = FeedMatcher::new();
         let a = "5a".repeat(32);
         let crop90: BankLabel = "crop90".parse().unwrap();
         let top80: BankLabel = "top80".parse().unwrap();

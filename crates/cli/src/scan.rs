@@ -13,7 +13,7 @@ use hashbank_scan::archive::{
 use hashbank_scan::feed::{is_url, sends_in_clear, ApiKey, BankClient, PlainHttp};
 use hashbank_scan::report::{summary_text, write_csv, write_html, write_jsonl};
 use hashbank_scan::{
-    report_matches, scan, LocalBank, Matcher, Progress, RemoteBank, ScanOptions, ScanOutcome,
+    report_matches, scan, LocalBank, MatchSource, Progress, RemoteBank, ScanOptions, ScanOutcome,
     DEFAULT_SEARCH_MEMORY,
 };
 use indicatif::{ProgressBar, ProgressStyle};
@@ -182,7 +182,7 @@ fn scan_and_report(args: &ScanArgs) -> Result<u8> {
         key.clone()
             .with_context(|| format!("{what} needs --key-file with the platform's API key"))
     };
-    let matcher: Box<dyn Matcher> = if is_url(&args.bank) {
+    let matcher: Box<dyn MatchSource> = if is_url(&args.bank) {
         let client = bank_client(&args.bank, needs_key("a bank URL")?, args.insecure_http)?;
         Box::new(RemoteBank::new(client))
     } else {

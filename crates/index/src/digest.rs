@@ -8,10 +8,10 @@ use std::io::{Read, Seek, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::file::{BodyReader, BodyWriter, Header};
+use crate::file::{BodyReader, BodyWriter, FileKind, Header};
 use crate::layers::{Layers, Part, Segment, Snapshot, DEFAULT_TAIL_LIMIT};
 use crate::removed::Removed;
-use crate::IndexError;
+use crate::FileError;
 
 /// A set of MD5 digests (16 bytes) with ids.
 pub type Md5Set = DigestSet<16>;
@@ -143,7 +143,7 @@ impl<const N: usize> DigestSet<N> {
     }
 
     /// Saves the set to `path` atomically.
-    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), IndexError> {
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), FileError> {
         let snapshot = self.layers.snapshot();
         crate::file::save(path.as_ref(), kind::<N>(), snapshot.len() as u64, |out| {
             write_body(out, &snapshot)
@@ -161,7 +161,7 @@ impl<const N: usize> DigestSet<N> {
     }
 
     /// Opens a set saved by [`save`](DigestSet::save), checking it whole.
-    pub fn open(path: impl AsRef<Path>) -> Result<DigestSet<N>, IndexError> {
+    pub fn open(path: impl AsRef<Path>) -> Result<DigestSet<N>, FileError> {
         let path = path.as_ref();
         let (header, input) = BodyReader::open(path, kind::<N>())?;
         read(header, input, path)
@@ -175,7 +175,7 @@ impl<const N: usize> DigestSet<N> {
         input: &mut dyn Read,
         len: u64,
         origin: &Path,
-    ) -> Result<DigestSet<N>, IndexError> {
+    ) -> Result<DigestSet<N>, FileError> {
         let (header, body) = BodyReader::from_reader(Box::new(input), len, origin, kind::<N>())?;
         read(header, body, origin)
     }
@@ -185,7 +185,7 @@ fn read<const N: usize>(
     header: Header,
     mut input: BodyReader,
     path: &Path,
-) -> Result<DigestSet<N>, IndexError> {
+) -> Result<DigestSet<N>, FileError> {
     let runs = input.count()?;
     let mut raw = Vec::new();
     for _ in 0..runs {
@@ -200,7 +200,7 @@ fn read<const N: usize>(
     let tail_digests = input.bytes(tail_len.saturating_mul(N))?;
     let tail_ids = input.array::<u64>(tail_len)?;
     input.finish()?;
-    let corrupt = |reason: &str| IndexError::Corrupt {
+    let corrupt = |reason: &str| FileError::Corrupt {
         path: path.to_path_buf(),
         reason: reason.into(),
     };
@@ -246,11 +246,25 @@ fn read<const N: usize>(
 }
 
 /// Kind tag: `DIGEST16` for MD5, `DIGEST32` for SHA-256.
-fn kind<const N: usize>() -> [u8; 8] {
+fn tag<const N: usize>() -> [u8; 8] {
     let mut tag = *b"DIGEST00";
     tag[6] = b'0' + (N / 10 % 10) as u8;
     tag[7] = b'0' + (N % 10) as u8;
     tag
+}
+
+/// The kind of file of a set of `N`-byte digests.
+fn kind<const N: usize>() -> FileKind {
+    FileKind {
+        tag: tag::<N>(),
+        version: crate::file::FORMAT_VERSION,
+        name: match N {
+            16 => "MD5 set",
+            32 => "SHA-256 set",
+            _ => "digest set",
+        },
+        noun: "index file",
+    }
 }
 
 fn to_digests<const N: usize>(bytes: &[u8]) -> Vec<[u8; N]> {
@@ -286,8 +300,8 @@ mod tests {
 
     #[test]
     fn kinds_name_the_digest_length() {
-        assert_eq!(&kind::<16>(), b"DIGEST16");
-        assert_eq!(&kind::<32>(), b"DIGEST32");
+        assert_eq!(&kind::<16>().tag, b"DIGEST16");
+        assert_eq!(&kind::<32>().tag, b"DIGEST32");
     }
 
     #[test]

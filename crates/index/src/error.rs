@@ -3,11 +3,14 @@
 use std::io;
 use std::path::PathBuf;
 
-/// Why an index or digest-set file could not be saved or opened.
+/// Why a hashbank file (an index, a digest set, a matcher or a local bank
+/// file) could not be saved or opened. Every variant names the file;
+/// [`FileError::is_damaged`] tells a damaged file from a failure of the
+/// machine.
 ///
 /// Searches and writes in memory cannot fail; only files can.
 #[derive(Debug, thiserror::Error)]
-pub enum IndexError {
+pub enum FileError {
     /// The operating system refused a read, a write or a rename.
     #[error("{}: {source}", path.display())]
     Io {
@@ -18,10 +21,12 @@ pub enum IndexError {
         source: io::Error,
     },
     /// The file does not start with hashbank's magic bytes.
-    #[error("{}: not a hashbank index file (wrong magic bytes)", path.display())]
+    #[error("{}: not a hashbank {expected} (wrong magic bytes)", path.display())]
     Foreign {
         /// The file concerned.
         path: PathBuf,
+        /// What kind of file was expected ("index file", "bank file").
+        expected: &'static str,
     },
     /// The file is a hashbank file of another kind (say a SHA-256 set opened as a PDQ index).
     #[error("{}: holds a {found}, not a {expected}", path.display())]
@@ -34,10 +39,12 @@ pub enum IndexError {
         found: String,
     },
     /// The file was written in a format version this build does not read.
-    #[error("{}: format version {found}, this build reads version {supported}", path.display())]
+    #[error("{}: {kind} format version {found}, this build reads version {supported} only", path.display())]
     UnsupportedVersion {
         /// The file concerned.
         path: PathBuf,
+        /// What kind of file it is.
+        kind: String,
         /// The version in the file.
         found: u32,
         /// The version this build reads and writes.
@@ -67,4 +74,12 @@ pub enum IndexError {
         /// What is wrong, in a few words.
         reason: String,
     },
+}
+
+impl FileError {
+    /// Whether the file itself is damaged, foreign or of another version
+    /// (rather than unreadable for a reason outside it).
+    pub fn is_damaged(&self) -> bool {
+        !matches!(self, FileError::Io { .. })
+    }
 }

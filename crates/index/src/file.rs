@@ -1,11 +1,14 @@
-//! The file envelope shared by indexes and digest sets: a 64-byte header,
-//! then a body of flat little-endian arrays, checked by an xxh3 checksum.
+//! The one envelope of every hashbank file: a 64-byte header, then a body
+//! of flat little-endian arrays, checked by an xxh3 checksum. Indexes and
+//! digest sets are written in it here; the matcher and the local bank file
+//! (`hashbank-matcher`) are written in it too, with parts of these kinds
+//! inside their bodies ([`BodyWriter::part`], [`BodyReader::part`]).
 //!
 //! | offset | size | field |
 //! |---|---|---|
 //! | 0 | 8 | magic `HASHBANK` |
-//! | 8 | 8 | kind: `PDQINDEX`, `DIGEST16` (MD5), `DIGEST32` (SHA-256) |
-//! | 16 | 4 | format version ([`FORMAT_VERSION`]) |
+//! | 8 | 8 | kind: `PDQINDEX`, `DIGEST16` (MD5), `DIGEST32` (SHA-256), `MATCHSET`, `LOCALBNK` |
+//! | 16 | 4 | format version of that kind ([`FileKind::version`]) |
 //! | 20 | 4 | flags (0) |
 //! | 24 | 8 | number of live entries |
 //! | 32 | 8 | body length in bytes |
@@ -13,7 +16,7 @@
 //! | 48 | 8 | xxh3-64 of bytes 0..48 |
 //! | 56 | 8 | zero |
 //!
-//! A reader checks the magic, the header checksum, the version, the kind and
+//! A reader checks the magic, the header checksum, the kind, its version and
 //! the length before it allocates anything, bounds every array by the bytes
 //! left, and compares the body checksum once the body is read. Writers write
 //! a temporary file beside the target, sync it and rename it over the target.
@@ -28,13 +31,46 @@ use std::path::{Path, PathBuf};
 
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
-use crate::IndexError;
+use crate::FileError;
 
 /// Every hashbank file starts with these bytes.
 pub(crate) const MAGIC: [u8; 8] = *b"HASHBANK";
 
-/// The version of the layout written and read by this build.
+/// The version of the layout of PDQ indexes and digest sets written and
+/// read by this build.
 pub const FORMAT_VERSION: u32 = 1;
+
+/// A kind of hashbank file: its tag, the version of its layout this build
+/// writes and reads, and its name in messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileKind {
+    /// The eight bytes after the magic.
+    pub tag: [u8; 8],
+    /// The version of its layout.
+    pub version: u32,
+    /// What it is, in words ("PDQ index").
+    pub name: &'static str,
+    /// What its files are called, in words ("index file").
+    pub noun: &'static str,
+}
+
+/// PDQ indexes.
+pub(crate) const PDQ_INDEX: FileKind = FileKind {
+    tag: *b"PDQINDEX",
+    version: FORMAT_VERSION,
+    name: "PDQ index",
+    noun: "index file",
+};
+
+/// Every kind of hashbank file, for naming one found where another was
+/// expected.
+const NAMES: [(&[u8; 8], &str); 5] = [
+    (b"PDQINDEX", "PDQ index"),
+    (b"DIGEST16", "MD5 set"),
+    (b"DIGEST32", "SHA-256 set"),
+    (b"MATCHSET", "matcher"),
+    (b"LOCALBNK", "bank file"),
+];
 
 /// Length of the header.
 const HEADER_LEN: usize = 64;
@@ -47,18 +83,20 @@ const CHUNK: usize = 1 << 20;
 const READ_BUFFER: usize = 64 << 10;
 
 /// What a header says.
-pub(crate) struct Header {
+pub struct Header {
+    /// The kind's tag.
     pub kind: [u8; 8],
+    /// The entries the file holds, as its writer counted them.
     pub count: u64,
     body_len: u64,
     checksum: u64,
 }
 
-fn encode(header: &Header) -> [u8; HEADER_LEN] {
+fn encode(kind: FileKind, header: &Header) -> [u8; HEADER_LEN] {
     let mut out = [0u8; HEADER_LEN];
     out[0..8].copy_from_slice(&MAGIC);
     out[8..16].copy_from_slice(&header.kind);
-    out[16..20].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out[16..20].copy_from_slice(&kind.version.to_le_bytes());
     out[24..32].copy_from_slice(&header.count.to_le_bytes());
     out[32..40].copy_from_slice(&header.body_len.to_le_bytes());
     out[40..48].copy_from_slice(&header.checksum.to_le_bytes());
@@ -68,31 +106,30 @@ fn encode(header: &Header) -> [u8; HEADER_LEN] {
 }
 
 /// A kind tag as text, for messages.
-pub(crate) fn kind_name(kind: &[u8; 8]) -> String {
-    match kind {
-        b"PDQINDEX" => "PDQ index".to_string(),
-        b"DIGEST16" => "MD5 set".to_string(),
-        b"DIGEST32" => "SHA-256 set".to_string(),
-        other => format!("file of kind {:?}", String::from_utf8_lossy(other)),
+fn kind_name(kind: &[u8; 8]) -> String {
+    match NAMES.iter().find(|(tag, _)| *tag == kind) {
+        Some((_, name)) => name.to_string(),
+        None => format!("file of kind {:?}", String::from_utf8_lossy(kind)),
     }
 }
 
-fn io_error(path: &Path) -> impl FnOnce(io::Error) -> IndexError + '_ {
-    move |source| IndexError::Io {
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> FileError + '_ {
+    move |source| FileError::Io {
         path: path.to_path_buf(),
         source,
     }
 }
 
 /// Writes the body of a file, counting and checksumming it.
-pub(crate) struct BodyWriter<'a> {
+pub struct BodyWriter<'a> {
     out: &'a mut dyn Write,
     hasher: Xxh3,
     len: u64,
 }
 
 impl BodyWriter<'_> {
-    pub(crate) fn bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
+    /// Raw bytes.
+    pub fn bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
         for chunk in bytes.chunks(CHUNK) {
             self.hasher.update(chunk);
             self.out.write_all(chunk)?;
@@ -101,16 +138,33 @@ impl BodyWriter<'_> {
         Ok(())
     }
 
-    pub(crate) fn u32(&mut self, value: u32) -> io::Result<()> {
+    /// A u32, little-endian.
+    pub fn u32(&mut self, value: u32) -> io::Result<()> {
         self.bytes(&value.to_le_bytes())
     }
 
-    pub(crate) fn u64(&mut self, value: u64) -> io::Result<()> {
+    /// A u64, little-endian.
+    pub fn u64(&mut self, value: u64) -> io::Result<()> {
         self.bytes(&value.to_le_bytes())
+    }
+
+    /// A part: its length (u64), then the bytes `write` writes at the start
+    /// of an empty buffer (a whole file of another kind, say), read back by
+    /// [`BodyReader::part`]. The part is held in memory while it is copied.
+    pub fn part(
+        &mut self,
+        write: impl FnOnce(&mut io::Cursor<Vec<u8>>) -> io::Result<u64>,
+    ) -> io::Result<()> {
+        let mut buffer = io::Cursor::new(Vec::new());
+        let len = write(&mut buffer)?;
+        let bytes = buffer.into_inner();
+        debug_assert_eq!(len, bytes.len() as u64);
+        self.u64(bytes.len() as u64)?;
+        self.bytes(&bytes)
     }
 
     /// An array of plain numbers, little-endian.
-    pub(crate) fn array<T: bytemuck::Pod + ToLe>(&mut self, values: &[T]) -> io::Result<()> {
+    pub fn array<T: bytemuck::Pod + ToLe>(&mut self, values: &[T]) -> io::Result<()> {
         if cfg!(target_endian = "little") {
             self.bytes(bytemuck::cast_slice(values))
         } else {
@@ -121,7 +175,7 @@ impl BodyWriter<'_> {
 }
 
 /// Byte order for arrays on big-endian machines.
-pub(crate) trait ToLe: Copy {
+pub trait ToLe: Copy {
     /// Little-endian to native or back (the same swap).
     fn to_le(self) -> Self;
 }
@@ -129,6 +183,12 @@ pub(crate) trait ToLe: Copy {
 impl ToLe for u32 {
     fn to_le(self) -> Self {
         u32::to_le(self)
+    }
+}
+
+impl ToLe for u8 {
+    fn to_le(self) -> Self {
+        self
     }
 }
 
@@ -144,33 +204,46 @@ impl ToLe for [u64; 4] {
     }
 }
 
-impl ToLe for u8 {
-    fn to_le(self) -> Self {
-        self
-    }
-}
-
-/// Saves a file atomically: `body` writes the body, then the header is filled in.
-pub(crate) fn save(
+/// Saves a file atomically: `body` writes the body, then the header is
+/// filled in; the file is written beside `path`, synced, and renamed over
+/// it. On failure `path` is as it was.
+pub fn save(
     path: &Path,
-    kind: [u8; 8],
+    kind: FileKind,
     count: u64,
     body: impl FnOnce(&mut BodyWriter) -> io::Result<()>,
-) -> Result<(), IndexError> {
+) -> Result<(), FileError> {
     let name = path
         .file_name()
         .map_or_else(|| "index".into(), |n| n.to_string_lossy().into_owned());
     let temp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let result = write_file(&temp, kind, count, body).and_then(|()| std::fs::rename(&temp, path));
+    let result = write_file(&temp, kind, count, body)
+        .and_then(|()| std::fs::rename(&temp, path))
+        .and_then(|()| sync_folder(path));
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
     result.map_err(io_error(path))
 }
 
+/// Makes a rename durable: syncs the folder that holds `path`.
+fn sync_folder(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        File::open(folder)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 fn write_file(
     temp: &Path,
-    kind: [u8; 8],
+    kind: FileKind,
     count: u64,
     body: impl FnOnce(&mut BodyWriter) -> io::Result<()>,
 ) -> io::Result<()> {
@@ -182,9 +255,9 @@ fn write_file(
 
 /// Writes a whole file (header and body) at the current position of `out`,
 /// leaves `out` positioned after it and returns its length in bytes.
-pub(crate) fn write_to<W: Write + Seek>(
+pub fn write_to<W: Write + Seek>(
     out: &mut W,
-    kind: [u8; 8],
+    kind: FileKind,
     count: u64,
     body: impl FnOnce(&mut BodyWriter) -> io::Result<()>,
 ) -> io::Result<u64> {
@@ -197,19 +270,19 @@ pub(crate) fn write_to<W: Write + Seek>(
     };
     body(&mut writer)?;
     let header = Header {
-        kind,
+        kind: kind.tag,
         count,
         body_len: writer.len,
         checksum: writer.hasher.digest(),
     };
     out.seek(SeekFrom::Start(start))?;
-    out.write_all(&encode(&header))?;
+    out.write_all(&encode(kind, &header))?;
     let end = out.seek(SeekFrom::Current(header.body_len as i64))?;
     Ok(end - start)
 }
 
 /// Reads the body of a file, bounding every read by the bytes left.
-pub(crate) struct BodyReader<'a> {
+pub struct BodyReader<'a> {
     input: Box<dyn Read + 'a>,
     hasher: Xxh3,
     left: u64,
@@ -219,10 +292,7 @@ pub(crate) struct BodyReader<'a> {
 
 impl<'a> BodyReader<'a> {
     /// Opens `path`, checks its header against `kind`, and positions at the body.
-    pub(crate) fn open(
-        path: &Path,
-        kind: [u8; 8],
-    ) -> Result<(Header, BodyReader<'static>), IndexError> {
+    pub fn open(path: &Path, kind: FileKind) -> Result<(Header, BodyReader<'static>), FileError> {
         let file = File::open(path).map_err(io_error(path))?;
         let file_len = file.metadata().map_err(io_error(path))?.len();
         let input = BufReader::with_capacity(READ_BUFFER, file);
@@ -232,22 +302,25 @@ impl<'a> BodyReader<'a> {
     /// Reads a file of `file_len` bytes from `input` (a part of a larger
     /// file, say), checks its header against `kind`, and positions at the
     /// body. `path` names where the bytes come from in errors.
-    pub(crate) fn from_reader(
+    pub fn from_reader(
         input: Box<dyn Read + 'a>,
         file_len: u64,
         path: &Path,
-        kind: [u8; 8],
-    ) -> Result<(Header, BodyReader<'a>), IndexError> {
+        kind: FileKind,
+    ) -> Result<(Header, BodyReader<'a>), FileError> {
         // Never read past the part, whatever its header says.
         let mut input: Box<dyn Read + 'a> = Box::new(input.take(file_len));
         let mut raw = [0u8; HEADER_LEN];
         let got = read_up_to(&mut input, &mut raw).map_err(io_error(path))?;
         let seen = got.min(MAGIC.len());
         if raw[..seen] != MAGIC[..seen] || got == 0 {
-            return Err(IndexError::Foreign { path: path.into() });
+            return Err(FileError::Foreign {
+                path: path.into(),
+                expected: kind.noun,
+            });
         }
         if got < HEADER_LEN {
-            return Err(IndexError::Truncated {
+            return Err(FileError::Truncated {
                 path: path.into(),
                 expected: HEADER_LEN as u64,
                 found: file_len,
@@ -257,20 +330,24 @@ impl<'a> BodyReader<'a> {
         if xxh3_64(&raw[..48]) != field(48) {
             return Err(corrupt(path, "header checksum mismatch"));
         }
-        let version = u32::from_le_bytes(raw[16..20].try_into().expect("4 bytes"));
-        if version != FORMAT_VERSION {
-            return Err(IndexError::UnsupportedVersion {
-                path: path.into(),
-                found: version,
-                supported: FORMAT_VERSION,
-            });
+        if field(56) != 0 {
+            return Err(corrupt(path, "reserved header bytes are not zero"));
         }
         let found: [u8; 8] = raw[8..16].try_into().expect("8 bytes");
-        if found != kind {
-            return Err(IndexError::WrongKind {
+        if found != kind.tag {
+            return Err(FileError::WrongKind {
                 path: path.into(),
-                expected: kind_name(&kind),
+                expected: kind.name.to_string(),
                 found: kind_name(&found),
+            });
+        }
+        let version = u32::from_le_bytes(raw[16..20].try_into().expect("4 bytes"));
+        if version != kind.version {
+            return Err(FileError::UnsupportedVersion {
+                path: path.into(),
+                kind: kind.name.to_string(),
+                found: version,
+                supported: kind.version,
             });
         }
         let header = Header {
@@ -281,7 +358,7 @@ impl<'a> BodyReader<'a> {
         };
         let body_on_disk = file_len - HEADER_LEN as u64;
         if body_on_disk < header.body_len {
-            return Err(IndexError::Truncated {
+            return Err(FileError::Truncated {
                 path: path.into(),
                 expected: HEADER_LEN as u64 + header.body_len,
                 found: file_len,
@@ -301,24 +378,37 @@ impl<'a> BodyReader<'a> {
     }
 
     /// An error about this file's contents.
-    pub(crate) fn corrupt(&self, reason: &str) -> IndexError {
+    pub fn corrupt(&self, reason: &str) -> FileError {
         corrupt(&self.path, reason)
     }
 
-    pub(crate) fn bytes(&mut self, len: usize) -> Result<Vec<u8>, IndexError> {
+    /// Where the bytes come from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Bytes of the body not read yet.
+    pub fn left(&self) -> u64 {
+        self.left
+    }
+
+    /// `len` raw bytes.
+    pub fn bytes(&mut self, len: usize) -> Result<Vec<u8>, FileError> {
         let mut out = vec![0u8; self.claim(len, 1)?];
         self.fill(&mut out)?;
         Ok(out)
     }
 
-    pub(crate) fn u32(&mut self) -> Result<u32, IndexError> {
+    /// A u32.
+    pub fn u32(&mut self) -> Result<u32, FileError> {
         let mut raw = [0u8; 4];
         self.claim(1, 4)?;
         self.fill(&mut raw)?;
         Ok(u32::from_le_bytes(raw))
     }
 
-    pub(crate) fn u64(&mut self) -> Result<u64, IndexError> {
+    /// A u64.
+    pub fn u64(&mut self) -> Result<u64, FileError> {
         let mut raw = [0u8; 8];
         self.claim(1, 8)?;
         self.fill(&mut raw)?;
@@ -326,16 +416,16 @@ impl<'a> BodyReader<'a> {
     }
 
     /// A count read from the file, as a usize.
-    pub(crate) fn count(&mut self) -> Result<usize, IndexError> {
+    pub fn count(&mut self) -> Result<usize, FileError> {
         let value = self.u64()?;
         usize::try_from(value).map_err(|_| self.corrupt("count too large"))
     }
 
     /// `len` plain numbers, little-endian.
-    pub(crate) fn array<T: bytemuck::Pod + ToLe + Default>(
+    pub fn array<T: bytemuck::Pod + ToLe + Default>(
         &mut self,
         len: usize,
-    ) -> Result<Vec<T>, IndexError> {
+    ) -> Result<Vec<T>, FileError> {
         let mut out = vec![T::default(); self.claim(len, size_of::<T>())?];
         self.fill(bytemuck::cast_slice_mut(&mut out))?;
         if cfg!(target_endian = "big") {
@@ -345,7 +435,7 @@ impl<'a> BodyReader<'a> {
     }
 
     /// Checks that `len` items of `size` bytes are left, before allocating them.
-    fn claim(&mut self, len: usize, size: usize) -> Result<usize, IndexError> {
+    fn claim(&mut self, len: usize, size: usize) -> Result<usize, FileError> {
         let bytes = len
             .checked_mul(size)
             .filter(|&b| b as u64 <= self.left)
@@ -354,7 +444,7 @@ impl<'a> BodyReader<'a> {
         Ok(len)
     }
 
-    fn fill(&mut self, out: &mut [u8]) -> Result<(), IndexError> {
+    fn fill(&mut self, out: &mut [u8]) -> Result<(), FileError> {
         for chunk in out.chunks_mut(CHUNK) {
             self.input.read_exact(chunk).map_err(io_error(&self.path))?;
             self.hasher.update(chunk);
@@ -362,20 +452,56 @@ impl<'a> BodyReader<'a> {
         Ok(())
     }
 
+    /// A part written by [`BodyWriter::part`]: its length, then `read`
+    /// given the part's bytes (checksummed with the body) and its length.
+    pub fn part<T>(
+        &mut self,
+        read: impl FnOnce(&mut dyn Read, u64, &Path) -> Result<T, FileError>,
+    ) -> Result<T, FileError> {
+        let len = self.u64()?;
+        if len > self.left {
+            return Err(self.corrupt("a part runs past the end of the body"));
+        }
+        self.left -= len;
+        let mut part = Summed {
+            input: (&mut self.input).take(len),
+            hasher: &mut self.hasher,
+        };
+        let value = read(&mut part, len, &self.path)?;
+        if part.input.limit() != 0 {
+            return Err(corrupt(&self.path, "a part was not read to its end"));
+        }
+        Ok(value)
+    }
+
     /// Checks that the whole body was read and its checksum matches.
-    pub(crate) fn finish(self) -> Result<(), IndexError> {
+    pub fn finish(self) -> Result<(), FileError> {
         if self.left != 0 {
             return Err(self.corrupt("unread bytes at the end of the body"));
         }
         if self.hasher.digest() != self.expected {
-            return Err(IndexError::ChecksumMismatch { path: self.path });
+            return Err(FileError::ChecksumMismatch { path: self.path });
         }
         Ok(())
     }
 }
 
-fn corrupt(path: &Path, reason: &str) -> IndexError {
-    IndexError::Corrupt {
+/// Reads through to the body's input, checksumming what it reads.
+struct Summed<'h, R> {
+    input: R,
+    hasher: &'h mut Xxh3,
+}
+
+impl<R: Read> Read for Summed<'_, io::Take<R>> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.input.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+fn corrupt(path: &Path, reason: &str) -> FileError {
+    FileError::Corrupt {
         path: path.into(),
         reason: reason.into(),
     }

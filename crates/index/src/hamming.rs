@@ -13,7 +13,7 @@ use crate::layers::{Layers, Segment, Snapshot, DEFAULT_TAIL_LIMIT};
 use crate::plan::{choose, Method, Strategy};
 use crate::scan::{dispatched, scan};
 use crate::segment::{Entry, HashSegment};
-use crate::IndexError;
+use crate::FileError;
 
 /// Radii a k-nearest search tries in turn (each a range search) before it
 /// falls back to one scan with a bounded heap: most PDQ queries have their
@@ -198,7 +198,7 @@ impl HammingIndex {
     }
 
     /// Saves the index to `path` atomically (a temporary file renamed over it).
-    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), IndexError> {
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), FileError> {
         crate::hamming_file::save(&self.layers.snapshot(), path.as_ref())
     }
 
@@ -218,13 +218,13 @@ impl HammingIndex {
         input: &mut dyn Read,
         len: u64,
         origin: &Path,
-    ) -> Result<HammingIndex, IndexError> {
+    ) -> Result<HammingIndex, FileError> {
         crate::hamming_file::read_from(input, len, origin).map(HammingIndex::from_snapshot)
     }
 
     /// Opens an index saved by [`save`](HammingIndex::save), reading the file
     /// in one pass and checking its header, checksum and structure.
-    pub fn open(path: impl AsRef<Path>) -> Result<HammingIndex, IndexError> {
+    pub fn open(path: impl AsRef<Path>) -> Result<HammingIndex, FileError> {
         crate::hamming_file::open(path.as_ref()).map(HammingIndex::from_snapshot)
     }
 

@@ -30,12 +30,11 @@ use crate::layers::{Part, Snapshot};
 use crate::removed::Removed;
 use crate::segment::{Entry, HashSegment};
 use crate::table::{Directory, Postings, Table, MAX_DIRECTORY_BITS, NARROW_LIMIT};
-use crate::IndexError;
+use crate::FileError;
 
-/// Kind tag of PDQ index files.
-const KIND: [u8; 8] = *b"PDQINDEX";
+use crate::file::PDQ_INDEX as KIND;
 
-pub(crate) fn save(snapshot: &Snapshot<HashSegment>, path: &Path) -> Result<(), IndexError> {
+pub(crate) fn save(snapshot: &Snapshot<HashSegment>, path: &Path) -> Result<(), FileError> {
     crate::file::save(path, KIND, snapshot.len() as u64, |out| {
         write_body(out, snapshot)
     })
@@ -87,7 +86,7 @@ fn write_part(out: &mut BodyWriter, part: &Part<HashSegment>) -> std::io::Result
     out.array(part.removed.positions())
 }
 
-pub(crate) fn open(path: &Path) -> Result<Snapshot<HashSegment>, IndexError> {
+pub(crate) fn open(path: &Path) -> Result<Snapshot<HashSegment>, FileError> {
     let (header, input) = BodyReader::open(path, KIND)?;
     read(header, input, path)
 }
@@ -97,7 +96,7 @@ pub(crate) fn read_from(
     input: &mut dyn Read,
     len: u64,
     origin: &Path,
-) -> Result<Snapshot<HashSegment>, IndexError> {
+) -> Result<Snapshot<HashSegment>, FileError> {
     let (header, body) = BodyReader::from_reader(Box::new(input), len, origin, KIND)?;
     read(header, body, origin)
 }
@@ -106,7 +105,7 @@ fn read(
     header: Header,
     mut input: BodyReader,
     path: &Path,
-) -> Result<Snapshot<HashSegment>, IndexError> {
+) -> Result<Snapshot<HashSegment>, FileError> {
     let segments = input.count()?;
     let mut raw_parts = Vec::new();
     for _ in 0..segments {
@@ -122,7 +121,7 @@ fn read(
     input.finish()?;
     // The checksum matched: now check the structure, so that a forged file
     // cannot make a search index out of bounds.
-    let reason = |reason: &str| IndexError::Corrupt {
+    let reason = |reason: &str| FileError::Corrupt {
         path: path.to_path_buf(),
         reason: reason.to_string(),
     };
@@ -152,7 +151,7 @@ struct RawPart {
     removed: Vec<u32>,
 }
 
-fn read_part(input: &mut BodyReader) -> Result<RawPart, IndexError> {
+fn read_part(input: &mut BodyReader) -> Result<RawPart, FileError> {
     let len = input.count()?;
     let bits = input.u32()?;
     let id_width = input.u32()? as usize;

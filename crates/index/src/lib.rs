@@ -40,7 +40,7 @@
 
 mod digest;
 mod error;
-mod file;
+pub mod file;
 mod found;
 mod frozen;
 mod hamming;
@@ -59,7 +59,7 @@ mod segment;
 mod table;
 
 pub use digest::{DigestSet, Md5Set, Sha256Set};
-pub use error::IndexError;
+pub use error::FileError;
 pub use file::FORMAT_VERSION;
 pub use found::Match;
 pub use frozen::FrozenIndex;

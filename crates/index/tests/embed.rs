@@ -7,7 +7,7 @@ use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use common::*;
-use hashbank_index::{HammingIndex, Hash256, IndexError, Md5Set, Sha256Set};
+use hashbank_index::{FileError, HammingIndex, Hash256, Md5Set, Sha256Set};
 
 fn temp_path(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("hashbank-embed-test-{}", std::process::id()));
@@ -100,11 +100,11 @@ fn damaged_parts_are_refused_with_the_origin_named() {
     };
     // A length shorter than the part: the header announces more.
     let err = read_index(&bytes, a_len - 1).err().expect("refused");
-    assert!(matches!(err, IndexError::Truncated { .. }), "{err}");
+    assert!(matches!(err, FileError::Truncated { .. }), "{err}");
     assert!(err.to_string().starts_with(ORIGIN), "{err}");
     // A length longer than the part: bytes after the body.
     let err = read_index(&bytes, a_len + 1).err().expect("refused");
-    assert!(matches!(err, IndexError::Corrupt { .. }), "{err}");
+    assert!(matches!(err, FileError::Corrupt { .. }), "{err}");
     // An altered body byte.
     let mut bad = bytes.clone();
     bad[(a + a_len / 2) as usize] ^= 0x10;
@@ -112,7 +112,7 @@ fn damaged_parts_are_refused_with_the_origin_named() {
     assert!(
         matches!(
             err,
-            IndexError::ChecksumMismatch { .. } | IndexError::Corrupt { .. }
+            FileError::ChecksumMismatch { .. } | FileError::Corrupt { .. }
         ),
         "{err}"
     );
@@ -122,10 +122,10 @@ fn damaged_parts_are_refused_with_the_origin_named() {
     let err = Sha256Set::read_from(&mut input, b_len, origin)
         .err()
         .expect("refused");
-    assert!(matches!(err, IndexError::WrongKind { .. }), "{err}");
+    assert!(matches!(err, FileError::WrongKind { .. }), "{err}");
     // Not an index at all.
     let err = HammingIndex::read_from(&mut Cursor::new(b"prefix"), 6, origin)
         .err()
         .expect("refused");
-    assert!(matches!(err, IndexError::Foreign { .. }), "{err}");
+    assert!(matches!(err, FileError::Foreign { .. }), "{err}");
 }

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use common::*;
-use hashbank_index::{HammingIndex, Hash256, IndexError, Md5Set, Sha256Set};
+use hashbank_index::{FileError, HammingIndex, Hash256, Md5Set, Sha256Set};
 
 fn temp_path(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("hashbank-index-test-{}", std::process::id()));
@@ -73,7 +73,7 @@ fn saved_bytes(name: &str) -> (PathBuf, Vec<u8>) {
     (path, bytes)
 }
 
-fn open_bytes(name: &str, bytes: &[u8]) -> Result<HammingIndex, IndexError> {
+fn open_bytes(name: &str, bytes: &[u8]) -> Result<HammingIndex, FileError> {
     let path = temp_path(name);
     fs::write(&path, bytes).expect("write");
     HammingIndex::open(&path)
@@ -87,8 +87,8 @@ fn truncated_files_are_refused() {
             .err()
             .expect("refused");
         let clear = match cut {
-            0 => matches!(err, IndexError::Foreign { .. }),
-            _ => matches!(err, IndexError::Truncated { .. }),
+            0 => matches!(err, FileError::Foreign { .. }),
+            _ => matches!(err, FileError::Truncated { .. }),
         };
         assert!(clear, "cut at {cut}: {err}");
     }
@@ -106,7 +106,7 @@ fn altered_bytes_are_refused() {
         assert!(
             matches!(
                 err,
-                IndexError::ChecksumMismatch { .. } | IndexError::Corrupt { .. }
+                FileError::ChecksumMismatch { .. } | FileError::Corrupt { .. }
             ),
             "byte {at}: {err}"
         );
@@ -116,14 +116,14 @@ fn altered_bytes_are_refused() {
     bad[30] ^= 4;
     assert!(matches!(
         open_bytes("header.hbi", &bad),
-        Err(IndexError::Corrupt { .. })
+        Err(FileError::Corrupt { .. })
     ));
     // Bytes after the end.
     let mut long = bytes.clone();
     long.push(0);
     assert!(matches!(
         open_bytes("long.hbi", &long),
-        Err(IndexError::Corrupt { .. })
+        Err(FileError::Corrupt { .. })
     ));
 }
 
@@ -132,13 +132,13 @@ fn foreign_and_other_kinds_are_refused() {
     let err = open_bytes("foreign.hbi", b"hash,id\nabc,1\n")
         .err()
         .expect("refused");
-    assert!(matches!(err, IndexError::Foreign { .. }), "{err}");
+    assert!(matches!(err, FileError::Foreign { .. }), "{err}");
     assert!(err.to_string().contains("not a hashbank index file"));
     let mut rng = Rng(1);
     let noise: Vec<u8> = (0..5000).map(|_| rng.next() as u8).collect();
     assert!(matches!(
         open_bytes("noise.hbi", &noise),
-        Err(IndexError::Foreign { .. })
+        Err(FileError::Foreign { .. })
     ));
 
     let set = Sha256Set::new();
@@ -146,15 +146,15 @@ fn foreign_and_other_kinds_are_refused() {
     let path = temp_path("sha.set");
     set.save(&path).expect("save");
     let err = HammingIndex::open(&path).err().expect("refused");
-    assert!(matches!(err, IndexError::WrongKind { .. }), "{err}");
+    assert!(matches!(err, FileError::WrongKind { .. }), "{err}");
     assert!(err.to_string().contains("SHA-256 set"), "{err}");
     assert!(matches!(
         Md5Set::open(&path),
-        Err(IndexError::WrongKind { .. })
+        Err(FileError::WrongKind { .. })
     ));
     assert!(matches!(
         HammingIndex::open(temp_path("missing.hbi")),
-        Err(IndexError::Io { .. })
+        Err(FileError::Io { .. })
     ));
 }
 
@@ -168,7 +168,7 @@ fn other_versions_are_refused() {
     assert!(
         matches!(
             err,
-            IndexError::UnsupportedVersion {
+            FileError::UnsupportedVersion {
                 found: 2,
                 supported: 1,
                 ..
@@ -202,14 +202,14 @@ fn digest_sets_round_trip_and_refuse_damage() {
     fs::write(&damaged, &bytes[..bytes.len() - 3]).expect("write");
     assert!(matches!(
         Md5Set::open(&damaged),
-        Err(IndexError::Truncated { .. })
+        Err(FileError::Truncated { .. })
     ));
     let mut flipped = bytes.clone();
     flipped[100] ^= 1;
     fs::write(&damaged, &flipped).expect("write");
     assert!(matches!(
         Md5Set::open(&damaged),
-        Err(IndexError::ChecksumMismatch { .. } | IndexError::Corrupt { .. })
+        Err(FileError::ChecksumMismatch { .. } | FileError::Corrupt { .. })
     ));
 }
 
@@ -235,7 +235,7 @@ fn forged_files_never_panic() {
         forged[at] ^= 1 << rng.below(8);
         reseal(&mut forged);
         match open_bytes("forged.hbi", &forged) {
-            Err(IndexError::Corrupt { .. }) => refused += 1,
+            Err(FileError::Corrupt { .. }) => refused += 1,
             Err(other) => panic!("byte {at}: unexpected {other}"),
             Ok(index) => {
                 for radius in [0, 31, 63, 200] {

@@ -14,8 +14,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use hashbank_scan::bankfile::Change;
 use hashbank_scan::{HashMeta, HashValue, Kind, LocalBank, Role};
+use matcher::Change;
 use media::robust::{BankLabel, Part};
 use pdq::Hash256;
 

@@ -13,9 +13,9 @@
 
 use model::Evidence;
 
-use crate::bankfile::Found;
 use crate::hashes::{Category, HashValue, Kind, Role};
 use crate::query::{Label, Query};
+use matcher::Found;
 
 /// A stored hash found for one of a query's hashes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,6 +157,10 @@ mod tests {
             query,
             found: Found {
                 hash_id,
+                value: match kind {
+                    Kind::Pdq => HashValue::Pdq(pdq::Hash256::ZERO),
+                    _ => HashValue::Md5([0; 16]),
+                },
                 meta: HashMeta {
                     kind,
                     role: label.map_or(Role::Plain, |l| l.role()),

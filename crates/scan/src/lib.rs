@@ -9,8 +9,8 @@
 //! For platforms checking their stored files and uploads, and for
 //! investigators checking a seized collection on a machine that may be
 //! offline. Not the bank itself (`hashbank-bank`, `hashbank-server`), not
-//! image decoding (`hashbank-media`), not the search index
-//! (`hashbank-index`).
+//! image decoding (`hashbank-media`), not the matcher and its local bank
+//! file (`hashbank-matcher`).
 //!
 //! A scan never stops for a bad file: archive bombs, entries whose names
 //! climb out of the archive, links, loops, files claiming huge sizes,
@@ -20,7 +20,7 @@
 //!
 //! ```
 //! use hashbank_scan::{scan, HashMeta, HashValue, Kind, LocalBank, NoProgress, Role, ScanOptions};
-//! use hashbank_scan::bankfile::Change;
+//! use matcher::Change;
 //!
 //! // A local bank holding one MD5 digest, saved and opened again.
 //! let dir = tempfile::tempdir().unwrap();
@@ -39,25 +39,24 @@
 //! ```
 
 pub mod archive;
-pub mod bankfile;
 mod decide;
 pub mod feed;
 mod hashes;
-mod matcher;
 mod query;
 pub mod report;
 mod report_to;
 mod scan;
 mod skip;
+mod source;
 pub mod walk;
 
-pub use bankfile::{BankFileError, LocalBank, DEFAULT_SEARCH_MEMORY};
 pub use decide::{decide, Candidate, FileMatch};
 pub use hashes::{hex, Category, HashMeta, HashValue, Kind, Role};
-pub use matcher::{Matcher, RemoteBank, MAX_MATCH_BATCH};
+pub use matcher::{Change, FileError, Found, LocalBank, DEFAULT_SEARCH_MEMORY};
 pub use query::{Label, Query, QueryHash};
 pub use report_to::{report_matches, Reported};
 pub use scan::{
     scan, MatchRecord, NoProgress, Progress, ScanOptions, ScanOutcome, SkipRecord, Stats,
 };
 pub use skip::{Skip, SkipKind};
+pub use source::{MatchSource, RemoteBank, MAX_MATCH_BATCH};

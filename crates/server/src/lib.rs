@@ -97,7 +97,7 @@ pub struct ServeOptions {
     /// Timeouts, the connection cap and the shutdown grace period.
     pub connections: ConnectionLimits,
     /// Where to save the matcher on shutdown and open it at the next start
-    /// (see [`hashbank_bank::Matcher::save`]); none: loaded from the
+    /// (see [`hashbank_bank::FeedMatcher::save`]); none: loaded from the
     /// database at every start.
     pub matcher_file: Option<PathBuf>,
 }

@@ -17,28 +17,25 @@
 //!
 //! The file: `HBMATCHR`, a format version (u32) and the key's id (i64),
 //! then chunks of a length (u32) and the sealed bytes. Inside: the feed
-//! cursor the matcher had followed to, the labels' texts, one record per
-//! hash (id, kind, role, label, minor), then the PDQ index and the two
-//! digest sets as `hashbank-index` writes them. Integers little-endian.
+//! cursor the matcher had followed to (i64), then the matcher as
+//! [`matcher::Matcher::write_to`] writes it (the same bytes a local bank
+//! file holds). Integers little-endian.
 
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{Cursor, Read, Seek, Write};
+use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
-use hashbank_index::{HammingIndex, Md5Set, Sha256Set};
 use rand::RngCore;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 
-use super::{Matcher, Meta};
+use super::FeedMatcher;
 use crate::db::Db;
 use crate::error::{BankError, Result};
-use crate::hashes::{Kind, Role};
-use model::BankLabel;
 
 const MAGIC: &[u8; 8] = b"HBMATCHR";
-const VERSION: u32 = 1;
+/// Version 2 holds the matcher in the layout the local bank file shares.
+const VERSION: u32 = 2;
 const HEADER_LEN: usize = 20;
 /// Plain bytes per sealed chunk.
 #[cfg(not(test))]
@@ -47,10 +44,6 @@ const CHUNK: usize = 1 << 20;
 #[cfg(test)]
 const CHUNK: usize = 1024;
 const TAG_LEN: usize = 16;
-/// A record per hash: id, kind, role, label, minor.
-const RECORD_LEN: usize = 12;
-/// No label (a digest, or a PDQ hash stored before labels).
-const NO_LABEL: u8 = u8::MAX;
 
 /// What a start made of a saved matcher.
 #[derive(Debug, PartialEq, Eq)]
@@ -68,7 +61,7 @@ pub enum Opened {
     Unusable(String),
 }
 
-impl Matcher {
+impl FeedMatcher {
     /// Saves the matcher to `path` (owner-only, replacing what is there),
     /// encrypted with a new key stored in the database; returns the hashes
     /// saved. The feed is followed first under the new key, so that the file
@@ -145,7 +138,7 @@ impl Matcher {
         let decoded = tokio::task::spawn_blocking(move || {
             let bytes = std::fs::read(&file).map_err(|e| io_error(&file, e))?;
             remove_file(&file)?;
-            Ok::<_, BankError>(open_sealed(bytes, &key).and_then(|plain| Decoded::read(&plain)))
+            Ok::<_, BankError>(open_sealed(bytes, &key).and_then(|plain| decode(&plain)))
         })
         .await
         .map_err(|e| BankError::Internal(format!("opening the saved matcher: {e}")))??;
@@ -153,7 +146,7 @@ impl Matcher {
             Ok(decoded) => decoded,
             Err(reason) => return Ok(Opened::Unusable(reason)),
         };
-        let cursor = decoded.cursor;
+        let (cursor, hashes) = decoded;
         {
             let mut applied = self.applied.lock().await;
             if !self.is_empty() || *applied != 0 {
@@ -161,10 +154,7 @@ impl Matcher {
                     "a saved matcher opens only into an empty one".into(),
                 ));
             }
-            *self.meta.write().expect("matcher lock") = decoded.meta;
-            self.pdq.replace_with(decoded.pdq);
-            self.md5.replace_with(decoded.md5);
-            self.sha256.replace_with(decoded.sha256);
+            self.hashes.replace_with(hashes);
             *applied = cursor;
             self.cursor.store(cursor, Ordering::Release);
         }
@@ -179,171 +169,26 @@ impl Matcher {
     /// The plain bytes of the file's contents at `cursor`; the caller holds
     /// the `applied` lock, so no change lands halfway.
     fn encode(&self, cursor: i64) -> Result<Vec<u8>> {
-        let meta = self.meta.read().expect("matcher lock");
-        let mut labels: Vec<BankLabel> = Vec::new();
-        let mut out = Cursor::new(Vec::with_capacity(
-            64 + meta.len() * (RECORD_LEN + 40) + 3 * 64,
-        ));
-        let mut records = Vec::with_capacity(meta.len() * RECORD_LEN);
-        for (&id, m) in meta.iter() {
-            let label = match m.label {
-                None => NO_LABEL,
-                Some(label) => match labels.iter().position(|l| *l == label) {
-                    Some(i) => i as u8,
-                    None => {
-                        labels.push(label);
-                        (labels.len() - 1) as u8
-                    }
-                },
-            };
-            records.extend_from_slice(&id.to_le_bytes());
-            records.extend_from_slice(&[m.kind.code(), m.role.code(), label, u8::from(m.minor)]);
-        }
-        if labels.len() >= usize::from(NO_LABEL) {
-            return Err(BankError::Internal("too many labels to save".into()));
-        }
         let io = |e: std::io::Error| BankError::Internal(format!("encoding the matcher: {e}"));
+        let mut out = Cursor::new(Vec::new());
         out.write_all(&cursor.to_le_bytes()).map_err(io)?;
-        out.write_all(&(labels.len() as u32).to_le_bytes())
-            .map_err(io)?;
-        for label in &labels {
-            let text = label.as_str().as_bytes();
-            out.write_all(&[text.len() as u8]).map_err(io)?;
-            out.write_all(text).map_err(io)?;
-        }
-        out.write_all(&(meta.len() as u64).to_le_bytes())
-            .map_err(io)?;
-        out.write_all(&records).map_err(io)?;
-        drop(records);
-        write_part(&mut out, |o| self.pdq.write_to(o)).map_err(io)?;
-        write_part(&mut out, |o| self.md5.write_to(o)).map_err(io)?;
-        write_part(&mut out, |o| self.sha256.write_to(o)).map_err(io)?;
+        self.hashes.write_to(&mut out).map_err(io)?;
         Ok(out.into_inner())
     }
 }
 
-/// An index part preceded by its length.
-fn write_part(
-    out: &mut Cursor<Vec<u8>>,
-    part: impl FnOnce(&mut Cursor<Vec<u8>>) -> std::io::Result<u64>,
-) -> std::io::Result<()> {
-    let at = out.position();
-    out.write_all(&0u64.to_le_bytes())?;
-    let len = part(out)?;
-    let end = out.position();
-    out.seek(std::io::SeekFrom::Start(at))?;
-    out.write_all(&len.to_le_bytes())?;
-    out.seek(std::io::SeekFrom::Start(end))?;
-    Ok(())
-}
-
-/// A saved matcher read back.
-struct Decoded {
-    cursor: i64,
-    meta: HashMap<u64, Meta>,
-    pdq: HammingIndex,
-    md5: Md5Set,
-    sha256: Sha256Set,
-}
-
-impl Decoded {
-    /// Reads the plain contents; an error says what was wrong.
-    fn read(plain: &[u8]) -> std::result::Result<Decoded, String> {
-        let mut input = Cursor::new(plain);
-        let cursor = read_u64(&mut input)? as i64;
-        let label_count = read_u32(&mut input)? as usize;
-        if label_count >= usize::from(NO_LABEL) {
-            return Err("too many labels".into());
-        }
-        let mut labels = Vec::with_capacity(label_count);
-        for _ in 0..label_count {
-            let mut len = [0u8; 1];
-            input.read_exact(&mut len).map_err(short)?;
-            let mut text = vec![0u8; usize::from(len[0])];
-            input.read_exact(&mut text).map_err(short)?;
-            let text = String::from_utf8(text).map_err(|_| "a label is not text".to_string())?;
-            labels.push(
-                text.parse::<BankLabel>()
-                    .map_err(|_| format!("unknown label {text:?}"))?,
-            );
-        }
-        let count = read_u64(&mut input)? as usize;
-        let left = plain.len() as u64 - input.position();
-        if count as u64 > left / RECORD_LEN as u64 {
-            return Err("more hashes than the file holds".into());
-        }
-        let mut meta = HashMap::with_capacity(count);
-        let start = input.position() as usize;
-        for record in plain[start..start + count * RECORD_LEN].chunks_exact(RECORD_LEN) {
-            let id = u64::from_le_bytes(record[..8].try_into().expect("8 bytes"));
-            let kind =
-                Kind::from_code(record[8]).ok_or_else(|| format!("unknown kind {}", record[8]))?;
-            let role =
-                Role::from_code(record[9]).ok_or_else(|| format!("unknown role {}", record[9]))?;
-            let label = match record[10] {
-                NO_LABEL => None,
-                i => Some(
-                    *labels
-                        .get(usize::from(i))
-                        .ok_or_else(|| format!("unknown label number {i}"))?,
-                ),
-            };
-            let minor = match record[11] {
-                0 => false,
-                1 => true,
-                other => return Err(format!("minor is {other}")),
-            };
-            meta.insert(
-                id,
-                Meta {
-                    kind,
-                    role,
-                    label,
-                    minor,
-                },
-            );
-        }
-        if meta.len() != count {
-            return Err("a hash id is there twice".into());
-        }
-        input.set_position((start + count * RECORD_LEN) as u64);
-        let origin = Path::new("the saved matcher");
-        let len = read_u64(&mut input)?;
-        let pdq = HammingIndex::read_from(&mut input, len, origin).map_err(|e| e.to_string())?;
-        let len = read_u64(&mut input)?;
-        let md5 = Md5Set::read_from(&mut input, len, origin).map_err(|e| e.to_string())?;
-        let len = read_u64(&mut input)?;
-        let sha256 = Sha256Set::read_from(&mut input, len, origin).map_err(|e| e.to_string())?;
-        if input.position() != plain.len() as u64 {
-            return Err("bytes after the last part".into());
-        }
-        if pdq.len() + md5.len() + sha256.len() != count {
-            return Err("the index and the records disagree".into());
-        }
-        Ok(Decoded {
-            cursor,
-            meta,
-            pdq,
-            md5,
-            sha256,
-        })
-    }
-}
-
-fn short(_: std::io::Error) -> String {
-    "cut short".into()
-}
-
-fn read_u64(input: &mut Cursor<&[u8]>) -> std::result::Result<u64, String> {
-    let mut bytes = [0u8; 8];
-    input.read_exact(&mut bytes).map_err(short)?;
-    Ok(u64::from_le_bytes(bytes))
-}
-
-fn read_u32(input: &mut Cursor<&[u8]>) -> std::result::Result<u32, String> {
-    let mut bytes = [0u8; 4];
-    input.read_exact(&mut bytes).map_err(short)?;
-    Ok(u32::from_le_bytes(bytes))
+/// The feed cursor and the matcher in a file's plain contents; an error
+/// says what was wrong.
+fn decode(plain: &[u8]) -> std::result::Result<(i64, matcher::Matcher), String> {
+    let cursor = plain
+        .get(..8)
+        .map(|b| i64::from_le_bytes(b.try_into().expect("8 bytes")))
+        .ok_or("cut short")?;
+    let mut rest = &plain[8..];
+    let len = rest.len() as u64;
+    let hashes = matcher::Matcher::read_from(&mut rest, len, Path::new("the saved matcher"))
+        .map_err(|e| e.to_string())?;
+    Ok((cursor, hashes))
 }
 
 fn header(key_id: i64) -> [u8; HEADER_LEN] {
@@ -535,6 +380,7 @@ mod tests {
     use crate::bank::{test_bank, Bank, Settings};
     use crate::cases::NewCase;
     use crate::hashes::{check_pdq_value, Category, NewHash};
+    use crate::hashes::{Kind, Role};
     use crate::matcher::Found;
 
     /// `n` acceptable PDQ values from `seed`.

@@ -11,9 +11,9 @@ use serde::de::DeserializeOwned;
 
 use super::key::ApiKey;
 use super::wire;
-use crate::bankfile::{Change, Found};
-use crate::hashes::HashMeta;
+use crate::hashes::{HashMeta, HashValue};
 use crate::query::{Label, QueryHash};
+use matcher::{Change, Found};
 
 /// How long to wait for a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -262,8 +262,13 @@ impl BankClient {
                         continue;
                     }
                 };
+                let Some(value) = HashValue::parse(m.kind, &m.hash) else {
+                    tracing::warn!("match of hash {hash_id} left out: no stored hash");
+                    continue;
+                };
                 found.push(Found {
                     hash_id,
+                    value,
                     meta: HashMeta {
                         kind: m.kind,
                         role: m.role,

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::client::{BankClient, ClientError};
-use crate::bankfile::{BankFileError, LocalBank};
+use matcher::{FileError, LocalBank};
 
 /// Most entries the bank gives per feed page.
 pub const MAX_PAGE: u32 = 10_000;
@@ -66,7 +66,7 @@ impl SyncSummary {
 pub enum SyncError {
     /// The local file could not be opened or written.
     #[error(transparent)]
-    File(#[from] BankFileError),
+    File(#[from] FileError),
     /// The local file follows another bank.
     #[error(
         "{}: holds a copy of the bank at {found}, not {wanted}",

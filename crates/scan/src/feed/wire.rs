@@ -4,8 +4,8 @@
 use model::BankLabel;
 use serde::{Deserialize, Serialize};
 
-use crate::bankfile::Change;
 use crate::hashes::{Category, HashMeta, HashValue, Kind, Role};
+use matcher::Change;
 
 /// The label of a stored hash as the bank sends it: for a PDQ hash, the
 /// label given when it is one of hashbank's and agrees with the role, `pdq`
@@ -151,6 +151,9 @@ pub(crate) struct Found {
     pub kind: Kind,
     #[serde(default)]
     pub role: Role,
+    /// The stored hash, lower-case hex.
+    #[serde(default)]
+    pub hash: String,
     pub distance: u32,
     #[serde(default)]
     pub category: Option<Category>,

@@ -14,9 +14,9 @@ use rayon::prelude::*;
 use super::outcome::{MatchRecord, ScanOutcome, SkipRecord, Stats};
 use crate::archive::{expand_bytes, expand_file, sniff, ArchiveLimits, Item, Sniffed, SNIFF_LEN};
 use crate::decide::decide;
-use crate::matcher::Matcher;
 use crate::query::Query;
 use crate::skip::{Skip, SkipKind};
+use crate::source::MatchSource;
 use crate::walk::{has_image_extension, walk, WalkOptions};
 
 /// Files waiting for the hashing pool, per hashing thread: enough to keep
@@ -86,7 +86,7 @@ struct Records {
 }
 
 struct Shared<'a> {
-    matcher: &'a dyn Matcher,
+    matcher: &'a dyn MatchSource,
     options: &'a ScanOptions,
     progress: &'a dyn Progress,
     stop: AtomicBool,
@@ -100,7 +100,7 @@ struct Shared<'a> {
 /// matches every image against `matcher`.
 pub fn scan(
     paths: &[PathBuf],
-    matcher: &dyn Matcher,
+    matcher: &dyn MatchSource,
     options: &ScanOptions,
     progress: &dyn Progress,
 ) -> ScanOutcome {
@@ -440,7 +440,7 @@ pub(crate) mod tests {
     use std::io::Write;
 
     use super::*;
-    use crate::bankfile::LocalBank;
+    use matcher::LocalBank;
 
     /// Bytes that make the decoder panic in this crate's tests.
     pub(crate) const PANIC_MARKER: &[u8] = b"\xffPANIC-IN-THE-DECODER";

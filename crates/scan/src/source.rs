@@ -1,16 +1,16 @@
 //! Where candidates come from: a local bank file, or the bank's match API.
 
-use crate::bankfile::LocalBank;
 use crate::decide::Candidate;
 use crate::feed::{BankClient, ClientError};
 use crate::hashes::HashValue;
 use crate::query::{Label, Query};
+use matcher::LocalBank;
 
 /// Most hashes the bank takes in one match request.
 pub const MAX_MATCH_BATCH: usize = 1000;
 
 /// A source of candidates for queries.
-pub trait Matcher: Sync {
+pub trait MatchSource: Sync {
     /// The stored hashes near each hash of each query (up to `radius` bits
     /// for PDQ, exact for digests), per query, in order. A source may leave
     /// out pairs of labels that are never compared (both do), and may
@@ -28,7 +28,7 @@ pub trait Matcher: Sync {
     fn batch(&self) -> usize;
 }
 
-impl Matcher for LocalBank {
+impl MatchSource for LocalBank {
     fn candidates(
         &self,
         queries: &[&Query],
@@ -74,7 +74,7 @@ impl RemoteBank {
     }
 }
 
-impl Matcher for RemoteBank {
+impl MatchSource for RemoteBank {
     fn candidates(
         &self,
         queries: &[&Query],

@@ -6,7 +6,7 @@
 use hashbank_index::{FrozenIndex, Hash256, Match};
 use model::{BankLabel, Part, QueryLabel};
 
-use super::meta::MetaTable;
+use crate::table::MetaTable;
 
 /// Groups of bank labels that queries are compared with alike: whole
 /// pictures (the plain hash, the trimmed picture, and hashes without a

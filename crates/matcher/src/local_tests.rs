@@ -3,7 +3,8 @@ use std::fs;
 use pdq::Hash256;
 
 use super::*;
-use crate::hashes::{Category, Kind, Role};
+use hashbank_index::HammingIndex;
+use model::{Category, Kind, Role};
 
 fn pdq_meta(minor: bool) -> HashMeta {
     HashMeta {
@@ -95,7 +96,7 @@ fn changes_apply_in_order() {
     assert!(bank.search(&HashValue::Pdq(near), 31).is_empty());
     assert!(bank.search(&HashValue::Pdq(hash(3)), 0).is_empty());
     assert!(bank.search(&HashValue::Md5([7; 16]), 0).is_empty());
-    assert!(bank.consistent());
+    assert!(bank.matcher.consistent());
 
     // An id added again replaces itself.
     bank.apply(&[add(10, HashValue::Pdq(hash(1)), pdq_meta(true))], 11);
@@ -142,7 +143,7 @@ fn damaged_files_are_refused_and_name_the_file() {
         assert!(err.to_string().contains("bad.hbl"), "{err}");
         if cut > 0 {
             assert!(
-                matches!(err, BankFileError::Truncated { .. }),
+                matches!(err, FileError::Truncated { .. }),
                 "cut {cut}: {err}"
             );
         }
@@ -158,7 +159,7 @@ fn damaged_files_are_refused_and_name_the_file() {
     assert!(try_open(&long).is_damaged());
     assert!(matches!(
         try_open(b"hash_id,kind\n1,pdq\n"),
-        BankFileError::Foreign { .. }
+        FileError::Foreign { .. }
     ));
     // A PDQ index file is a hashbank file of another kind.
     let index = dir.path().join("index.hbi");
@@ -177,14 +178,14 @@ fn files_of_another_version_are_refused() {
     // The header of a version 1 file, its own checksum made right.
     let mut bytes = fs::read(&path).unwrap();
     bytes[16..20].copy_from_slice(&1u32.to_le_bytes());
-    let sum = xxhash_rust::xxh3::xxh3_64(&bytes[..120]);
-    bytes[120..128].copy_from_slice(&sum.to_le_bytes());
+    let sum = xxhash_rust::xxh3::xxh3_64(&bytes[..48]);
+    bytes[48..56].copy_from_slice(&sum.to_le_bytes());
     fs::write(&path, &bytes).unwrap();
     let err = LocalBank::open(&path).expect_err("refused");
     assert!(
         matches!(
             err,
-            BankFileError::UnsupportedVersion {
+            FileError::UnsupportedVersion {
                 found: 1,
                 supported: FORMAT_VERSION,
                 ..
