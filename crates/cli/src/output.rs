@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use media::Fingerprint;
+use model::hex;
 use pdq::Dihedral;
 use serde_json::{json, Map, Value};
 
@@ -80,11 +81,6 @@ impl Record {
         }
         Value::Object(map)
     }
-}
-
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
