@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use client::{is_url, sends_in_clear, ApiKey, BankClient, PlainHttp};
 use hashbank_scan::archive::{
     ArchiveLimits, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_RATIO,
     DEFAULT_MAX_TOTAL_BYTES, DEFAULT_RATIO_FLOOR,
 };
-use hashbank_scan::feed::{is_url, sends_in_clear, ApiKey, BankClient, PlainHttp};
 use hashbank_scan::report::{summary_text, write_csv, write_html, write_jsonl};
 use hashbank_scan::{
     report_matches, scan, LocalBank, MatchSource, Progress, RemoteBank, ScanOptions, ScanOutcome,

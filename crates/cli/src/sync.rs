@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use hashbank_scan::feed::{sync, ApiKey, SyncError, SyncOptions, DEFAULT_SAVE_EVERY, MAX_PAGE};
+use client::{sync, ApiKey, SyncError, SyncOptions, DEFAULT_SAVE_EVERY, MAX_PAGE};
 use hashbank_scan::report::count;
 
 /// Pull the bank's hash feed into a local bank file, for `hashbank scan`.

@@ -8,7 +8,8 @@
 //!
 //! For platforms checking their stored files and uploads, and for
 //! investigators checking a seized collection on a machine that may be
-//! offline. Not the bank itself (`hashbank-bank`, `hashbank-server`), not
+//! offline. The HTTP client of the bank's API and `sync` are
+//! `hashbank-client`. Not the bank itself (`hashbank-bank`, `hashbank-server`), not
 //! image decoding (`hashbank-media`), not the matcher and its local bank
 //! file (`hashbank-matcher`).
 //!
@@ -40,7 +41,6 @@
 
 pub mod archive;
 mod decide;
-pub mod feed;
 mod hashes;
 mod query;
 pub mod report;

@@ -1,8 +1,8 @@
 //! `--report-to`: each match sent to the bank as the platform's report, so
 //! the case's owner sees that it was found.
 
-use crate::feed::BankClient;
 use crate::scan::MatchRecord;
+use client::BankClient;
 
 /// Most failures kept word for word; the rest are only counted.
 const KEPT_ERRORS: usize = 10;

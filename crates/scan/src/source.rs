@@ -1,9 +1,9 @@
 //! Where candidates come from: a local bank file, or the bank's match API.
 
 use crate::decide::Candidate;
-use crate::feed::{BankClient, ClientError};
 use crate::hashes::HashValue;
 use crate::query::{Label, Query};
+use client::{BankClient, ClientError};
 use matcher::LocalBank;
 
 /// Most hashes the bank takes in one match request.
@@ -88,7 +88,17 @@ impl MatchSource for RemoteBank {
             .collect();
         let mut out: Vec<Vec<Candidate>> = vec![Vec::new(); queries.len()];
         for chunk in flat.chunks(MAX_MATCH_BATCH) {
-            let values: Vec<_> = chunk.iter().map(|&(q, h)| queries[q].hashes[h]).collect();
+            let values: Vec<_> = chunk
+                .iter()
+                .map(|&(q, h)| {
+                    let hash = queries[q].hashes[h];
+                    let label = match hash.label {
+                        Label::Pdq(l) => Some(l),
+                        Label::Md5 | Label::Sha256 => None,
+                    };
+                    (hash.value, label)
+                })
+                .collect();
             let results = self.client.match_hashes(&values, radius)?;
             for (&(q, h), found) in chunk.iter().zip(results) {
                 out[q].extend(found.into_iter().map(|found| Candidate { query: h, found }));

@@ -4,8 +4,8 @@
 use model::BankLabel;
 use serde::{Deserialize, Serialize};
 
-use crate::hashes::{Category, HashMeta, HashValue, Kind, Role};
-use matcher::Change;
+use matcher::{Change, HashMeta};
+use model::{Category, HashValue, Kind, Role};
 
 /// The label of a stored hash as the bank sends it: for a PDQ hash, the
 /// label given when it is one of hashbank's and agrees with the role, `pdq`

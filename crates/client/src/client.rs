@@ -9,11 +9,10 @@ use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
-use super::key::ApiKey;
-use super::wire;
-use crate::hashes::{HashMeta, HashValue};
-use crate::query::{Label, QueryHash};
-use matcher::{Change, Found};
+use crate::key::ApiKey;
+use crate::wire;
+use matcher::{Change, Found, HashMeta};
+use model::{HashValue, QueryLabel};
 
 /// How long to wait for a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -223,20 +222,19 @@ impl BankClient {
     /// labels); for a digest, the same digest. At most the bank's batch
     /// limit of queries per call. A stored PDQ hash whose label this build
     /// does not know is left out, with a warning.
+    ///
+    /// Each query is a hash and, for a PDQ hash, what it is a hash of.
     pub fn match_hashes(
         &self,
-        queries: &[QueryHash],
+        queries: &[(HashValue, Option<QueryLabel>)],
         radius: u32,
     ) -> Result<Vec<Vec<Found>>, ClientError> {
         let hashes: Vec<wire::Query> = queries
             .iter()
-            .map(|q| wire::Query {
-                kind: q.value.kind(),
-                value: q.value.to_hex(),
-                label: match q.label {
-                    Label::Pdq(l) => Some(l.as_str()),
-                    Label::Md5 | Label::Sha256 => None,
-                },
+            .map(|(value, label)| wire::Query {
+                kind: value.kind(),
+                value: value.to_hex(),
+                label: label.map(QueryLabel::as_str),
             })
             .collect();
         let request = wire::MatchRequest {

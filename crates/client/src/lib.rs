@@ -1,5 +1,8 @@
 //! The bank's platform API from the platform's side: the key, the HTTP
-//! client (feed, match, reports) and `sync`.
+//! client (feed, match, reports) and `sync`, which keeps a local bank file
+//! (`matcher::LocalBank`) in step with the bank's feed. Used by `hashbank
+//! sync` and by `hashbank scan` when it matches through the bank or reports
+//! to it.
 
 mod client;
 mod key;

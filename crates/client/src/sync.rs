@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::client::{BankClient, ClientError};
+use crate::client::{BankClient, ClientError};
 use matcher::{FileError, LocalBank};
 
 /// Most entries the bank gives per feed page.
