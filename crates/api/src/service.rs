@@ -31,11 +31,11 @@ pub struct Health {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Readiness {
-    /// `ready`, or `not_ready` (with 503).
-    #[cfg_attr(feature = "openapi", schema(example = "ready"))]
-    pub status: String,
     /// The database answers.
     pub database: bool,
     /// The matcher is loaded.
     pub matcher_loaded: bool,
+    /// `ready`, or `not_ready` (with 503).
+    #[cfg_attr(feature = "openapi", schema(example = "ready"))]
+    pub status: String,
 }

@@ -6,10 +6,9 @@
 //! them out of that case number, not the case's owner (hashbank_bank's
 //! `pins`).
 
+use api::{CaseHashes, MoreHashes, NewCase};
 use axum::http::{Method, StatusCode};
 use axum::response::IntoResponse;
-use hashbank_bank::{CaseHash, MoreHashes, NewCase};
-use serde::Serialize;
 
 use crate::error::ApiResult;
 use crate::extract::{CasePin, Json, Path};
@@ -47,11 +46,6 @@ async fn view(
     Ok(axum::Json(viewed?))
 }
 
-#[derive(Serialize)]
-struct Hashes {
-    hashes: Vec<CaseHash>,
-}
-
 async fn add_hashes(
     state: axum::extract::State<AppState>,
     Path(number): Path<String>,
@@ -63,7 +57,10 @@ async fn add_hashes(
     let attempt = state.bank.pin_attempt(&client.to_string(), &number)?;
     let added = state.bank.add_hashes(&number, &pin, more).await;
     attempt.finish(&added);
-    Ok((StatusCode::CREATED, axum::Json(Hashes { hashes: added? })))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(CaseHashes { hashes: added? }),
+    ))
 }
 
 async fn withdraw(

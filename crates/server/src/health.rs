@@ -1,10 +1,10 @@
 //! Health (the process answers) and readiness (database reachable and
 //! matcher loaded), and the OpenAPI document.
 
+use api::{Health, Readiness};
 use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use axum::response::IntoResponse;
-use serde_json::json;
 
 use crate::routes::Api;
 use crate::AppState;
@@ -18,7 +18,9 @@ pub(crate) fn routes() -> Api {
 }
 
 async fn healthz() -> impl IntoResponse {
-    axum::Json(json!({ "status": "ok" }))
+    axum::Json(Health {
+        status: "ok".into(),
+    })
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
@@ -29,11 +31,16 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = json!({
-        "status": if status == StatusCode::OK { "ready" } else { "not_ready" },
-        "database": database,
-        "matcher_loaded": matcher,
-    });
+    let body = Readiness {
+        database,
+        matcher_loaded: matcher,
+        status: if status == StatusCode::OK {
+            "ready"
+        } else {
+            "not_ready"
+        }
+        .into(),
+    };
     (status, axum::Json(body))
 }
 

@@ -2,11 +2,13 @@
 //! API, reports and outcomes. Nothing here gives a case number or groups
 //! hashes by case.
 
+use api::{
+    FeedQuery, MatchRequest, MatchResponse, NewReport, OutcomeRecorded, OutcomeRequest,
+    ReportCreated,
+};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use hashbank_bank::{NewReport, Outcome, Query as HashQuery, QueryResult};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, PlatformAuth, Query};
@@ -22,20 +24,10 @@ pub(crate) fn routes() -> Api {
         .route(Method::POST, "/v1/reports/{id}/outcome", outcome)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FeedParams {
-    /// The last cursor seen; 0 for a full copy.
-    #[serde(default)]
-    after: i64,
-    /// Entries per page.
-    limit: Option<i64>,
-}
-
 async fn feed(
     State(state): State<AppState>,
     PlatformAuth(platform): PlatformAuth,
-    Query(params): Query<FeedParams>,
+    Query(params): Query<FeedQuery>,
 ) -> ApiResult<Response> {
     let page = state
         .bank
@@ -67,19 +59,6 @@ async fn feed(
 /// of 10,000 entries (about 1.9 MB) was copied over several times.
 const FEED_ENTRY_BYTES: usize = 200;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MatchRequest {
-    hashes: Vec<HashQuery>,
-    #[serde(default)]
-    radius: Option<u32>,
-}
-
-#[derive(Serialize)]
-struct MatchResponse {
-    results: Vec<QueryResult>,
-}
-
 async fn match_hashes(
     State(state): State<AppState>,
     PlatformAuth(platform): PlatformAuth,
@@ -92,11 +71,6 @@ async fn match_hashes(
     Ok(axum::Json(MatchResponse { results }))
 }
 
-#[derive(Serialize)]
-struct ReportCreated {
-    report_id: i64,
-}
-
 async fn report(
     State(state): State<AppState>,
     PlatformAuth(platform): PlatformAuth,
@@ -104,18 +78,6 @@ async fn report(
 ) -> ApiResult<impl IntoResponse> {
     let report_id = state.bank.report(&platform, report).await?;
     Ok((StatusCode::CREATED, axum::Json(ReportCreated { report_id })))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OutcomeRequest {
-    outcome: Outcome,
-}
-
-#[derive(Serialize)]
-struct OutcomeRecorded {
-    report_id: i64,
-    outcome: Outcome,
 }
 
 async fn outcome(
