@@ -3,7 +3,7 @@
 
 use api::{Health, Readiness};
 use axum::extract::State;
-use axum::http::{Method, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::response::IntoResponse;
 
 use crate::routes::Api;
@@ -17,12 +17,29 @@ pub(crate) fn routes() -> Api {
         .route(Method::GET, "/openapi.json", openapi)
 }
 
+/// The process is up.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "service",
+    responses((status = 200, description = "Up", body = Health))
+)]
 async fn healthz() -> impl IntoResponse {
     axum::Json(Health {
         status: "ok".into(),
     })
 }
 
+/// The database answers and the matcher is loaded.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "service",
+    responses(
+        (status = 200, description = "Ready", body = Readiness),
+        (status = 503, description = "Not ready yet", body = Readiness),
+    )
+)]
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let database = state.bank.db().ping().await;
     let matcher = state.bank.matcher().is_ready();
@@ -44,6 +61,20 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     (status, axum::Json(body))
 }
 
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "service",
+    responses((
+        status = 200,
+        description = "The OpenAPI document",
+        body = Object
+    ))
+)]
 async fn openapi() -> impl IntoResponse {
-    axum::Json(crate::openapi::document())
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi::document_json(),
+    )
 }
