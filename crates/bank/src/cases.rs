@@ -3,8 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use model::BankLabel;
-use serde::{Deserialize, Serialize};
+pub use api::{
+    CaseHash, CasePlatform, CaseReport, CaseStatus, CaseView, CreatedCase, MoreHashes, NewCase,
+    Withdrawn,
+};
 use sqlx::Any;
 
 use crate::audit::Actor;
@@ -13,138 +15,12 @@ use crate::clock::rfc3339;
 use crate::db::{insert_rows, Value};
 use crate::error::{BankError, Result};
 use crate::hashes::{
-    check_new_hashes, label_text, parse_category, parse_label, serialize_label, Category,
-    CheckedHash, HashStatus, Kind, NewHash, Role, MAX_HASHES_PER_CASE,
+    check_new_hashes, label_name, label_text, parse_category, parse_label, Category, CheckedHash,
+    HashStatus, Kind, Role, MAX_HASHES_PER_CASE,
 };
 use crate::pins::OpenCase;
 use crate::secrets::{new_case_number, new_pin, random_id};
 use crate::write::Write;
-
-/// A new case as a person files it.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewCase {
-    /// 1 to 500 hashes.
-    pub hashes: Vec<NewHash>,
-    /// `minor` when the images were taken before she was 18.
-    #[serde(default)]
-    pub category: Option<Category>,
-}
-
-/// Hashes to add to a case.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MoreHashes {
-    /// 1 or more hashes; the case holds at most 500.
-    pub hashes: Vec<NewHash>,
-}
-
-/// A hash of a case, as its owner sees it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct CaseHash {
-    /// The case's own id of this hash.
-    pub id: i64,
-    /// The public id of its value, the one platforms see (on the feed, in
-    /// matches and in reports): the same in every case that holds the
-    /// value. Absent once withdrawn.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hash_id: Option<i64>,
-    /// Its kind.
-    pub kind: Kind,
-    /// Its role.
-    pub role: Role,
-    /// PDQ only: what it is a hash of (`pdq`, `trim`, `crop90`, ...).
-    #[serde(
-        serialize_with = "serialize_label",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub label: Option<BankLabel>,
-    /// The hash; absent once withdrawn.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    /// PDQ quality.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub quality: Option<i64>,
-    /// active, suspended or withdrawn.
-    pub status: HashStatus,
-}
-
-/// What filing a case answers: number and PIN, shown once.
-#[derive(Clone, Debug, Serialize)]
-pub struct CreatedCase {
-    /// The case number, e.g. `HB-7K2M-9QXP-4TDA`.
-    pub case_number: String,
-    /// The PIN: the bank keeps only its argon2id hash.
-    pub pin: String,
-    /// When (RFC 3339).
-    pub created_at: String,
-    /// Its hashes with their ids.
-    pub hashes: Vec<CaseHash>,
-}
-
-/// One platform's report of a match, as the case's owner sees it.
-#[derive(Clone, Debug, Serialize)]
-pub struct CaseReport {
-    /// Which hash of the case matched: its value's public id
-    /// ([`CaseHash::hash_id`]).
-    pub hash_id: i64,
-    /// When the platform reported the match.
-    pub reported_at: String,
-    /// removed, not_violating or pending_review; absent until given.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<String>,
-    /// When the outcome was given.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub outcome_at: Option<String>,
-}
-
-/// What one platform found for the case.
-#[derive(Clone, Debug, Serialize)]
-pub struct CasePlatform {
-    /// The platform's name.
-    pub platform: String,
-    /// Pieces of content it reported as matches (one piece that matched
-    /// several of the case's hashes counts once).
-    pub matches_reported: usize,
-    /// Pieces of content it reported and said it removed.
-    pub removed: usize,
-    /// Its reports, oldest first.
-    pub reports: Vec<CaseReport>,
-}
-
-/// A case as its owner sees it.
-#[derive(Clone, Debug, Serialize)]
-pub struct CaseView {
-    /// The case number.
-    pub case_number: String,
-    /// open or withdrawn.
-    pub status: String,
-    /// `minor` or absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub category: Option<Category>,
-    /// When it was filed.
-    pub created_at: String,
-    /// When it was withdrawn.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub withdrawn_at: Option<String>,
-    /// Its hashes.
-    pub hashes: Vec<CaseHash>,
-    /// Per platform: matches reported and outcomes.
-    pub platforms: Vec<CasePlatform>,
-}
-
-/// What a withdrawal answers.
-#[derive(Clone, Debug, Serialize)]
-pub struct Withdrawn {
-    /// The case number.
-    pub case_number: String,
-    /// Always `withdrawn`.
-    pub status: String,
-    /// When.
-    pub withdrawn_at: String,
-    /// Hashes erased.
-    pub hashes_erased: usize,
-}
 
 /// A report as read for the case view: platform name, hash id, content
 /// reference, reported at, outcome, outcome at.
@@ -272,13 +148,13 @@ impl Bank {
             entry.reports.push(CaseReport {
                 hash_id,
                 reported_at: rfc3339(reported_at),
-                outcome,
+                outcome: outcome.as_deref().map(str::parse).transpose()?,
                 outcome_at: outcome_at.map(rfc3339),
             });
         }
         Ok(CaseView {
             case_number: case.number,
-            status: case.status,
+            status: case.status.parse()?,
             category: parse_category(case.category.as_deref())?,
             created_at: rfc3339(case.created_at),
             withdrawn_at: case.withdrawn_at.map(rfc3339),
@@ -398,7 +274,7 @@ impl Bank {
         self.applied(changes).await;
         Ok(Withdrawn {
             case_number: case.number,
-            status: WITHDRAWN.into(),
+            status: CaseStatus::Withdrawn,
             withdrawn_at: rfc3339(at),
             hashes_erased: ids.len(),
         })
@@ -454,7 +330,7 @@ pub(crate) fn hash_rows(
             hash_id: Some(value_id),
             kind: hash.kind,
             role: hash.role,
-            label: hash.label,
+            label: label_name(hash.label),
             value: Some(hash.value.clone()),
             quality: hash.quality,
             status,
@@ -482,10 +358,10 @@ where
                 hash_id,
                 kind: kind.parse::<Kind>()?,
                 role: role.parse::<Role>()?,
-                label: parse_label(label.as_deref())?,
+                label: label_name(parse_label(label.as_deref())?),
                 value,
                 quality,
-                status: HashStatus::parse(&status)?,
+                status: status.parse()?,
             })
         })
         .collect()

@@ -3,31 +3,23 @@
 //! order, every entry at once); platforms page by the public cursor, which
 //! an entry gets when it is released (`crate::release`).
 
+pub use api::{FeedOp, FeedPage};
 use model::BankLabel;
-use serde::Serialize;
 use sqlx::Row;
 
 use crate::db::Db;
 use crate::error::{BankError, Result};
-use crate::hashes::{parse_category, parse_label, serialize_label, Category, Kind, Role};
+use crate::hashes::{label_name, parse_category, parse_label, Category, Kind, Role};
 
 /// Feed entries per page when the platform does not say.
 pub const DEFAULT_FEED_LIMIT: i64 = 1000;
 /// Most feed entries per page.
 pub const MAX_FEED_LIMIT: i64 = 10_000;
 
-/// Addition or deletion.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FeedOp {
-    /// A hash to match from now on.
-    Add,
-    /// A hash to forget (withdrawn or suspended): only its id is given.
-    Delete,
-}
-
-/// One entry of the feed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// One entry of the feed as the bank reads it, its words parsed: what
+/// the matchers follow, and what platforms are sent as an
+/// [`api::FeedEntry`].
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FeedEntry {
     /// Its place in the feed; pull again after the last one seen.
     pub cursor: i64,
@@ -36,38 +28,34 @@ pub struct FeedEntry {
     /// The bank's id of the hash.
     pub hash_id: i64,
     /// Additions: the kind.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<Kind>,
     /// Additions: the role.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// Additions of PDQ hashes: what the hash is a hash of (`pdq`, `trim`,
     /// `crop90`, ...).
-    #[serde(
-        serialize_with = "serialize_label",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub label: Option<BankLabel>,
     /// Additions: the hash, lower-case hex.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Additions of PDQ hashes: the quality.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quality: Option<i64>,
     /// Additions from a `minor` case.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<Category>,
 }
 
-/// A page of the feed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FeedPage {
-    /// Entries in cursor order.
-    pub entries: Vec<FeedEntry>,
-    /// Pull again with `after` = this.
-    pub next_cursor: i64,
-    /// Whether more entries follow right now.
-    pub more: bool,
+impl From<FeedEntry> for api::FeedEntry {
+    fn from(entry: FeedEntry) -> api::FeedEntry {
+        api::FeedEntry {
+            cursor: entry.cursor,
+            op: entry.op,
+            hash_id: entry.hash_id,
+            kind: entry.kind,
+            role: entry.role,
+            label: label_name(entry.label),
+            value: entry.value,
+            quality: entry.quality,
+            category: entry.category,
+        }
+    }
 }
 
 /// Up to `limit` entries after internal cursor `after`, released or held,
@@ -181,6 +169,7 @@ pub(crate) async fn pull(
     let more = entries.len() as i64 > limit;
     entries.truncate(limit as usize);
     let next_cursor = entries.last().map_or(after, |e| e.cursor);
+    let entries: Vec<api::FeedEntry> = entries.into_iter().map(api::FeedEntry::from).collect();
     sqlx::query(
         "INSERT INTO feed_reads (platform_id, from_cursor, to_cursor, entries, at) \
          VALUES ($1, $2, $3, $4, $5)",

@@ -1,13 +1,15 @@
 //! Hashes as the bank knows them: kinds, roles, labels, categories,
 //! statuses, and the checks every submitted hash passes.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+pub use api::{HashStatus, NewHash};
 use model::BankLabel;
 pub use model::{Category, Kind, Role};
 use pdq::Hash256;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::Serializer;
 
 use crate::error::{BankError, Result};
 
@@ -17,61 +19,6 @@ pub const MAX_HASHES_PER_CASE: usize = 500;
 /// Reads a category as the database stores it (NULL is none).
 pub(crate) fn parse_category(word: Option<&str>) -> Result<Option<Category>> {
     Ok(word.map(str::parse::<Category>).transpose()?)
-}
-
-/// Whether a hash takes part in matching and the feed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum HashStatus {
-    /// On the feed and matched.
-    Active,
-    /// Off the feed and out of matching after platforms found its matches
-    /// not violating; still part of the case.
-    Suspended,
-    /// Erased with its case.
-    Withdrawn,
-}
-
-impl HashStatus {
-    /// The word used in the API and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HashStatus::Active => "active",
-            HashStatus::Suspended => "suspended",
-            HashStatus::Withdrawn => "withdrawn",
-        }
-    }
-
-    /// The status named `word`.
-    pub fn parse(word: &str) -> Result<HashStatus> {
-        match word {
-            "active" => Ok(HashStatus::Active),
-            "suspended" => Ok(HashStatus::Suspended),
-            "withdrawn" => Ok(HashStatus::Withdrawn),
-            _ => Err(BankError::Internal(format!("unknown hash status {word:?}"))),
-        }
-    }
-}
-
-/// A hash as a person submits it for her case.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewHash {
-    /// pdq, md5 or sha256.
-    pub kind: Kind,
-    /// The hash in hex.
-    pub value: String,
-    /// PDQ quality 0..=100 (PDQ only, required there).
-    #[serde(default)]
-    pub quality: Option<u32>,
-    /// plain (default) or extra.
-    #[serde(default)]
-    pub role: Role,
-    /// PDQ only: what it is a hash of, a [`BankLabel`] name. `pdq` (the
-    /// default) for the plain hash; an extra hash names its part (`trim`,
-    /// `crop90`, `top80`, ...).
-    #[serde(default)]
-    pub label: Option<String>,
 }
 
 /// A hash that passed [`check_new_hashes`]: value in lower-case hex.
@@ -101,6 +48,11 @@ pub(crate) fn parse_label(text: Option<&str>) -> Result<Option<BankLabel>> {
             .map_err(|e| BankError::Internal(e.to_string()))
     })
     .transpose()
+}
+
+/// A label as the API gives it: its name.
+pub(crate) fn label_name(label: Option<BankLabel>) -> Option<Cow<'static, str>> {
+    label.map(|l| Cow::Borrowed(l.as_str()))
 }
 
 /// Writes an optional label as its text (for `#[serde(serialize_with)]`).

@@ -27,9 +27,12 @@
 //!   API compares a query hash only with the labels `model::radius`
 //!   pairs with the query's own.
 //! - PINs and API keys are stored only as argon2id hashes.
+//! - What the bank takes from and answers to the HTTP API are the bodies
+//!   of `hashbank-api` (re-exported here): cases as filed and shown, feed
+//!   pages, match queries and results, reports and outcomes.
 //!
 //! ```
-//! use hashbank_bank::{Bank, Kind, NewCase, NewHash, Query, Role, Settings};
+//! use hashbank_bank::{Bank, HashQuery, Kind, NewCase, NewHash, Role, Settings};
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let dir = tempfile::tempdir().unwrap();
@@ -49,14 +52,14 @@
 //! assert!(case.case_number.starts_with("HB-"));
 //!
 //! let results = bank
-//!     .match_hashes(vec![Query { kind: Kind::Pdq, value: pdq.into(), label: None }], None)
+//!     .match_hashes(vec![HashQuery { kind: Kind::Pdq, value: pdq.into(), label: None }], None)
 //!     .await
 //!     .unwrap();
 //! assert_eq!(Some(results[0].matches[0].hash_id), case.hashes[0].hash_id);
 //!
 //! bank.withdraw_case(&case.case_number, &case.pin).await.unwrap();
 //! let results = bank
-//!     .match_hashes(vec![Query { kind: Kind::Pdq, value: pdq.into(), label: None }], None)
+//!     .match_hashes(vec![HashQuery { kind: Kind::Pdq, value: pdq.into(), label: None }], None)
 //!     .await
 //!     .unwrap();
 //! assert!(results[0].matches.is_empty());
@@ -92,7 +95,8 @@ pub use bank::{
     DEFAULT_PIN_WINDOW, DEFAULT_SUSPEND_AFTER,
 };
 pub use cases::{
-    CaseHash, CasePlatform, CaseReport, CaseView, CreatedCase, MoreHashes, NewCase, Withdrawn,
+    CaseHash, CasePlatform, CaseReport, CaseStatus, CaseView, CreatedCase, MoreHashes, NewCase,
+    Withdrawn,
 };
 pub use clock::rfc3339;
 pub use db::{Backend, Db};
@@ -109,8 +113,8 @@ pub use pins::{PinAttempt, MAX_LOCK, MAX_PIN_CLIENTS};
 pub use platforms::{Platform, PlatformInfo};
 pub use release::{FeedRelease, DEFAULT_DELETE_HOLD, DEFAULT_HOLD, DEFAULT_MIX_WRITES};
 pub use reports::{
-    NewReport, Outcome, Query, QueryResult, DEFAULT_RADIUS, MAX_CONTENT_REF_LEN, MAX_MATCH_BATCH,
-    MAX_RADIUS,
+    HashQuery, NewReport, Outcome, QueryResult, DEFAULT_RADIUS, MAX_CONTENT_REF_LEN,
+    MAX_MATCH_BATCH, MAX_RADIUS,
 };
 pub use secrets::{Argon2Cost, CASE_NUMBER_PREFIX, KEY_PREFIX, PIN_DIGITS};
 pub use stats::Stats;

@@ -11,14 +11,15 @@
 //! One report per platform, value and content reference; outcomes count
 //! once per platform.
 
+use api::MatchedHash;
+pub use api::{HashQuery, NewReport, Outcome, QueryResult};
 use model::{QueryLabel, CORROBORATION_RADIUS};
-use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
 use crate::bank::{is_clash, Bank, CLASH_RETRIES};
 use crate::error::{BankError, Result};
 use crate::feed::{pull, FeedPage};
-use crate::hashes::{check_hex, Kind};
+use crate::hashes::{check_hex, label_name, Kind};
 use crate::matcher::Found;
 use crate::platforms::Platform;
 use crate::secrets::random_id;
@@ -39,29 +40,17 @@ const MAX_DISTANCE: i64 = 256;
 /// Match grants recorded per statement.
 const GRANTS_PER_STATEMENT: usize = 200;
 
-/// A hash a platform asks about.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Query {
-    /// pdq, md5 or sha256.
-    pub kind: Kind,
-    /// The hash in hex.
-    pub value: String,
-    /// PDQ only: what the query hash is a hash of, a
-    /// [`QueryLabel`] name (`pdq`, the default; `rot90`, `trim`, `screen`,
-    /// `top80`, ...). It decides which stored hashes it is compared with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-}
-
-/// What was found for one query.
-#[derive(Clone, Debug, Serialize)]
-pub struct QueryResult {
-    /// The query as asked (value in lower-case hex; a PDQ query with its
-    /// label, `pdq` when none was given).
-    pub query: Query,
-    /// Matching hashes: minor first, then nearest.
-    pub matches: Vec<Found>,
+/// A stored hash the matcher found, as the match API gives it.
+fn matched(found: Found) -> MatchedHash {
+    MatchedHash {
+        hash_id: found.hash_id,
+        kind: found.kind,
+        role: found.role,
+        label: label_name(found.label),
+        hash: found.hash,
+        distance: found.distance,
+        category: found.category,
+    }
 }
 
 /// The label of a query hash: a [`QueryLabel`] for PDQ (`pdq` when none is
@@ -94,50 +83,6 @@ fn query_label_names() -> String {
         .join(", ")
 }
 
-/// A platform's report of a match.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewReport {
-    /// The matched hash's id: one the match API returned to this platform,
-    /// or one it read from the feed.
-    pub hash_id: i64,
-    /// The platform's own hash of the copy it found (hex, the stored
-    /// hash's kind); the bank computes the distance from it.
-    pub value: String,
-    /// PDQ only: what the platform's hash is a hash of, a [`QueryLabel`]
-    /// name (`pdq`, the default; `rot90`, `trim`, ...).
-    #[serde(default)]
-    pub label: Option<String>,
-    /// The distance the platform found: accepted for compatibility, not
-    /// trusted (the bank computes its own).
-    #[serde(default)]
-    pub distance: Option<i64>,
-    /// The platform's own reference to the content (never shown to others).
-    pub content_ref: String,
-}
-
-/// What happened to reported content.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Taken down.
-    Removed,
-    /// Reviewed and found not to be the victim's image.
-    NotViolating,
-    /// Still under review.
-    PendingReview,
-}
-
-impl Outcome {
-    fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Removed => "removed",
-            Outcome::NotViolating => "not_violating",
-            Outcome::PendingReview => "pending_review",
-        }
-    }
-}
-
 impl Bank {
     /// A page of the feed for `platform` (logged with the cursor range).
     pub async fn feed(
@@ -155,7 +100,7 @@ impl Bank {
     /// and SHA-256 match exactly. A batch runs on the blocking pool.
     pub async fn match_hashes(
         self: &std::sync::Arc<Self>,
-        queries: Vec<Query>,
+        queries: Vec<HashQuery>,
         radius: Option<u32>,
     ) -> Result<Vec<QueryResult>> {
         self.ensure_ready()?;
@@ -180,7 +125,7 @@ impl Bank {
             let value = check_hex(q.kind, &q.value, &what)?;
             let label = query_label(q.kind, q.label.as_deref(), &what)?;
             checked.push((
-                Query {
+                HashQuery {
                     kind: q.kind,
                     value,
                     label: label.map(|l| l.as_str().to_string()),
@@ -188,11 +133,16 @@ impl Bank {
                 label.unwrap_or(QueryLabel::Plain),
             ));
         }
-        let search = move |bank: &Bank, queries: Vec<(Query, QueryLabel)>| {
+        let search = move |bank: &Bank, queries: Vec<(HashQuery, QueryLabel)>| {
             queries
                 .into_iter()
                 .map(|(query, label)| QueryResult {
-                    matches: bank.matcher.search(query.kind, &query.value, label, radius),
+                    matches: bank
+                        .matcher
+                        .search(query.kind, &query.value, label, radius)
+                        .into_iter()
+                        .map(matched)
+                        .collect(),
                     query,
                 })
                 .collect::<Vec<_>>()
@@ -213,7 +163,7 @@ impl Bank {
     pub async fn match_for(
         self: &std::sync::Arc<Self>,
         platform: &Platform,
-        queries: Vec<Query>,
+        queries: Vec<HashQuery>,
         radius: Option<u32>,
     ) -> Result<Vec<QueryResult>> {
         let results = self.match_hashes(queries, radius).await?;
@@ -613,7 +563,7 @@ mod tests {
             .await
             .unwrap();
         let query = || {
-            vec![Query {
+            vec![HashQuery {
                 kind: Kind::Pdq,
                 value: STORED.into(),
                 label: None,

@@ -60,7 +60,7 @@ fn stored_of(row: ValueRow) -> Result<Stored> {
     let minor = parse_category(category.as_deref())? == Some(Category::Minor);
     Ok(Stored {
         id,
-        status: HashStatus::parse(&status)?,
+        status: status.parse()?,
         minor,
         entry: Entry {
             id,

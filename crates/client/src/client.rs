@@ -5,6 +5,7 @@
 use std::thread::sleep;
 use std::time::Duration;
 
+use api::{ErrorBody, FeedQuery, HashQuery, MatchRequest, MatchResponse, NewReport, ReportCreated};
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
@@ -73,6 +74,12 @@ pub enum ClientError {
         code: String,
         /// The bank's message.
         message: String,
+    },
+    /// A hash id no bank gives (a bank's ids fit in 63 bits): not sent.
+    #[error("hash {hash_id} is not one of a bank's hash ids")]
+    NotABankHashId {
+        /// The id.
+        hash_id: u64,
     },
     /// The bank could not be reached, or kept failing, after every try.
     #[error("cannot reach the bank at {url}: {detail}")]
@@ -188,12 +195,17 @@ impl BankClient {
 
     /// Up to `limit` feed entries after `after`.
     pub fn feed(&self, after: i64, limit: u32) -> Result<FeedPage, ClientError> {
-        let path = format!("/v1/feed?after={after}&limit={limit}");
-        let page: wire::Page = self.call(Repeat::Safe, || self.http.get(self.at(&path)))?;
+        let query = FeedQuery {
+            after,
+            limit: Some(i64::from(limit)),
+        };
+        let page: api::FeedPage = self.call(Repeat::Safe, || {
+            self.http.get(self.at("/v1/feed")).query(&query)
+        })?;
         let read = page
             .entries
             .iter()
-            .map(wire::Entry::change)
+            .map(wire::change)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|detail| self.not_hashbank(detail))?;
         let left_out = read.iter().filter(|c| c.is_none()).count() as u64;
@@ -229,19 +241,19 @@ impl BankClient {
         queries: &[(HashValue, Option<QueryLabel>)],
         radius: u32,
     ) -> Result<Vec<Vec<Found>>, ClientError> {
-        let hashes: Vec<wire::Query> = queries
+        let hashes: Vec<HashQuery> = queries
             .iter()
-            .map(|(value, label)| wire::Query {
+            .map(|(value, label)| HashQuery {
                 kind: value.kind(),
                 value: value.to_hex(),
-                label: label.map(QueryLabel::as_str),
+                label: label.map(|l| l.as_str().to_string()),
             })
             .collect();
-        let request = wire::MatchRequest {
-            hashes: &hashes,
-            radius,
+        let request = MatchRequest {
+            hashes,
+            radius: Some(radius),
         };
-        let answer: wire::MatchAnswer = self.call(Repeat::Safe, || {
+        let answer: MatchResponse = self.call(Repeat::Safe, || {
             self.http.post(self.at("/v1/match")).json(&request)
         })?;
         if answer.results.len() != queries.len() {
@@ -283,7 +295,8 @@ impl BankClient {
     }
 
     /// Reports a match of stored hash `hash_id` at `distance`, found at
-    /// `content_ref`; returns the report's id.
+    /// `content_ref`; returns the report's id. An id beyond a bank's ids
+    /// (2^63 and over) is not sent ([`ClientError::NotABankHashId`]).
     pub fn report(
         &self,
         hash_id: u64,
@@ -291,13 +304,14 @@ impl BankClient {
         label: Option<&str>,
         content_ref: &str,
     ) -> Result<i64, ClientError> {
-        let report = wire::Report {
-            hash_id,
-            value,
-            label,
-            content_ref,
+        let report = NewReport {
+            hash_id: i64::try_from(hash_id).map_err(|_| ClientError::NotABankHashId { hash_id })?,
+            value: value.to_string(),
+            label: label.map(str::to_string),
+            distance: None,
+            content_ref: content_ref.to_string(),
         };
-        let created: wire::ReportCreated = self.call(Repeat::Unsent, || {
+        let created: ReportCreated = self.call(Repeat::Unsent, || {
             self.http.post(self.at("/v1/reports")).json(&report)
         })?;
         Ok(created.report_id)
@@ -378,7 +392,7 @@ impl BankClient {
         if status.is_success() {
             return Ok(Answer::Done(bytes.to_vec()));
         }
-        let body: Option<wire::ErrorBody> = serde_json::from_slice(&bytes).ok();
+        let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
             return Ok(Answer::Retry {
                 detail: format!("HTTP {}", status.as_u16()),
@@ -394,7 +408,7 @@ impl BankClient {
             (_, Some(body)) => Err(ClientError::Api {
                 url: self.base.clone(),
                 status: status.as_u16(),
-                code: body.error,
+                code: body.error.into_owned(),
                 message: body.message,
             }),
             (_, None) => Err(self.not_hashbank(format!(
@@ -533,6 +547,13 @@ mod tests {
                 "{url}"
             );
         }
+    }
+
+    #[test]
+    fn an_id_no_bank_gives_is_not_sent() {
+        let client = BankClient::new("http://127.0.0.1:9", ApiKey::new("k")).unwrap();
+        let err = client.report(1 << 63, "00", None, "x").unwrap_err();
+        assert!(matches!(err, ClientError::NotABankHashId { .. }), "{err}");
     }
 
     #[test]

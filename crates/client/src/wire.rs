@@ -1,11 +1,12 @@
-//! The bank's API as JSON: what the feed, the match API and the report
-//! route send and answer, and the checks turning answers into changes.
+//! Reading the bank's answers (`hashbank-api`'s bodies): the checks that
+//! turn feed entries into changes of the bank file, and the labels of the
+//! stored hashes the feed and the match API give.
 
+use api::{FeedEntry, FeedOp};
 use model::BankLabel;
-use serde::{Deserialize, Serialize};
 
 use matcher::{Change, HashMeta};
-use model::{Category, HashValue, Kind, Role};
+use model::{HashValue, Kind, Role};
 
 /// The label of a stored hash as the bank sends it: for a PDQ hash, the
 /// label given when it is one of hashbank's and agrees with the role, `pdq`
@@ -34,164 +35,59 @@ pub(crate) fn stored_label(
 /// Highest PDQ quality.
 const MAX_QUALITY: i64 = 100;
 
-/// A page of the feed as sent.
-#[derive(Debug, Deserialize)]
-pub(crate) struct Page {
-    pub entries: Vec<Entry>,
-    pub next_cursor: i64,
-    pub more: bool,
-}
-
-/// A feed entry as sent.
-#[derive(Debug, Deserialize)]
-pub(crate) struct Entry {
-    pub cursor: i64,
-    pub op: String,
-    pub hash_id: i64,
-    #[serde(default)]
-    pub kind: Option<Kind>,
-    #[serde(default)]
-    pub role: Option<Role>,
-    #[serde(default)]
-    pub value: Option<String>,
-    #[serde(default)]
-    pub quality: Option<i64>,
-    #[serde(default)]
-    pub category: Option<Category>,
-    #[serde(default)]
-    pub label: Option<String>,
-}
-
-impl Entry {
-    /// The change this entry makes, `None` for an addition this build
-    /// cannot compare (logged as a warning and left out), or why it is not
-    /// a valid entry.
-    pub(crate) fn change(&self) -> Result<Option<Change>, String> {
-        let id = u64::try_from(self.hash_id)
-            .map_err(|_| format!("entry {}: negative hash id", self.cursor))?;
-        match self.op.as_str() {
-            "delete" => Ok(Some(Change::Delete { id })),
-            "add" => {
-                let kind = self
-                    .kind
-                    .ok_or_else(|| format!("entry {}: an addition without a kind", self.cursor))?;
-                let text = self.value.as_deref().unwrap_or("");
-                let value = HashValue::parse(kind, text)
-                    .ok_or_else(|| format!("entry {}: not a {kind} hash", self.cursor))?;
-                let quality = match (kind, self.quality) {
-                    (Kind::Pdq, Some(q)) if (0..=MAX_QUALITY).contains(&q) => Some(q as u8),
-                    (Kind::Pdq, _) => {
-                        return Err(format!(
-                            "entry {}: a PDQ hash without a quality",
-                            self.cursor
-                        ))
-                    }
-                    _ => None,
-                };
-                let role = self.role.unwrap_or_default();
-                let label = match stored_label(kind, role, self.label.as_deref()) {
-                    Ok(label) => label,
-                    Err(why) => {
-                        tracing::warn!("feed entry {}: hash {id} left out: {why}", self.cursor);
-                        return Ok(None);
-                    }
-                };
-                Ok(Some(Change::Add {
-                    id,
-                    value,
-                    meta: HashMeta {
-                        kind,
-                        role,
-                        category: self.category,
-                        quality,
-                        label,
-                    },
-                }))
-            }
-            other => Err(format!(
-                "entry {}: unknown operation {other:?}",
-                self.cursor
-            )),
+/// The change feed entry `entry` makes, `None` for an addition this build
+/// cannot compare (logged as a warning and left out), or why it is not a
+/// valid entry.
+pub(crate) fn change(entry: &FeedEntry) -> Result<Option<Change>, String> {
+    let id = u64::try_from(entry.hash_id)
+        .map_err(|_| format!("entry {}: negative hash id", entry.cursor))?;
+    match entry.op {
+        FeedOp::Delete => Ok(Some(Change::Delete { id })),
+        FeedOp::Add => {
+            let kind = entry
+                .kind
+                .ok_or_else(|| format!("entry {}: an addition without a kind", entry.cursor))?;
+            let text = entry.value.as_deref().unwrap_or("");
+            let value = HashValue::parse(kind, text)
+                .ok_or_else(|| format!("entry {}: not a {kind} hash", entry.cursor))?;
+            let quality = match (kind, entry.quality) {
+                (Kind::Pdq, Some(q)) if (0..=MAX_QUALITY).contains(&q) => Some(q as u8),
+                (Kind::Pdq, _) => {
+                    return Err(format!(
+                        "entry {}: a PDQ hash without a quality",
+                        entry.cursor
+                    ))
+                }
+                _ => None,
+            };
+            let role = entry.role.unwrap_or_default();
+            let label = match stored_label(kind, role, entry.label.as_deref()) {
+                Ok(label) => label,
+                Err(why) => {
+                    tracing::warn!("feed entry {}: hash {id} left out: {why}", entry.cursor);
+                    return Ok(None);
+                }
+            };
+            Ok(Some(Change::Add {
+                id,
+                value,
+                meta: HashMeta {
+                    kind,
+                    role,
+                    category: entry.category,
+                    quality,
+                    label,
+                },
+            }))
         }
     }
-}
-
-/// A hash asked about, with what it is a hash of (PDQ only).
-#[derive(Debug, Serialize)]
-pub(crate) struct Query {
-    pub kind: Kind,
-    pub value: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<&'static str>,
-}
-
-/// A match request.
-#[derive(Debug, Serialize)]
-pub(crate) struct MatchRequest<'a> {
-    pub hashes: &'a [Query],
-    pub radius: u32,
-}
-
-/// A match answer.
-#[derive(Debug, Deserialize)]
-pub(crate) struct MatchAnswer {
-    pub results: Vec<QueryResult>,
-}
-
-/// What was found for one query.
-#[derive(Debug, Deserialize)]
-pub(crate) struct QueryResult {
-    pub matches: Vec<Found>,
-}
-
-/// A stored hash found.
-#[derive(Debug, Deserialize)]
-pub(crate) struct Found {
-    pub hash_id: i64,
-    pub kind: Kind,
-    #[serde(default)]
-    pub role: Role,
-    /// The stored hash, lower-case hex.
-    #[serde(default)]
-    pub hash: String,
-    pub distance: u32,
-    #[serde(default)]
-    pub category: Option<Category>,
-    #[serde(default)]
-    pub label: Option<String>,
-}
-
-/// A report of a match.
-#[derive(Debug, Serialize)]
-pub(crate) struct Report<'a> {
-    pub hash_id: u64,
-    /// The file's own hash; the bank computes the distance from it.
-    pub value: &'a str,
-    /// PDQ only: what the file's hash is a hash of.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<&'a str>,
-    pub content_ref: &'a str,
-}
-
-/// A report's answer.
-#[derive(Debug, Deserialize)]
-pub(crate) struct ReportCreated {
-    pub report_id: i64,
-}
-
-/// An error answer of the bank.
-#[derive(Debug, Deserialize)]
-pub(crate) struct ErrorBody {
-    pub error: String,
-    #[serde(default)]
-    pub message: String,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn entry(json: &str) -> Entry {
+    fn entry(json: &str) -> FeedEntry {
         serde_json::from_str(json).unwrap()
     }
 
@@ -201,32 +97,37 @@ mod tests {
             r#"{{"cursor":3,"op":"add","hash_id":9,"kind":"pdq","role":"extra","value":"{}","quality":80,"category":"minor"}}"#,
             "a".repeat(64)
         ));
-        assert_eq!(add.change(), Ok(None), "an extra hash needs a label");
+        assert_eq!(change(&add), Ok(None), "an extra hash needs a label");
         let add = entry(&format!(
             r#"{{"cursor":3,"op":"add","hash_id":9,"kind":"pdq","role":"extra","label":"crop90","value":"{}","quality":80,"category":"minor"}}"#,
             "a".repeat(64)
         ));
-        match add.change().unwrap().unwrap() {
+        match change(&add).unwrap().unwrap() {
             Change::Add { id, meta, .. } => {
                 assert_eq!(id, 9);
                 assert_eq!(meta.role, Role::Extra);
                 assert_eq!(meta.label, Some(BankLabel::Part(model::Part::Crop90)));
-                assert_eq!(meta.category, Some(Category::Minor));
+                assert_eq!(meta.category, Some(model::Category::Minor));
                 assert_eq!(meta.quality, Some(80));
             }
             other => panic!("{other:?}"),
         }
         let delete = entry(r#"{"cursor":4,"op":"delete","hash_id":9}"#);
-        assert_eq!(delete.change().unwrap(), Some(Change::Delete { id: 9 }));
+        assert_eq!(change(&delete).unwrap(), Some(Change::Delete { id: 9 }));
         let bad = entry(r#"{"cursor":5,"op":"add","hash_id":9,"kind":"md5","value":"xyz"}"#);
-        assert!(bad.change().unwrap_err().contains("not a md5 hash"));
-        let odd = entry(r#"{"cursor":6,"op":"rename","hash_id":9}"#);
-        assert!(odd.change().unwrap_err().contains("unknown operation"));
+        assert!(change(&bad).unwrap_err().contains("not a md5 hash"));
+        // An operation this build does not know is not read at all: the
+        // page is refused as not the bank's.
+        let odd = serde_json::from_str::<FeedEntry>(r#"{"cursor":6,"op":"rename","hash_id":9}"#);
+        assert!(odd
+            .unwrap_err()
+            .to_string()
+            .contains("unknown variant `rename`"));
         let no_quality = entry(&format!(
             r#"{{"cursor":7,"op":"add","hash_id":1,"kind":"pdq","value":"{}"}}"#,
             "0".repeat(64)
         ));
-        assert!(no_quality.change().is_err());
+        assert!(change(&no_quality).is_err());
     }
 
     #[test]

@@ -6,14 +6,14 @@
 //! them out of that case number, not the case's owner (hashbank_bank's
 //! `pins`).
 
+use api::{CaseHashes, CaseView, CreatedCase, MoreHashes, NewCase, Withdrawn};
 use axum::http::{Method, StatusCode};
 use axum::response::IntoResponse;
-use hashbank_bank::{CaseHash, MoreHashes, NewCase};
-use serde::Serialize;
 
 use crate::error::ApiResult;
 use crate::extract::{CasePin, Json, Path};
 use crate::limits::{Filing, PinTry};
+use crate::openapi::{BadRequest, Conflict, NotJson, TooLarge, TooMany, Unauthorized};
 use crate::routes::Api;
 use crate::AppState;
 
@@ -26,6 +26,22 @@ pub(crate) fn routes() -> Api {
         .route(Method::POST, "/v1/cases/{number}/withdraw", withdraw)
 }
 
+/// File a case with hashes only (1 to 500).
+///
+/// Answers with the case number and the PIN, shown this once. PDQ hashes
+/// need a quality of at least 50.
+#[utoipa::path(
+    post,
+    path = "/v1/cases",
+    tag = "cases",
+    request_body = NewCase,
+    responses(
+        (status = 201, description = "Created case", body = CreatedCase),
+        (status = 400, response = BadRequest),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+    )
+)]
 async fn create(
     state: axum::extract::State<AppState>,
     _: Filing,
@@ -35,6 +51,19 @@ async fn create(
     Ok((StatusCode::CREATED, axum::Json(created)))
 }
 
+/// See a case: its hashes and, per platform, matches reported and outcomes.
+#[utoipa::path(
+    get,
+    path = "/v1/cases/{number}",
+    tag = "cases",
+    security(("casePin" = [])),
+    params(("number" = String, Path, description = "The case number (case and dashes do not matter).", example = "HB-7K2M-9QXP-4TDA")),
+    responses(
+        (status = 200, description = "The case", body = CaseView),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooMany),
+    )
+)]
 async fn view(
     state: axum::extract::State<AppState>,
     Path(number): Path<String>,
@@ -47,11 +76,24 @@ async fn view(
     Ok(axum::Json(viewed?))
 }
 
-#[derive(Serialize)]
-struct Hashes {
-    hashes: Vec<CaseHash>,
-}
-
+/// Add hashes to an open case (at most 500 in all).
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{number}/hashes",
+    tag = "cases",
+    security(("casePin" = [])),
+    params(("number" = String, Path, description = "The case number (case and dashes do not matter).", example = "HB-7K2M-9QXP-4TDA")),
+    request_body = MoreHashes,
+    responses(
+        (status = 201, description = "All the case's hashes", body = CaseHashes),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 409, response = Conflict),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+        (status = 429, response = TooMany),
+    )
+)]
 async fn add_hashes(
     state: axum::extract::State<AppState>,
     Path(number): Path<String>,
@@ -63,9 +105,29 @@ async fn add_hashes(
     let attempt = state.bank.pin_attempt(&client.to_string(), &number)?;
     let added = state.bank.add_hashes(&number, &pin, more).await;
     attempt.finish(&added);
-    Ok((StatusCode::CREATED, axum::Json(Hashes { hashes: added? })))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(CaseHashes { hashes: added? }),
+    ))
 }
 
+/// Withdraw the case.
+///
+/// Every hash is erased, leaves matching and goes on the feed as a
+/// deletion; the case is closed.
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{number}/withdraw",
+    tag = "cases",
+    security(("casePin" = [])),
+    params(("number" = String, Path, description = "The case number (case and dashes do not matter).", example = "HB-7K2M-9QXP-4TDA")),
+    responses(
+        (status = 200, description = "Withdrawn", body = Withdrawn),
+        (status = 401, response = Unauthorized),
+        (status = 409, response = Conflict),
+        (status = 429, response = TooMany),
+    )
+)]
 async fn withdraw(
     state: axum::extract::State<AppState>,
     Path(number): Path<String>,

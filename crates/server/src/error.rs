@@ -1,14 +1,15 @@
 //! The one error type of the HTTP layer and the one place where errors
 //! become responses: `{"error": code, "message": text}` with its status.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
+use api::ErrorBody;
 use axum::extract::path::ErrorKind;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hashbank_bank::BankError;
-use serde::Serialize;
 
 /// Seconds a client is asked to wait while the bank loads.
 const NOT_READY_RETRY_SECONDS: u64 = 1;
@@ -24,12 +25,6 @@ pub struct ApiError {
     pub message: String,
     /// Seconds to wait before retrying (429, 503).
     pub retry_after: Option<Duration>,
-}
-
-#[derive(Serialize)]
-struct Body<'a> {
-    error: &'a str,
-    message: &'a str,
 }
 
 impl ApiError {
@@ -290,9 +285,9 @@ pub(crate) fn plain(message: &str) -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body {
-            error: self.code,
-            message: &self.message,
+        let body = ErrorBody {
+            error: Cow::Borrowed(self.code),
+            message: self.message,
         };
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(wait) = self.retry_after {

@@ -1,10 +1,10 @@
 //! Health (the process answers) and readiness (database reachable and
 //! matcher loaded), and the OpenAPI document.
 
+use api::{Health, Readiness};
 use axum::extract::State;
-use axum::http::{Method, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::response::IntoResponse;
-use serde_json::json;
 
 use crate::routes::Api;
 use crate::AppState;
@@ -17,10 +17,29 @@ pub(crate) fn routes() -> Api {
         .route(Method::GET, "/openapi.json", openapi)
 }
 
+/// The process is up.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "service",
+    responses((status = 200, description = "Up", body = Health))
+)]
 async fn healthz() -> impl IntoResponse {
-    axum::Json(json!({ "status": "ok" }))
+    axum::Json(Health {
+        status: "ok".into(),
+    })
 }
 
+/// The database answers and the matcher is loaded.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "service",
+    responses(
+        (status = 200, description = "Ready", body = Readiness),
+        (status = 503, description = "Not ready yet", body = Readiness),
+    )
+)]
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let database = state.bank.db().ping().await;
     let matcher = state.bank.matcher().is_ready();
@@ -29,14 +48,33 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = json!({
-        "status": if status == StatusCode::OK { "ready" } else { "not_ready" },
-        "database": database,
-        "matcher_loaded": matcher,
-    });
+    let body = Readiness {
+        database,
+        matcher_loaded: matcher,
+        status: if status == StatusCode::OK {
+            "ready"
+        } else {
+            "not_ready"
+        }
+        .into(),
+    };
     (status, axum::Json(body))
 }
 
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "service",
+    responses((
+        status = 200,
+        description = "The OpenAPI document",
+        body = Object
+    ))
+)]
 async fn openapi() -> impl IntoResponse {
-    axum::Json(crate::openapi::document())
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi::document_json(),
+    )
 }

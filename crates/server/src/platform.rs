@@ -2,14 +2,17 @@
 //! API, reports and outcomes. Nothing here gives a case number or groups
 //! hashes by case.
 
+use api::{
+    FeedPage, FeedQuery, MatchRequest, MatchResponse, NewReport, OutcomeRecorded, OutcomeRequest,
+    ReportCreated,
+};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use hashbank_bank::{NewReport, Outcome, Query as HashQuery, QueryResult};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, PlatformAuth, Query};
+use crate::openapi::{BadRequest, Conflict, NotFound, NotJson, TooLarge, Unauthorized};
 use crate::routes::Api;
 use crate::AppState;
 
@@ -22,20 +25,40 @@ pub(crate) fn routes() -> Api {
         .route(Method::POST, "/v1/reports/{id}/outcome", outcome)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FeedParams {
-    /// The last cursor seen; 0 for a full copy.
-    #[serde(default)]
-    after: i64,
-    /// Entries per page.
-    limit: Option<i64>,
-}
-
+/// The hash feed after a cursor: additions and deletions in cursor order.
+///
+/// Cursor 0 gives a full copy. Pull again with after=next_cursor while
+/// more is true. New entries are held and released in shuffled batches
+/// that mix several writes (by default at least 8, or after an hour at
+/// most; deletions after 15 minutes at most), so the order says nothing
+/// about which hashes came from one case. Every read is logged with the
+/// platform and the cursor range.
+#[utoipa::path(
+    get,
+    path = "/v1/feed",
+    tag = "platforms",
+    security(("platformKey" = [])),
+    params(FeedQuery),
+    responses(
+        (
+            status = 200,
+            description = "A page of the feed. While more entries follow, a Link header names \
+                the next page (rel=\"next\"), so a client may ask for it before it has read \
+                this one.",
+            body = FeedPage,
+            headers((
+                "Link" = String,
+                description = "</v1/feed?after=NEXT_CURSOR&limit=LIMIT>; rel=\"next\", when more is true"
+            ))
+        ),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+    )
+)]
 async fn feed(
     State(state): State<AppState>,
     PlatformAuth(platform): PlatformAuth,
-    Query(params): Query<FeedParams>,
+    Query(params): Query<FeedQuery>,
 ) -> ApiResult<Response> {
     let page = state
         .bank
@@ -67,19 +90,29 @@ async fn feed(
 /// of 10,000 entries (about 1.9 MB) was copied over several times.
 const FEED_ENTRY_BYTES: usize = 200;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MatchRequest {
-    hashes: Vec<HashQuery>,
-    #[serde(default)]
-    radius: Option<u32>,
-}
-
-#[derive(Serialize)]
-struct MatchResponse {
-    results: Vec<QueryResult>,
-}
-
+/// Match up to 1000 hashes: PDQ by label within a radius (default 31), MD5 and SHA-256 exactly.
+///
+/// A PDQ query hash is compared only with the stored PDQ hashes whose label
+/// is paired with the query's label (model::radius: e.g. a query labelled
+/// pdq with stored pdq, trim and the crops; top80 only with top80; a
+/// mirrored query only with pdq and trim). Without radius each pair matches
+/// within its own radius (31 bits); with radius every compared pair matches
+/// within it, so a client can search wider and decide itself. Each match
+/// says the stored hash's role and label.
+#[utoipa::path(
+    post,
+    path = "/v1/match",
+    tag = "platforms",
+    security(("platformKey" = [])),
+    request_body = MatchRequest,
+    responses(
+        (status = 200, description = "Matches per query, minor first", body = MatchResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+    )
+)]
 async fn match_hashes(
     State(state): State<AppState>,
     PlatformAuth(platform): PlatformAuth,
@@ -92,11 +125,29 @@ async fn match_hashes(
     Ok(axum::Json(MatchResponse { results }))
 }
 
-#[derive(Serialize)]
-struct ReportCreated {
-    report_id: i64,
-}
-
+/// Report a match: the hash id, the platform's own hash of its copy, its content reference.
+///
+/// The hash id must be one this platform was given: returned by the match
+/// API, or read from the feed. The bank computes the distance between
+/// `value` and the stored hash and refuses a report beyond the radius of
+/// the pair of labels (MD5 and SHA-256: equal). One report per platform,
+/// hash and content reference: another answers 409.
+#[utoipa::path(
+    post,
+    path = "/v1/reports",
+    tag = "platforms",
+    security(("platformKey" = [])),
+    request_body = NewReport,
+    responses(
+        (status = 201, description = "Recorded", body = ReportCreated),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+    )
+)]
 async fn report(
     State(state): State<AppState>,
     PlatformAuth(platform): PlatformAuth,
@@ -106,18 +157,28 @@ async fn report(
     Ok((StatusCode::CREATED, axum::Json(ReportCreated { report_id })))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OutcomeRequest {
-    outcome: Outcome,
-}
-
-#[derive(Serialize)]
-struct OutcomeRecorded {
-    report_id: i64,
-    outcome: Outcome,
-}
-
+/// Give the outcome of one of this platform's reports.
+///
+/// When 3 (a setting) different platforms find matches of one hash not
+/// violating (each platform counts once), the hash value is suspended: a
+/// deletion on the feed, out of matching, whichever case holds it or files
+/// it again.
+#[utoipa::path(
+    post,
+    path = "/v1/reports/{id}/outcome",
+    tag = "platforms",
+    security(("platformKey" = [])),
+    params(("id" = i64, Path, description = "The report's id, as reporting answered.")),
+    request_body = OutcomeRequest,
+    responses(
+        (status = 200, description = "Recorded", body = OutcomeRecorded),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+    )
+)]
 async fn outcome(
     State(state): State<AppState>,
     PlatformAuth(platform): PlatformAuth,

@@ -1,0 +1,82 @@
+//! The report routes' bodies: a platform's report of a match
+//! (`POST /v1/reports`) and its outcome (`POST /v1/reports/{id}/outcome`).
+
+use serde::{Deserialize, Serialize};
+
+/// A platform's report of a match.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewReport {
+    /// The matched hash's id: one the match API returned to this platform,
+    /// or one it read from the feed.
+    pub hash_id: i64,
+    /// The platform's own hash of the copy it found, in hex, of the stored
+    /// hash's kind; the bank computes the distance from it.
+    pub value: String,
+    /// PDQ only: what the platform's hash is a hash of, a `QueryLabel`
+    /// name (`pdq`, the default; `rot90`, `trim`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<crate::openapi::QueryLabelSchema>, nullable = false)
+    )]
+    pub label: Option<String>,
+    /// Optional and not trusted: the bank computes the distance from
+    /// `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 0, maximum = 256, nullable = false)
+    )]
+    pub distance: Option<i64>,
+    /// The platform's own reference to the content (never shown to others).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
+    pub content_ref: String,
+}
+
+/// What a report answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportCreated {
+    /// The report's id, for its outcome.
+    pub report_id: i64,
+}
+
+/// What happened to reported content, as the platform says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Taken down.
+    Removed,
+    /// Reviewed and found not to be the victim's image.
+    NotViolating,
+    /// Still under review.
+    PendingReview,
+}
+
+words!(Outcome, "outcome", {
+    Removed => "removed",
+    NotViolating => "not_violating",
+    PendingReview => "pending_review",
+});
+
+/// The outcome of a report, as its platform gives it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeRequest {
+    /// What became of the content.
+    pub outcome: Outcome,
+}
+
+/// What giving an outcome answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OutcomeRecorded {
+    /// The report.
+    pub report_id: i64,
+    /// Its outcome now.
+    pub outcome: Outcome,
+}
