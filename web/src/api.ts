@@ -1,62 +1,10 @@
 // The bank's case API (crates/server/src/cases.rs), same origin only. The
 // PIN travels in the X-Case-Pin header, never in a URL.
 
-import type { SubmitHash } from "./report.js";
+import type { CaseView, CreatedCase, NewCase, NewHash, Withdrawn } from "./api-types.js";
 
-export type Kind = "pdq" | "md5" | "sha256";
-export type Role = "plain" | "extra";
-
-/** A hash of a case, as its owner sees it. */
-export interface CaseHash {
-  id: number;
-  /** The public id of its value, as platforms see it; absent once withdrawn. */
-  hash_id?: number;
-  kind: Kind;
-  role: Role;
-  /** PDQ only: `pdq` (the whole image) or the part of the picture hashed. */
-  label?: string;
-  value?: string;
-  quality?: number;
-  status: "active" | "suspended" | "withdrawn";
-}
-
-export interface Created {
-  case_number: string;
-  pin: string;
-  created_at: string;
-  hashes: CaseHash[];
-}
-
-export interface CaseReport {
-  hash_id: number;
-  reported_at: string;
-  outcome?: "removed" | "not_violating" | "pending_review";
-  outcome_at?: string;
-}
-
-export interface CasePlatform {
-  platform: string;
-  matches_reported: number;
-  removed: number;
-  reports: CaseReport[];
-}
-
-export interface CaseView {
-  case_number: string;
-  status: "open" | "withdrawn";
-  category?: "minor";
-  created_at: string;
-  withdrawn_at?: string;
-  hashes: CaseHash[];
-  platforms: CasePlatform[];
-}
-
-export interface Withdrawn {
-  case_number: string;
-  status: "withdrawn";
-  withdrawn_at: string;
-  hashes_erased: number;
-}
+// The bodies are the bank's own types (crates/api), made into api-types.ts.
+export type { CaseHash, CaseView, CreatedCase, NewHash, Withdrawn } from "./api-types.js";
 
 /** A failed call: HTTP status (0: no answer), the bank's error code and message. */
 export class ApiError extends Error {
@@ -107,17 +55,20 @@ async function call<T>(method: string, path: string, body?: unknown, pin?: strin
   return json as T;
 }
 
-/** Files a case: exactly the fields the bank reads, nothing else. */
-export function fileCase(hashes: readonly SubmitHash[], minor: boolean): Promise<Created> {
-  const body: { hashes: object[]; category?: "minor" } = {
-    hashes: hashes.map((h) =>
-      h.kind === "pdq"
-        ? { kind: h.kind, value: h.value, quality: h.quality, role: h.role, label: h.label ?? "pdq" }
-        : { kind: h.kind, value: h.value, role: h.role },
-    ),
-  };
+/** A hash as filed: exactly the fields the bank reads, nothing else. */
+function filed(h: NewHash): NewHash {
+  const out: NewHash = { kind: h.kind, value: h.value };
+  if (h.kind === "pdq" && h.quality !== undefined) out.quality = h.quality;
+  if (h.role !== undefined) out.role = h.role;
+  if (h.kind === "pdq") out.label = h.label ?? "pdq";
+  return out;
+}
+
+/** Files a case. */
+export function fileCase(hashes: readonly NewHash[], minor: boolean): Promise<CreatedCase> {
+  const body: NewCase = { hashes: hashes.map(filed) };
   if (minor) body.category = "minor";
-  return call<Created>("POST", "/v1/cases", body);
+  return call<CreatedCase>("POST", "/v1/cases", body);
 }
 
 export function viewCase(number: string, pin: string): Promise<CaseView> {

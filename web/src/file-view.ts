@@ -1,7 +1,7 @@
 // Filing a case: pick images (file picker or drag and drop), one question,
 // then only the hashes (and the answer) are sent.
 
-import { ApiError, fileCase, type Created } from "./api.js";
+import { ApiError, fileCase, type CreatedCase } from "./api.js";
 import { byId, focusOn, say, show } from "./dom.js";
 import { Hasher } from "./hasher.js";
 import { bind, t, type Key, type Vars } from "./i18n/index.js";
@@ -13,7 +13,7 @@ export interface FileView {
   reset(): void;
 }
 
-export function setupFileView(hasher: Hasher, filed: (created: Created) => void): FileView {
+export function setupFileView(hasher: Hasher, filed: (created: CreatedCase) => void): FileView {
   const form = byId("file-form", HTMLFormElement);
   const pick = byId("pick", HTMLInputElement);
   const drop = byId("drop", HTMLDivElement);

@@ -3,16 +3,16 @@
 // open the case with one click) until she files another case or closes
 // the page; nothing is stored on the device.
 
-import type { Created } from "./api.js";
+import type { CreatedCase } from "./api.js";
 import { byId, focusOn, show } from "./dom.js";
 import { downloadReceipt } from "./receipt.js";
 
 export interface FiledView {
-  show(created: Created): void;
+  show(created: CreatedCase): void;
 }
 
 export function setupFiledView(follow: (number: string, pin: string) => void, again: () => void): FiledView {
-  let current: Created | null = null;
+  let current: CreatedCase | null = null;
   byId("receipt", HTMLButtonElement).addEventListener("click", () => {
     if (current !== null) downloadReceipt(current);
   });

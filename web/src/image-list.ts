@@ -9,7 +9,8 @@ import { el } from "./dom.js";
 import { Hasher } from "./hasher.js";
 import { bind, type Key, type Vars } from "./i18n/index.js";
 import { MAX_FILE_MB, MAX_MEGAPIXELS } from "./limits.js";
-import type { Print, RefusalCode, SubmitHash } from "./report.js";
+import type { NewHash } from "./api.js";
+import type { Print, RefusalCode } from "./report.js";
 
 type Refusal = RefusalCode | "duplicate" | "failed";
 
@@ -18,7 +19,7 @@ interface Item {
   file: File;
   state: "reading" | "ready" | "refused";
   print: Print | null;
-  hashes: SubmitHash[];
+  hashes: NewHash[];
   refusal: Refusal | null;
   li: HTMLLIElement;
   stateText: HTMLParagraphElement;
@@ -96,9 +97,9 @@ export class ImageList {
   }
 
   /** Every hash to submit, each once. */
-  hashes(): SubmitHash[] {
+  hashes(): NewHash[] {
     const seen = new Set<string>();
-    const out: SubmitHash[] = [];
+    const out: NewHash[] = [];
     for (const item of this.items) {
       if (item.state !== "ready") continue;
       for (const hash of item.hashes) {
@@ -132,7 +133,7 @@ export class ImageList {
     return item;
   }
 
-  private accept(item: Item, hashes: SubmitHash[]): void {
+  private accept(item: Item, hashes: NewHash[]): void {
     item.state = "ready";
     item.hashes = hashes;
     item.li.dataset.state = "ready";

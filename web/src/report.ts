@@ -1,5 +1,8 @@
 // What the hashing worker answers for one file: the page's copy of the
-// Rust types in web/wasm/src (report.rs, submission.rs, refusal.rs).
+// Rust types in web/wasm/src (report.rs, refusal.rs); the hashes to submit
+// are the bank's own NewHash (api-types.ts, made from crates/api).
+
+import type { NewHash } from "./api-types.js";
 
 export type RefusalCode = "not_an_image" | "too_large" | "too_many_pixels" | "corrupt" | "low_quality";
 
@@ -13,18 +16,9 @@ export interface Print {
   height: number;
 }
 
-/** One hash to submit. PDQ hashes have a `label`: `pdq` for the whole image, or which part of the picture was hashed. */
-export interface SubmitHash {
-  kind: "pdq" | "md5" | "sha256";
-  value: string;
-  quality?: number;
-  role: "plain" | "extra";
-  label?: string;
-}
-
 export interface Report {
   fingerprint: Print | null;
-  hashes: SubmitHash[];
+  hashes: NewHash[];
   refusal: { code: RefusalCode; message: string } | null;
 }
 

@@ -156,8 +156,8 @@ pub struct CaseHashes {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseReport {
-    /// Which hash of the case matched: its value's public id
-    /// ([`CaseHash::hash_id`]).
+    /// Which hash of the case matched: its value's public id (the
+    /// `hash_id` of the case's hash).
     pub hash_id: i64,
     /// When the platform reported the match.
     #[cfg_attr(feature = "openapi", schema(format = DateTime))]

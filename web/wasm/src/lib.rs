@@ -4,7 +4,8 @@
 //!
 //! One function crosses into JavaScript, [`fingerprint`]: the bytes of one
 //! file in, a JSON text out (a [`Report`]): the fingerprint, the hashes to
-//! submit for it, and, when the image cannot be used, a refusal with a
+//! submit for it (the bank's own [`api::NewHash`], as `POST /v1/cases`
+//! reads them), and, when the image cannot be used, a refusal with a
 //! stable code that the page turns into a plain message in the reader's
 //! language. Everything else here is ordinary Rust, tested natively.
 //!
@@ -21,7 +22,7 @@ mod submission;
 
 pub use refusal::{Refusal, RefusalCode};
 pub use report::{fingerprint_report, Print, Report};
-pub use submission::{submission, SubmitHash};
+pub use submission::submission;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -7,7 +7,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::refusal::Refusal;
-use crate::submission::{image_hashes, submission, SubmitHash};
+use api::NewHash;
+
+use crate::submission::{image_hashes, submission};
 
 /// The fingerprint of a file, as `hashbank hash` prints it: hex hashes and
 /// the image's size in the file.
@@ -34,7 +36,7 @@ pub struct Report {
     /// refused for its quality).
     pub fingerprint: Option<Print>,
     /// The hashes to submit for it: none when it is refused.
-    pub hashes: Vec<SubmitHash>,
+    pub hashes: Vec<NewHash>,
     /// Why it cannot be used, if it cannot.
     pub refusal: Option<Refusal>,
 }

@@ -6,32 +6,13 @@
 //! was hashed (`trim`, `crop90`, `top80`, ...), which the bank uses to
 //! compare it only with the copies of that part.
 
+use api::NewHash;
 use media::robust::bank_hashes;
 use media::Decoded;
+use model::{Kind, Role};
 use pdq::PdqHash;
-use serde::Serialize;
 
 use crate::report::Print;
-
-/// One hash as the page submits it: `kind`, `value`, `quality` and `role`,
-/// and for PDQ hashes `label`, which says only which part of the picture
-/// was hashed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SubmitHash {
-    /// `pdq`, `md5` or `sha256`.
-    pub kind: &'static str,
-    /// Lower-case hex.
-    pub value: String,
-    /// PDQ quality (PDQ only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub quality: Option<u8>,
-    /// `plain` (exchangeable with every PDQ user) or `extra`.
-    pub role: &'static str,
-    /// PDQ only: what it is a hash of, `pdq` (the whole image) or a part
-    /// (`trim`, `crop90`, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<&'static str>,
-}
 
 /// An image's PDQ hashes: the plain one and the additional ones.
 pub struct ImageHashes {
@@ -59,44 +40,44 @@ pub fn image_hashes(image: &Decoded) -> ImageHashes {
     }
 }
 
-/// Every hash to submit for one usable image: the plain PDQ hash, MD5 and
-/// SHA-256 (role `plain`), then the additional PDQ hashes (role `extra`),
-/// without repeats.
-pub fn submission(print: &Print, extra: &[(PdqHash, &'static str)]) -> Vec<SubmitHash> {
+/// Every hash to submit for one usable image, as the bank reads them
+/// ([`NewHash`]): the plain PDQ hash, MD5 and SHA-256 (role `plain`), then
+/// the additional PDQ hashes (role `extra`), without repeats.
+pub fn submission(print: &Print, extra: &[(PdqHash, &'static str)]) -> Vec<NewHash> {
     let mut out = vec![
-        SubmitHash {
-            kind: "pdq",
+        NewHash {
+            kind: Kind::Pdq,
             value: print.pdq.clone(),
-            quality: Some(print.quality),
-            role: "plain",
-            label: Some("pdq"),
+            quality: Some(u32::from(print.quality)),
+            role: Role::Plain,
+            label: Some(model::BankLabel::Plain.as_str().to_string()),
         },
-        SubmitHash {
-            kind: "md5",
+        NewHash {
+            kind: Kind::Md5,
             value: print.md5.clone(),
             quality: None,
-            role: "plain",
+            role: Role::Plain,
             label: None,
         },
-        SubmitHash {
-            kind: "sha256",
+        NewHash {
+            kind: Kind::Sha256,
             value: print.sha256.clone(),
             quality: None,
-            role: "plain",
+            role: Role::Plain,
             label: None,
         },
     ];
     for (hash, label) in extra {
         let value = hash.hash.to_hex();
-        if out.iter().any(|h| h.kind == "pdq" && h.value == value) {
+        if out.iter().any(|h| h.kind == Kind::Pdq && h.value == value) {
             continue;
         }
-        out.push(SubmitHash {
-            kind: "pdq",
+        out.push(NewHash {
+            kind: Kind::Pdq,
             value,
-            quality: Some(hash.quality),
-            role: "extra",
-            label: Some(label),
+            quality: Some(u32::from(hash.quality)),
+            role: Role::Extra,
+            label: Some(label.to_string()),
         });
     }
     out
@@ -130,25 +111,28 @@ mod tests {
         let mut extra = hashes.extra.clone();
         extra.push((hashes.plain, "again"));
         let list = submission(&print, &extra);
-        let roles: Vec<_> = list.iter().map(|h| (h.kind, h.role, h.label)).collect();
+        let roles: Vec<_> = list
+            .iter()
+            .map(|h| (h.kind, h.role, h.label.as_deref()))
+            .collect();
         assert_eq!(
             &roles[..3],
             &[
-                ("pdq", "plain", Some("pdq")),
-                ("md5", "plain", None),
-                ("sha256", "plain", None)
+                (Kind::Pdq, Role::Plain, Some("pdq")),
+                (Kind::Md5, Role::Plain, None),
+                (Kind::Sha256, Role::Plain, None)
             ]
         );
         assert!(list[3..]
             .iter()
-            .all(|h| h.kind == "pdq" && h.role == "extra"));
+            .all(|h| h.kind == Kind::Pdq && h.role == Role::Extra));
         for h in &list[3..] {
-            let label: media::robust::BankLabel = h.label.unwrap().parse().unwrap();
+            let label: media::robust::BankLabel = h.label.as_deref().unwrap().parse().unwrap();
             assert_eq!(label.role(), media::robust::Role::Extra);
         }
         assert!(list[3..]
             .iter()
-            .all(|h| h.quality.unwrap() >= pdq::QUALITY_THRESHOLD));
+            .all(|h| h.quality.unwrap() >= u32::from(pdq::QUALITY_THRESHOLD)));
         let mut values: Vec<_> = list.iter().map(|h| &h.value).collect();
         values.sort();
         values.dedup();

@@ -1,0 +1,344 @@
+// The bodies of the bank's HTTP API as TypeScript types, made from the OpenAPI
+// schemas of crates/api. Do not edit: `cargo test -p hashbank-api --test typescript`
+// fails when this file differs from them, and with HASHBANK_WRITE_API_TYPES=1
+// writes it.
+
+/** PDQ only: what a stored hash is a hash of. pdq: the whole image (role plain); the others (role extra): the image without uniform borders (trim) or a fixed part of it (central crops crop95, crop90, crop80; 85% crops pushed to a corner crop85tl, crop85tr, crop85bl, crop85br; the top or bottom 80%). */
+export type BankLabel = "pdq" | "trim" | "crop95" | "crop90" | "crop80" | "crop85tl" | "crop85tr" | "crop85bl" | "crop85br" | "top80" | "bottom80";
+
+/** A hash of a case, as its owner sees it. */
+export interface CaseHash {
+  /** The case's own id of this hash. */
+  id: number;
+  /**
+   * The public id of its value, the one platforms see (on the feed, in
+   * matches and in reports): the same in every case that holds the
+   * value. Absent once withdrawn.
+   */
+  hash_id?: number;
+  /** Its kind. */
+  kind: Kind;
+  /** Its role. */
+  role: Role;
+  /**
+   * PDQ only: what it is a hash of, a `BankLabel` name (`pdq`, `trim`,
+   * `crop90`, ...).
+   */
+  label?: BankLabel;
+  /** The hash in lower-case hex; absent once withdrawn. */
+  value?: string;
+  /** PDQ quality. */
+  quality?: number;
+  /** active, suspended or withdrawn. */
+  status: HashStatus;
+}
+
+/** All the hashes of a case, after some were added. */
+export interface CaseHashes {
+  /** In the order they were added. */
+  hashes: CaseHash[];
+}
+
+/** What one platform found for the case. */
+export interface CasePlatform {
+  /** The platform's name. */
+  platform: string;
+  /**
+   * Pieces of content it reported as matches (one piece that matched
+   * several of the case's hashes counts once).
+   */
+  matches_reported: number;
+  /** Pieces of content it reported and said it removed. */
+  removed: number;
+  /** Its reports, oldest first. */
+  reports: CaseReport[];
+}
+
+/** One platform's report of a match, as the case's owner sees it. */
+export interface CaseReport {
+  /**
+   * Which hash of the case matched: its value's public id (the
+   * `hash_id` of the case's hash).
+   */
+  hash_id: number;
+  /** When the platform reported the match. */
+  reported_at: string;
+  /** Absent until the platform gives it. */
+  outcome?: Outcome;
+  /** When the outcome was given. */
+  outcome_at?: string;
+}
+
+/** Whether a case is open or withdrawn. */
+export type CaseStatus = "open" | "withdrawn";
+
+/** A case as its owner sees it (`GET /v1/cases/{number}`). */
+export interface CaseView {
+  /** The case number. */
+  case_number: string;
+  /** open or withdrawn. */
+  status: CaseStatus;
+  /** `minor` or absent. */
+  category?: Category;
+  /** When it was filed. */
+  created_at: string;
+  /** When it was withdrawn. */
+  withdrawn_at?: string;
+  /** Its hashes. */
+  hashes: CaseHash[];
+  /** Per platform: matches reported and outcomes. */
+  platforms: CasePlatform[];
+}
+
+/** The images were taken before the person was 18: platforms handle these first. */
+export type Category = "minor";
+
+/** What filing a case answers: number and PIN, shown once. */
+export interface CreatedCase {
+  /** The case number. */
+  case_number: string;
+  /**
+   * The PIN, shown only this once: the bank keeps only its argon2id
+   * hash.
+   */
+  pin: string;
+  /** When (RFC 3339). */
+  created_at: string;
+  /** Its hashes with their ids. */
+  hashes: CaseHash[];
+}
+
+/** Every error answer: `{"error": code, "message": text}`. */
+export interface ErrorBody {
+  /** A short machine-readable word (`invalid_hex`, `locked`, ...). */
+  error: string;
+  /** What is wrong, for a person. */
+  message: string;
+}
+
+/** One entry of the feed. */
+export interface FeedEntry {
+  /** Its place in the feed; pull again after the last one seen. */
+  cursor: number;
+  /** add or delete. */
+  op: FeedOp;
+  /**
+   * The public id of a hash value: one entry per value, however many
+   * cases hold it.
+   */
+  hash_id: number;
+  /** Additions: the kind. */
+  kind?: Kind;
+  /** Additions: the role. */
+  role?: Role;
+  /**
+   * Additions of PDQ hashes: what the hash is a hash of, a `BankLabel`
+   * name (`pdq`, `trim`, `crop90`, ...). Text, so that a client reads the
+   * names a newer bank may add.
+   */
+  label?: BankLabel;
+  /** Additions: the hash, lower-case hex. */
+  value?: string;
+  /** Additions of PDQ hashes: the quality. */
+  quality?: number;
+  /** Additions from a `minor` case. */
+  category?: Category;
+}
+
+/** Addition or deletion. */
+export type FeedOp = "add" | "delete";
+
+/** A page of the feed. */
+export interface FeedPage {
+  /** Entries in cursor order. */
+  entries: FeedEntry[];
+  /** Pull again with `after` = this. */
+  next_cursor: number;
+  /** Whether more entries follow right now. */
+  more: boolean;
+}
+
+/** A hash a platform asks about. */
+export interface HashQuery {
+  /** pdq, md5 or sha256. */
+  kind: Kind;
+  /** The hash in hex. */
+  value: string;
+  /**
+   * PDQ only: what the query hash is a hash of, a `QueryLabel` name
+   * (`pdq`, the default; `rot90`, `trim`, `screen`, `top80`, ...). It
+   * decides which stored hashes it is compared with.
+   */
+  label?: QueryLabel;
+}
+
+/** Whether a hash takes part in matching and the feed. */
+export type HashStatus = "active" | "suspended" | "withdrawn";
+
+/** What `/healthz` answers: the process is up. */
+export interface Health {
+  /** Always `ok`. */
+  status: string;
+}
+
+/** The kind of a hash. */
+export type Kind = "pdq" | "md5" | "sha256";
+
+/** A match request. */
+export interface MatchRequest {
+  /** 1 to 1000 hashes. */
+  hashes: HashQuery[];
+  /**
+   * The same radius for every compared pair of labels, 0 to 63; without
+   * it, each pair's own (31).
+   */
+  radius?: number;
+}
+
+/** What a match request answers: per query, in query order. */
+export interface MatchResponse {
+  /** One per query. */
+  results: QueryResult[];
+}
+
+/** A stored hash a query matched. */
+export interface MatchedHash {
+  /** The public id of the stored hash's value. */
+  hash_id: number;
+  /** Its kind. */
+  kind: Kind;
+  /** Its role. */
+  role: Role;
+  /**
+   * PDQ only: what the stored hash is a hash of, a `BankLabel` name.
+   * Text, so that a client reads the names a newer bank may add.
+   */
+  label?: BankLabel;
+  /** The stored hash, lower-case hex. */
+  hash: string;
+  /** Bits that differ (0 for MD5 and SHA-256). */
+  distance: number;
+  /** `minor` when its case is in that category; null otherwise. */
+  category: null | Category;
+}
+
+/** Hashes to add to a case (`POST /v1/cases/{number}/hashes`). */
+export interface MoreHashes {
+  /** 1 or more hashes; the case holds at most 500. */
+  hashes: NewHash[];
+}
+
+/** A new case as a person files it (`POST /v1/cases`). */
+export interface NewCase {
+  /** 1 to 500 hashes. */
+  hashes: NewHash[];
+  /** `minor` when the images were taken before she was 18. */
+  category?: Category;
+}
+
+/** A hash as a person submits it for her case. */
+export interface NewHash {
+  /** pdq, md5 or sha256. */
+  kind: Kind;
+  /** The hash in hex: 64 digits (pdq, sha256) or 32 (md5). */
+  value: string;
+  /** PDQ only, required there: its quality, at least 50. */
+  quality?: number;
+  /** plain (the default) or extra, for PDQ only. */
+  role?: Role;
+  /**
+   * PDQ only: what it is a hash of, a `BankLabel` name: `pdq` (the
+   * default) for the plain hash; required with role extra, and then the
+   * part hashed (`trim`, `crop90`, `top80`, ...). MD5 and SHA-256 have
+   * no label and are always plain.
+   */
+  label?: BankLabel;
+}
+
+/** A platform's report of a match. */
+export interface NewReport {
+  /**
+   * The matched hash's id: one the match API returned to this platform,
+   * or one it read from the feed.
+   */
+  hash_id: number;
+  /**
+   * The platform's own hash of the copy it found, in hex, of the stored
+   * hash's kind; the bank computes the distance from it.
+   */
+  value: string;
+  /**
+   * PDQ only: what the platform's hash is a hash of, a `QueryLabel`
+   * name (`pdq`, the default; `rot90`, `trim`, ...).
+   */
+  label?: QueryLabel;
+  /**
+   * Optional and not trusted: the bank computes the distance from
+   * `value`.
+   */
+  distance?: number;
+  /** The platform's own reference to the content (never shown to others). */
+  content_ref: string;
+}
+
+/** What happened to reported content, as the platform says. */
+export type Outcome = "removed" | "not_violating" | "pending_review";
+
+/** What giving an outcome answers. */
+export interface OutcomeRecorded {
+  /** The report. */
+  report_id: number;
+  /** Its outcome now. */
+  outcome: Outcome;
+}
+
+/** The outcome of a report, as its platform gives it. */
+export interface OutcomeRequest {
+  /** What became of the content. */
+  outcome: Outcome;
+}
+
+/** PDQ only: what a query hash is a hash of: the whole image (pdq), turned or mirrored (rot90, flipx, ...), without uniform borders (trim), without a caption band (uncaption), the picture inside a screenshot (screen), a turned picture straightened (straight), or a fixed part (top80, bottom80, ...). */
+export type QueryLabel = "pdq" | "trim" | "uncaption" | "screen" | "straight" | "rot90" | "rot180" | "rot270" | "flipx" | "flipy" | "flipplus1" | "flipminus1" | "crop95" | "crop90" | "crop80" | "crop85tl" | "crop85tr" | "crop85bl" | "crop85br" | "top80" | "bottom80";
+
+/** What was found for one query. */
+export interface QueryResult {
+  /**
+   * The query as asked (value in lower-case hex; a PDQ query with its
+   * label, `pdq` when none was given).
+   */
+  query: HashQuery;
+  /** Matching hashes: minor first, then nearest. */
+  matches: MatchedHash[];
+}
+
+/** What `/readyz` answers: whether the bank can answer requests. */
+export interface Readiness {
+  /** The database answers. */
+  database: boolean;
+  /** The matcher is loaded. */
+  matcher_loaded: boolean;
+  /** `ready`, or `not_ready` (with 503). */
+  status: string;
+}
+
+/** What a report answers. */
+export interface ReportCreated {
+  /** The report's id, for its outcome. */
+  report_id: number;
+}
+
+/** plain: the plain hash of an image; extra: one of hashbank's additional hashes of it. */
+export type Role = "plain" | "extra";
+
+/** What a withdrawal answers (`POST /v1/cases/{number}/withdraw`). */
+export interface Withdrawn {
+  /** The case number. */
+  case_number: string;
+  /** Always `withdrawn`. */
+  status: CaseStatus;
+  /** When. */
+  withdrawn_at: string;
+  /** Hashes erased. */
+  hashes_erased: number;
+}
