@@ -47,6 +47,7 @@ pub use listen::{
     ConnectionLimits, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_SHUTDOWN_GRACE, DEFAULT_WRITE_TIMEOUT,
 };
+pub use platform::{MatchRequest, OutcomeRequest};
 pub use routes::{router, routes, CONTENT_SECURITY_POLICY};
 pub use tls::{TlsError, TlsFiles};
 

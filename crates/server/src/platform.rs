@@ -67,9 +67,11 @@ async fn feed(
 /// of 10,000 entries (about 1.9 MB) was copied over several times.
 const FEED_ENTRY_BYTES: usize = 200;
 
+/// The body of `POST /v1/match`: the hashes asked about, and the radius
+/// (the bank's default when absent).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct MatchRequest {
+pub struct MatchRequest {
     hashes: Vec<HashQuery>,
     #[serde(default)]
     radius: Option<u32>,
@@ -106,9 +108,10 @@ async fn report(
     Ok((StatusCode::CREATED, axum::Json(ReportCreated { report_id })))
 }
 
+/// The body of `POST /v1/reports/{id}/outcome`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct OutcomeRequest {
+pub struct OutcomeRequest {
     outcome: Outcome,
 }
 

@@ -4,7 +4,7 @@
 mod client;
 mod key;
 mod sync;
-mod wire;
+pub mod wire;
 
 pub use client::{is_url, sends_in_clear, BankClient, ClientError, FeedPage, PlainHttp};
 pub use key::{ApiKey, KeyFileError};

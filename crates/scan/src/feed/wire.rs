@@ -36,28 +36,40 @@ const MAX_QUALITY: i64 = 100;
 
 /// A page of the feed as sent.
 #[derive(Debug, Deserialize)]
-pub(crate) struct Page {
+pub struct Page {
+    /// The entries, in cursor order.
     pub entries: Vec<Entry>,
+    /// The cursor to ask for the next page after.
     pub next_cursor: i64,
+    /// Whether more entries follow.
     pub more: bool,
 }
 
 /// A feed entry as sent.
 #[derive(Debug, Deserialize)]
-pub(crate) struct Entry {
+pub struct Entry {
+    /// Its place in the feed.
     pub cursor: i64,
+    /// `add` or `delete`.
     pub op: String,
+    /// The bank's id of the hash.
     pub hash_id: i64,
+    /// An addition's kind.
     #[serde(default)]
     pub kind: Option<Kind>,
+    /// An addition's role (plain when absent).
     #[serde(default)]
     pub role: Option<Role>,
+    /// An addition's hash, in hex.
     #[serde(default)]
     pub value: Option<String>,
+    /// A PDQ addition's quality.
     #[serde(default)]
     pub quality: Option<i64>,
+    /// An addition's category.
     #[serde(default)]
     pub category: Option<Category>,
+    /// A PDQ addition's label.
     #[serde(default)]
     pub label: Option<String>,
 }
@@ -66,7 +78,7 @@ impl Entry {
     /// The change this entry makes, `None` for an addition this build
     /// cannot compare (logged as a warning and left out), or why it is not
     /// a valid entry.
-    pub(crate) fn change(&self) -> Result<Option<Change>, String> {
+    pub fn change(&self) -> Result<Option<Change>, String> {
         let id = u64::try_from(self.hash_id)
             .map_err(|_| format!("entry {}: negative hash id", self.cursor))?;
         match self.op.as_str() {
@@ -134,26 +146,34 @@ pub(crate) struct MatchRequest<'a> {
 
 /// A match answer.
 #[derive(Debug, Deserialize)]
-pub(crate) struct MatchAnswer {
+pub struct MatchAnswer {
+    /// One result per query, in the order asked.
     pub results: Vec<QueryResult>,
 }
 
 /// What was found for one query.
 #[derive(Debug, Deserialize)]
-pub(crate) struct QueryResult {
+pub struct QueryResult {
+    /// The stored hashes found.
     pub matches: Vec<Found>,
 }
 
 /// A stored hash found.
 #[derive(Debug, Deserialize)]
-pub(crate) struct Found {
+pub struct Found {
+    /// The bank's id of the hash.
     pub hash_id: i64,
+    /// Its kind.
     pub kind: Kind,
+    /// Its role.
     #[serde(default)]
     pub role: Role,
+    /// Bits that differ from the query (0 for digests).
     pub distance: u32,
+    /// Its category.
     #[serde(default)]
     pub category: Option<Category>,
+    /// A PDQ hash's label.
     #[serde(default)]
     pub label: Option<String>,
 }
@@ -172,14 +192,17 @@ pub(crate) struct Report<'a> {
 
 /// A report's answer.
 #[derive(Debug, Deserialize)]
-pub(crate) struct ReportCreated {
+pub struct ReportCreated {
+    /// The bank's id of the report.
     pub report_id: i64,
 }
 
 /// An error answer of the bank.
 #[derive(Debug, Deserialize)]
-pub(crate) struct ErrorBody {
+pub struct ErrorBody {
+    /// The error's code.
     pub error: String,
+    /// What went wrong, in words.
     #[serde(default)]
     pub message: String,
 }
