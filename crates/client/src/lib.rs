@@ -12,3 +12,4 @@ mod wire;
 pub use client::{is_url, sends_in_clear, BankClient, ClientError, FeedPage, PlainHttp};
 pub use key::{ApiKey, KeyFileError};
 pub use sync::{sync, SyncError, SyncOptions, SyncSummary, DEFAULT_SAVE_EVERY, MAX_PAGE};
+pub use wire::change as feed_change;

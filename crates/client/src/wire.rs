@@ -38,7 +38,7 @@ const MAX_QUALITY: i64 = 100;
 /// The change feed entry `entry` makes, `None` for an addition this build
 /// cannot compare (logged as a warning and left out), or why it is not a
 /// valid entry.
-pub(crate) fn change(entry: &FeedEntry) -> Result<Option<Change>, String> {
+pub fn change(entry: &FeedEntry) -> Result<Option<Change>, String> {
     let id = u64::try_from(entry.hash_id)
         .map_err(|_| format!("entry {}: negative hash id", entry.cursor))?;
     match entry.op {
