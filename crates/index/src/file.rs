@@ -360,7 +360,7 @@ impl<'a> BodyReader<'a> {
         if body_on_disk < header.body_len {
             return Err(FileError::Truncated {
                 path: path.into(),
-                expected: HEADER_LEN as u64 + header.body_len,
+                expected: (HEADER_LEN as u64).saturating_add(header.body_len),
                 found: file_len,
             });
         }

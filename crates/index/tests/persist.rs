@@ -213,6 +213,38 @@ fn digest_sets_round_trip_and_refuse_damage() {
     ));
 }
 
+/// An MD5 set inside a local bank file whose header, its checksums made
+/// right, states a body of 2^64 - 1 bytes (found by the `bank_file` fuzz
+/// target): refused as truncated, where adding the header's length to it
+/// overflowed.
+#[test]
+fn a_body_length_near_the_largest_number_is_refused() {
+    let part = [
+        "4841534842414e4b4449474553543136",
+        "01000000000000000000000000000000",
+        "ffffffffffffffff688952c7656aa6d0",
+        "09ed12276c25f9840000000000000000",
+        "00000000000000000000000000000000",
+    ]
+    .concat();
+    let mut bytes: Vec<u8> = (0..part.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&part[i..i + 2], 16).expect("hex"))
+        .collect();
+    reseal(&mut bytes);
+    let origin = temp_path("huge-body.set");
+    let read = Md5Set::read_from(&mut &bytes[..], bytes.len() as u64, &origin);
+    match read {
+        Err(IndexError::Truncated { expected, .. }) => assert_eq!(expected, u64::MAX),
+        other => panic!("{:?}", other.map(|set| set.len())),
+    }
+    fs::write(&origin, &bytes).expect("write");
+    assert!(matches!(
+        Md5Set::open(&origin),
+        Err(IndexError::Truncated { .. })
+    ));
+}
+
 /// Recomputes both checksums after an edit, as a forger would.
 fn reseal(bytes: &mut [u8]) {
     let body = xxhash_rust::xxh3::xxh3_64(&bytes[64..]);

@@ -13,6 +13,13 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Default largest image accepted: 100 megapixels.
 pub const DEFAULT_MAX_PIXELS: u64 = 100_000_000;
 
+/// The longest side decoded, in pixels: the most a JPEG or a GIF can
+/// state. Past it, an image costs far more than its pixels: PDQ's blur
+/// keeps 64 values for every row, so a PNG of 23 KB stating 8 x 12,000,000
+/// pixels (within the pixel limit) took 3 GB of memory and 16 s to hash
+/// once, and a scan hashes an image some twenty times ([`crate::robust`]).
+pub const MAX_SIDE: usize = 65_535;
+
 /// Input limits, checked before anything is decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -185,6 +192,19 @@ fn check_pixels(width: usize, height: usize, limits: &Limits) -> Result<(), Erro
     Ok(())
 }
 
+/// Refuses an image with a side over [`MAX_SIDE`].
+fn check_side(width: usize, height: usize, format: Format) -> Result<(), ErrorKind> {
+    if width.max(height) > MAX_SIDE {
+        return Err(ErrorKind::Unsupported {
+            format: format.name(),
+            detail: format!(
+                "the image is {width}x{height}: sides over {MAX_SIDE} pixels are not decoded"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// The fast pipeline's JPEG scale denominator: 8 when that leaves
 /// [`FAST_MIN_SIDE_JPEG_EIGHTH`] on the short side, else 2 when that
 /// leaves [`FAST_MIN_SIDE_JPEG`], else 1. (1/4 would leave 250 px only from
@@ -307,6 +327,7 @@ pub(crate) fn decode_in_turn(
     let format = Format::sniff(bytes).ok_or(ErrorKind::NotAnImage)?;
     let (width, height) = dimensions(bytes, format, limits)?;
     check_pixels(width, height, limits)?;
+    check_side(width, height, format)?;
     if width == 0 || height == 0 {
         return Err(ErrorKind::Corrupt {
             format: format.name(),

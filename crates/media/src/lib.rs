@@ -7,9 +7,10 @@
 //! ignores it, so a photo hashes as it is stored, not as it is shown.
 //!
 //! Every input is bounded: a file over the size limit or an image whose
-//! header states more pixels than the pixel limit is refused before it is
-//! decoded; corrupt and truncated files give an error that names the file.
-//! Nothing here panics on hostile bytes.
+//! header states more pixels than the pixel limit, or a side longer than
+//! [`MAX_SIDE`], is refused before it is decoded; corrupt and truncated
+//! files give an error that names the file. Nothing here panics on hostile
+//! bytes.
 //!
 //! Two pipelines lead to the hash ([`Pipeline`]): *canonical*, at full
 //! resolution (the hashes other PDQ users hold), and *fast*, which scales
@@ -43,7 +44,7 @@ mod webp;
 
 pub use decode::{
     decode, dimensions, Format, Limits, Pipeline, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS,
-    FAST_MIN_SIDE, FAST_MIN_SIDE_JPEG, FAST_MIN_SIDE_JPEG_EIGHTH, LARGE_PIXELS,
+    FAST_MIN_SIDE, FAST_MIN_SIDE_JPEG, FAST_MIN_SIDE_JPEG_EIGHTH, LARGE_PIXELS, MAX_SIDE,
 };
 pub use error::{ErrorKind, MediaError};
 pub use fingerprint::{digests, fingerprint, fingerprint_file, read_file, Fingerprint, Options};

@@ -132,6 +132,48 @@ fn huge_dimensions_are_refused_before_decoding() {
     assert!(matches!(kind(&jpeg), ErrorKind::TooManyPixels { .. }));
 }
 
+/// A PNG header stating `width x height` pixels, with no data behind it.
+fn stated_png(width: u32, height: u32) -> Vec<u8> {
+    let mut png = sample(ImageFormat::Png);
+    png[16..20].copy_from_slice(&width.to_be_bytes());
+    png[20..24].copy_from_slice(&height.to_be_bytes());
+    let crc = crc32(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    png
+}
+
+/// Images with a side over `MAX_SIDE`, which cost far more to hash than
+/// their pixels, are refused before decoding: two WebP files of about 200
+/// bytes stating 4,259,864 x 16 and 24 x 2,293,776 animations (found by the
+/// `media_decode` fuzz target), and the 8 x 12,000,000 pixels a PNG of 23 KB
+/// holds.
+#[test]
+fn long_thin_images_are_refused() {
+    let found = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz");
+    let cases = [
+        std::fs::read(found.join("webp-4259864x16.webp")).unwrap(),
+        std::fs::read(found.join("webp-24x2293776.webp")).unwrap(),
+        stated_png(8, 12_000_000),
+        stated_png(65_536, 2),
+    ];
+    for bytes in cases {
+        match kind(&bytes) {
+            ErrorKind::Unsupported { detail, .. } => {
+                assert!(detail.contains("sides over 65535 pixels"), "{detail}")
+            }
+            other => panic!("{other}"),
+        }
+    }
+    // The longest side decoded.
+    assert_eq!(media::MAX_SIDE, 65_535);
+    let longest = encode(
+        &DynamicImage::ImageLuma8(image::GrayImage::from_pixel(2, 65_535, image::Luma([90]))),
+        ImageFormat::Png,
+    );
+    let print = fingerprint(&longest, &Options::default()).unwrap();
+    assert_eq!((print.width, print.height), (2, 65_535));
+}
+
 #[test]
 fn limits_are_settable() {
     let jpeg = sample_jpeg();

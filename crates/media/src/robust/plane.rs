@@ -18,6 +18,16 @@ use crate::pixels::{Decoded, PixelData};
 /// hashes land within a few bits of full resolution (BENCHMARKS.md).
 pub const WORK_MIN_SIDE: usize = crate::FAST_MIN_SIDE;
 
+/// The most pixels a working plane holds: a plane larger than this is
+/// averaged down further, past [`WORK_MIN_SIDE`]. Averaging by the short
+/// side alone leaves a long thin image at nearly full size, to be hashed
+/// some twenty times over: a WebP file of 255 bytes stating a 4,259,864 x
+/// 16 pixel image took 37 s to give its query and bank hashes. Only images
+/// more than 16 times as long as they are wide reach the bound (a plane
+/// averaged by the short side keeps under `2 * WORK_MIN_SIDE` on that side),
+/// so the hashes of every other image are unchanged.
+pub(crate) const WORK_MAX_PIXELS: usize = 64 * WORK_MIN_SIDE * WORK_MIN_SIDE;
+
 /// Luma weights exactly as PDQ's reference writes them (`0.299` etc. as
 /// double literals rounded to float), so that hashing a luma plane gives the
 /// hash of the pixels it came from.
@@ -275,9 +285,15 @@ impl<'a> Colour<'a> {
 }
 
 /// The integer factor the working plane is averaged down by: the largest
-/// that keeps the short side at or above [`WORK_MIN_SIDE`], at least 1.
+/// that keeps the short side at or above [`WORK_MIN_SIDE`], at least 1, or
+/// the smallest that keeps the plane within [`WORK_MAX_PIXELS`] when that
+/// is larger.
 pub(crate) fn work_factor(width: usize, height: usize) -> usize {
-    (width.min(height) / WORK_MIN_SIDE).max(1)
+    let mut factor = (width.min(height) / WORK_MIN_SIDE).max(1);
+    while (width / factor).saturating_mul(height / factor) > WORK_MAX_PIXELS {
+        factor += 1;
+    }
+    factor
 }
 
 /// The luma of row `y` of `image` into `out`, as PDQ computes it.
@@ -352,6 +368,24 @@ mod tests {
         let plane = Plane::working(&image);
         assert_eq!((plane.width, plane.height), (400, 400));
         assert!(plane.data.iter().all(|&v| (v - 100.0).abs() < 1e-3));
+    }
+
+    #[test]
+    fn long_thin_images_are_averaged_down_to_a_bounded_plane() {
+        // Up to 16 times as long as wide, the short side decides alone.
+        assert_eq!(work_factor(12_288, 768), 2);
+        assert_eq!(work_factor(767, 12_288), 1);
+        // Longer, the plane's pixels do: the 4,259,864 x 16 image a WebP file
+        // of 255 bytes states (found by the `media_decode` fuzz target) would
+        // have given planes of 68 megapixels; the longest sides decoded.
+        for (w, h, factor) in [(4_259_864, 16, 3), (65_535, 767, 3), (767, 65_535, 3)] {
+            assert_eq!(work_factor(w, h), factor, "{w}x{h}");
+            assert!((w / factor) * (h / factor) <= WORK_MAX_PIXELS, "{w}x{h}");
+        }
+        let image = Decoded::full(40_000, 400, PixelData::Gray(vec![7; 40_000 * 400]));
+        let plane = Plane::working(&image);
+        assert_eq!((plane.width, plane.height), (20_000, 200));
+        assert!(plane.data.iter().all(|&v| (v - 7.0).abs() < 1e-3));
     }
 
     #[test]
