@@ -235,13 +235,13 @@ fn a_body_length_near_the_largest_number_is_refused() {
     let origin = temp_path("huge-body.set");
     let read = Md5Set::read_from(&mut &bytes[..], bytes.len() as u64, &origin);
     match read {
-        Err(IndexError::Truncated { expected, .. }) => assert_eq!(expected, u64::MAX),
+        Err(FileError::Truncated { expected, .. }) => assert_eq!(expected, u64::MAX),
         other => panic!("{:?}", other.map(|set| set.len())),
     }
     fs::write(&origin, &bytes).expect("write");
     assert!(matches!(
         Md5Set::open(&origin),
-        Err(IndexError::Truncated { .. })
+        Err(FileError::Truncated { .. })
     ));
 }
 
