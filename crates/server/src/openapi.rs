@@ -59,15 +59,20 @@ struct Document;
 
 /// The OpenAPI 3.1 document of the bank's API.
 pub fn document() -> Value {
-    let mut document = Document::openapi();
-    document.merge(api::openapi::Schemas::openapi());
-    serde_json::to_value(document).expect("an OpenAPI document is JSON")
+    serde_json::to_value(openapi()).expect("an OpenAPI document is JSON")
 }
 
-/// [`document`] as JSON text, made once.
+/// [`document`] as JSON text, made once, each body's fields in their
+/// order.
 pub(crate) fn document_json() -> &'static [u8] {
     static JSON: OnceLock<Vec<u8>> = OnceLock::new();
-    JSON.get_or_init(|| serde_json::to_vec(&document()).expect("an OpenAPI document is JSON"))
+    JSON.get_or_init(|| serde_json::to_vec(&openapi()).expect("an OpenAPI document is JSON"))
+}
+
+fn openapi() -> utoipa::openapi::OpenApi {
+    let mut document = Document::openapi();
+    document.merge(api::openapi::Schemas::openapi());
+    document
 }
 
 /// The two kinds of credentials.
@@ -250,6 +255,19 @@ mod tests {
         );
         let unserved: Vec<_> = documented.difference(&served).collect();
         assert!(unserved.is_empty(), "documented, not served: {unserved:?}");
+    }
+
+    /// What `/openapi.json` sends is the document.
+    #[test]
+    fn the_served_text_is_the_document() {
+        let served: Value = serde_json::from_slice(document_json()).unwrap();
+        assert_eq!(served, document());
+        let text = std::str::from_utf8(document_json()).unwrap();
+        let hash = &text[text.find("\"NewHash\":{").unwrap()..];
+        // Declared kind, value, quality; in alphabetical order value
+        // would come last.
+        let (value, quality) = (hash.find("\"value\""), hash.find("\"quality\""));
+        assert!(value < quality, "a body's fields in their order");
     }
 
     /// Each documented operation's credentials, parameters, body and
