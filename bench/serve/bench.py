@@ -13,6 +13,8 @@ import tempfile
 import time
 import urllib.request
 
+from serving import flip, random_pdq
+
 # The goal: single-hash requests at this rate ...
 GOAL_RATE = 1000
 # ... answered within this p99 (milliseconds).
@@ -29,15 +31,6 @@ CONNECTIONS = {"fixed": 16, "max": 16, "batch": 4}
 FEED_PAGE = 10000
 
 
-def random_pdq(rng):
-    return "%064x" % rng.getrandbits(256)
-
-
-def flip(value, bits, rng):
-    number = int(value, 16)
-    for bit in rng.sample(range(256), bits):
-        number ^= 1 << bit
-    return "%064x" % number
 
 
 def run(cmd, **kw):
