@@ -109,7 +109,7 @@ pub(crate) fn decode(raw: Attrs) -> Option<HashMeta> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn meta(kind: Kind, minor: bool) -> HashMeta {

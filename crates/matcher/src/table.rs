@@ -156,17 +156,8 @@ impl MetaTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use model::{BankLabel, Category, Kind, Role};
-
-    fn meta(kind: Kind, minor: bool) -> HashMeta {
-        HashMeta {
-            kind,
-            role: Role::Plain,
-            category: minor.then_some(Category::Minor),
-            quality: (kind == Kind::Pdq).then_some(90),
-            label: (kind == Kind::Pdq).then_some(BankLabel::Plain),
-        }
-    }
+    use crate::stored::tests::meta;
+    use model::Kind;
 
     #[test]
     fn updates_keep_ids_sorted() {
