@@ -1,10 +1,9 @@
 //! One file in, one report out: its fingerprint, the hashes to submit, or
 //! why it is refused.
 
-use md5::Md5;
 use media::{decode, Limits, Pipeline};
+use model::hex;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::refusal::Refusal;
 use api::NewHash;
@@ -59,11 +58,12 @@ pub fn fingerprint_report(bytes: &[u8]) -> Report {
         Err(err) => return Report::refused(None, Refusal::of_error(&err)),
     };
     let hashes = image_hashes(&decoded);
+    let (md5, sha256) = media::digests(bytes);
     let print = Print {
         pdq: hashes.plain.hash.to_hex(),
         quality: hashes.plain.quality,
-        md5: hex(&Md5::digest(bytes)),
-        sha256: hex(&Sha256::digest(bytes)),
+        md5: hex(&md5),
+        sha256: hex(&sha256),
         width: decoded.source_width,
         height: decoded.source_height,
     };
@@ -75,10 +75,6 @@ pub fn fingerprint_report(bytes: &[u8]) -> Report {
         fingerprint: Some(print),
         refusal: None,
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
