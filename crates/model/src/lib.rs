@@ -11,7 +11,9 @@
 //! - the match decision that ships: which pairs of labels are compared,
 //!   within which radius ([`radius`], [`search_radius`]), and which
 //!   candidates make a match ([`decide`], [`decide_stored`]);
-//! - [`HashValue`] and hex text.
+//! - [`HashValue`] and hex text;
+//! - video hashes as vPDQ defines them ([`VideoHash`]), their written
+//!   forms, and when two videos match ([`compare_videos`], [`VideoRule`]).
 //!
 //! How the labelled hashes are computed from pixels is `media::robust`.
 
@@ -19,6 +21,7 @@ mod decide;
 mod kind;
 mod labels;
 mod value;
+mod video;
 
 pub use decide::{
     corroborates, decide, decide_stored, radius, search_radius, Candidate, Evidence, Match,
@@ -27,6 +30,11 @@ pub use decide::{
 pub use kind::{Category, Kind, Role, UnknownWord};
 pub use labels::{BankLabel, Part, QueryLabel, UnknownLabel};
 pub use value::{hex, unhex, HashValue};
+pub use video::{
+    compare as compare_videos, VideoFrame, VideoHash, VideoHashError, VideoRule, VideoShares,
+    MAX_VIDEO_FRAMES, VIDEO_FRAME_RADIUS, VIDEO_QUALITY_THRESHOLD, VIDEO_QUERY_SHARE,
+    VIDEO_STORED_SHARE,
+};
 
 /// What a stored PDQ hash is compared as: its label, or the plain hash's
 /// when it has none (a hash stored before labels, or one imported from a
