@@ -1,0 +1,293 @@
+//! FFmpeg's tools run as child processes under limits, so that a hostile
+//! file that crashes, hangs or floods the decoder ends only its own
+//! hashing.
+//!
+//! Each child is started through util-linux's `prlimit`, which sets the
+//! limits on itself and then runs the tool: address space (memory), CPU
+//! seconds, no files written, few files open. The parent also keeps a
+//! wall-clock deadline and kills the child when it passes; what the child
+//! writes to stderr is kept (its last few kilobytes) for the error message.
+
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crate::error::VideoError;
+
+/// The limits a child runs under.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ChildLimits {
+    /// Address space, bytes.
+    pub memory: u64,
+    /// CPU time, seconds.
+    pub cpu_seconds: u64,
+    /// Wall-clock time, from start to end.
+    pub wall: Duration,
+}
+
+/// stderr kept for messages.
+const STDERR_KEPT: usize = 4096;
+
+/// A running child, its stdout taken for reading and its stderr drained.
+pub(crate) struct Contained {
+    child: Child,
+    tool: PathBuf,
+    started: Instant,
+    limits: ChildLimits,
+    stderr: Option<JoinHandle<Vec<u8>>>,
+}
+
+impl Contained {
+    /// Starts `tool` with `args` under `limits`; its stdin is closed.
+    pub fn start(
+        tool: &Path,
+        args: &[&std::ffi::OsStr],
+        limits: ChildLimits,
+    ) -> Result<(Contained, ChildStdout), VideoError> {
+        let mut command = Command::new("prlimit");
+        command
+            .arg(format!("--as={}", limits.memory))
+            .arg(format!("--cpu={}", limits.cpu_seconds))
+            .arg("--fsize=0")
+            .arg("--nofile=64")
+            .arg("--core=0")
+            .arg("--")
+            .arg(tool)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().map_err(|e| VideoError::Tool {
+            tool: PathBuf::from("prlimit"),
+            detail: e.to_string(),
+        })?;
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut stderr = child.stderr.take().expect("stderr is piped");
+        let drain = thread::spawn(move || {
+            let mut kept = Vec::new();
+            let mut buf = [0u8; 4096];
+            loop {
+                match stderr.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        kept.extend_from_slice(&buf[..n]);
+                        if kept.len() > 2 * STDERR_KEPT {
+                            kept.drain(..kept.len() - STDERR_KEPT);
+                        }
+                    }
+                }
+            }
+            if kept.len() > STDERR_KEPT {
+                kept.drain(..kept.len() - STDERR_KEPT);
+            }
+            kept
+        });
+        Ok((
+            Contained {
+                child,
+                tool: tool.to_path_buf(),
+                started: Instant::now(),
+                limits,
+                stderr: Some(drain),
+            },
+            stdout,
+        ))
+    }
+
+    /// Time left before the wall-clock deadline.
+    pub fn time_left(&self) -> Duration {
+        self.limits.wall.saturating_sub(self.started.elapsed())
+    }
+
+    /// The wall-clock limit, in whole seconds.
+    pub fn wall_seconds(&self) -> u64 {
+        self.limits.wall.as_secs()
+    }
+
+    /// Stops the child (if it still runs) and waits for it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Waits for the child to end, killing it at the deadline.
+    pub fn finish(mut self) -> Result<Ended, VideoError> {
+        let deadline = self.started + self.limits.wall;
+        let status = loop {
+            match self.child.try_wait()? {
+                Some(status) => break status,
+                None if Instant::now() >= deadline => {
+                    self.kill();
+                    return Err(VideoError::Timeout {
+                        limit: self.wall_seconds(),
+                    });
+                }
+                None => thread::sleep(Duration::from_millis(5)),
+            }
+        };
+        let kept = self
+            .stderr
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
+        Ok(Ended {
+            status,
+            stderr: String::from_utf8_lossy(&kept).trim().to_owned(),
+            tool: self.tool.clone(),
+            cpu_seconds: self.limits.cpu_seconds,
+        })
+    }
+}
+
+/// How a child ended.
+pub(crate) struct Ended {
+    /// Its exit status.
+    pub status: ExitStatus,
+    /// The end of what it wrote to stderr.
+    pub stderr: String,
+    tool: PathBuf,
+    cpu_seconds: u64,
+}
+
+impl Ended {
+    /// What went wrong, for a child that did not succeed: a crash or a
+    /// limit by signal, or the tool's own last words.
+    pub fn failure(&self) -> String {
+        use std::os::unix::process::ExitStatusExt;
+        let tool = self.tool.display();
+        let said = match self.stderr.lines().rev().find(|l| !l.trim().is_empty()) {
+            Some(line) => format!(": {}", line.trim()),
+            None => String::new(),
+        };
+        match self.status.signal() {
+            // SIGXCPU: the CPU limit.
+            Some(24) => format!("{tool} used more than {} s of CPU", self.cpu_seconds),
+            Some(9) => format!("{tool} was killed{said}"),
+            Some(signal) => format!("{tool} crashed (signal {signal}){said}"),
+            None => format!(
+                "{tool} exited with status {}{said}",
+                self.status.code().unwrap_or(-1)
+            ),
+        }
+    }
+}
+
+impl Drop for Contained {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.kill();
+        }
+    }
+}
+
+/// Reads from a child's stdout on a thread of its own, so the reader can
+/// give up at a deadline: the chunks arrive through a channel of `depth`.
+pub(crate) struct Chunks {
+    receiver: mpsc::Receiver<io::Result<Vec<u8>>>,
+    reader: Option<JoinHandle<()>>,
+}
+
+/// What waiting for the next chunk gave.
+pub(crate) enum Next {
+    /// A chunk of exactly the asked size.
+    Chunk(Vec<u8>),
+    /// The stream ended (a last partial chunk is dropped, and counted).
+    End {
+        /// Bytes of a partial last chunk.
+        partial: usize,
+    },
+    /// The deadline passed.
+    Timeout,
+}
+
+impl Chunks {
+    /// Reads `stdout` in chunks of `size` bytes, at most `limit` bytes in
+    /// all (more is an error).
+    pub fn new(mut stdout: ChildStdout, size: usize, depth: usize, limit: u64) -> Chunks {
+        let (sender, receiver) = mpsc::sync_channel(depth);
+        let reader = thread::spawn(move || {
+            let mut total = 0u64;
+            loop {
+                let mut chunk = vec![0u8; size];
+                let mut filled = 0;
+                while filled < size {
+                    match stdout.read(&mut chunk[filled..]) {
+                        Ok(0) => break,
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => {
+                            let _ = sender.send(Err(e));
+                            return;
+                        }
+                    }
+                }
+                total += filled as u64;
+                if total > limit {
+                    let _ = sender.send(Err(io::Error::other("the decoder wrote more than asked")));
+                    return;
+                }
+                if filled < size {
+                    chunk.truncate(filled);
+                    let _ = sender.send(Ok(chunk));
+                    return;
+                }
+                if sender.send(Ok(chunk)).is_err() {
+                    return;
+                }
+            }
+        });
+        Chunks {
+            receiver,
+            reader: Some(reader),
+        }
+    }
+
+    /// The next full chunk, waiting at most `wait`.
+    pub fn next(&mut self, size: usize, wait: Duration) -> io::Result<Next> {
+        match self.receiver.recv_timeout(wait) {
+            Ok(Ok(chunk)) if chunk.len() == size => Ok(Next::Chunk(chunk)),
+            Ok(Ok(chunk)) => Ok(Next::End {
+                partial: chunk.len(),
+            }),
+            Ok(Err(e)) => Err(e),
+            Err(mpsc::RecvTimeoutError::Timeout) => Ok(Next::Timeout),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Ok(Next::End { partial: 0 }),
+        }
+    }
+}
+
+impl Drop for Chunks {
+    fn drop(&mut self) {
+        // The reader ends when the child's stdout closes (the child ended
+        // or was killed); the owner kills the child before dropping this.
+        if let Some(reader) = self.reader.take() {
+            drop(std::mem::replace(
+                &mut self.receiver,
+                mpsc::sync_channel(0).1,
+            ));
+            let _ = reader.join();
+        }
+    }
+}
+
+/// All of a child's stdout (at most `limit` bytes, the rest left unread),
+/// or `None` when it is not done within `wait`.
+pub(crate) fn read_all(
+    stdout: ChildStdout,
+    limit: u64,
+    wait: Duration,
+) -> io::Result<Option<Vec<u8>>> {
+    let (sender, receiver) = mpsc::sync_channel(1);
+    thread::spawn(move || {
+        let mut out = Vec::new();
+        let result = stdout.take(limit).read_to_end(&mut out).map(|_| out);
+        let _ = sender.send(result);
+    });
+    match receiver.recv_timeout(wait) {
+        Ok(result) => result.map(Some),
+        Err(_) => Ok(None),
+    }
+}

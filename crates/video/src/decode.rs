@@ -1,0 +1,258 @@
+//! Frames out of FFmpeg and into PDQ.
+//!
+//! `ffmpeg` decodes the first video stream with one thread, keeps every
+//! `step`-th decoded frame (its `select` filter counts frames as they leave
+//! the decoder, as the vPDQ reference counts them), converts it to RGB24 at
+//! the stream's size with swscale's area method and BT.601 matrix (what
+//! the reference's `sws_getContext` gets by default), and writes the raw
+//! frames to a pipe. Each frame read is hashed here while the next is
+//! decoded.
+
+use std::ffi::{OsStr, OsString};
+use std::path::Path;
+use std::time::Duration;
+
+use model::{VideoFrame, MAX_VIDEO_FRAMES};
+
+use crate::child::{ChildLimits, Chunks, Contained, Next};
+use crate::error::VideoError;
+use crate::probe::Stream;
+use crate::{Options, Pipeline};
+
+/// The size frames are hashed at, and how their hashes are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// Every `step`-th frame is hashed.
+    pub step: u64,
+    /// Width of the frames as written by the decoder.
+    pub width: usize,
+    /// Height of the frames as written by the decoder.
+    pub height: usize,
+    /// Source pixels per written pixel along each side (1 = full size).
+    pub block: usize,
+}
+
+impl Plan {
+    /// The plan for `stream` under `options`.
+    pub fn new(stream: &Stream, options: &Options) -> Plan {
+        let step = frame_step(options.seconds_per_hash, stream.frame_rate);
+        let (width, height) = (stream.width as usize, stream.height as usize);
+        let block = match options.pipeline {
+            Pipeline::Canonical => 1,
+            Pipeline::Fast => fast_block(width, height),
+        };
+        Plan {
+            step,
+            width: if block > 1 { width / block } else { width },
+            height: if block > 1 { height / block } else { height },
+            block,
+        }
+    }
+}
+
+/// Every how many frames one is hashed: `int(seconds_per_hash *
+/// frame_rate)`, at least 1 (so 0 seconds hashes every frame), as the
+/// reference computes it.
+pub fn frame_step(seconds_per_hash: f64, frame_rate: f64) -> u64 {
+    let step = (seconds_per_hash * frame_rate) as u64;
+    step.max(1)
+}
+
+/// The fast pipeline's reduction: the largest whole block that leaves at
+/// least [`FAST_MIN_SIDE`] pixels on the shorter side.
+fn fast_block(width: usize, height: usize) -> usize {
+    (width.min(height) / FAST_MIN_SIDE).clamp(1, 8)
+}
+
+/// The fast pipeline keeps frames at least this many pixels on the
+/// shorter side: PDQ blurs down to 64x64, and a few source pixels per
+/// output cell keep the hash within a few bits of the full-size one.
+pub const FAST_MIN_SIDE: usize = 128;
+
+/// Decodes and hashes the frames of `path` by `plan`.
+pub(crate) fn hash_frames(
+    path: &Path,
+    stream: &Stream,
+    plan: &Plan,
+    options: &Options,
+) -> Result<Vec<VideoFrame>, VideoError> {
+    let limits = &options.limits;
+    let mut filters = Vec::new();
+    if plan.step > 1 {
+        filters.push(format!("select=not(mod(n\\,{}))", plan.step));
+    }
+    if plan.block > 1 {
+        // Whole blocks only, so each written pixel is the mean of one
+        // block (a partial last block is dropped, as `reduced_from` takes).
+        filters.push(format!(
+            "crop={}:{}:0:0",
+            plan.width * plan.block,
+            plan.height * plan.block
+        ));
+    }
+    filters.push(format!(
+        "scale={}:{}:flags=area:in_color_matrix=bt601",
+        plan.width, plan.height
+    ));
+    let mut args: Vec<OsString> = [
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-threads",
+        "1",
+    ]
+    .iter()
+    .map(OsString::from)
+    .collect();
+    if options.pipeline == Pipeline::Fast {
+        // Skip the in-loop deblocking filter: the frames are reduced at
+        // once, and deblocking changes little that survives the reduction.
+        args.extend(["-skip_loop_filter", "all"].map(OsString::from));
+    }
+    args.push("-i".into());
+    args.push(path.as_os_str().to_owned());
+    args.extend(
+        [
+            "-map",
+            "0:v:0",
+            "-an",
+            "-sn",
+            "-dn",
+            "-filter_threads",
+            "1",
+            "-vf",
+            &filters.join(","),
+            "-fps_mode",
+            "passthrough",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "pipe:1",
+        ]
+        .map(OsString::from),
+    );
+    let args: Vec<&OsStr> = args.iter().map(OsString::as_os_str).collect();
+    let child_limits = ChildLimits {
+        memory: limits.max_decoder_memory,
+        cpu_seconds: limits.max_decode_seconds,
+        wall: Duration::from_secs(limits.max_decode_seconds),
+    };
+    let (mut child, stdout) = Contained::start(&options.ffmpeg, &args, child_limits)?;
+    let frame_bytes = plan.width * plan.height * 3;
+    let most_frames = MAX_VIDEO_FRAMES.min(max_frames(limits.max_duration, stream, plan));
+    let mut chunks = Chunks::new(
+        stdout,
+        frame_bytes,
+        2,
+        frame_bytes as u64 * (most_frames as u64 + 1),
+    );
+    let result = read_frames(&mut chunks, &mut child, stream, plan, options, most_frames);
+    // The reader thread ends once the child's stdout is closed.
+    child.kill();
+    drop(chunks);
+    let frames = result?;
+    let ended = child.finish()?;
+    if !ended.status.success() {
+        return Err(VideoError::Decoder(ended.failure()));
+    }
+    if frames.is_empty() {
+        return Err(VideoError::NotAVideo("no frame could be decoded".into()));
+    }
+    Ok(frames)
+}
+
+/// Frames the duration limit allows at this plan's step, plus one.
+fn max_frames(max_duration: f64, stream: &Stream, plan: &Plan) -> usize {
+    let frames = (max_duration * stream.frame_rate / plan.step as f64).ceil();
+    if frames.is_finite() && frames < usize::MAX as f64 {
+        frames as usize + 1
+    } else {
+        usize::MAX
+    }
+}
+
+fn read_frames(
+    chunks: &mut Chunks,
+    child: &mut Contained,
+    stream: &Stream,
+    plan: &Plan,
+    options: &Options,
+    most_frames: usize,
+) -> Result<Vec<VideoFrame>, VideoError> {
+    let frame_bytes = plan.width * plan.height * 3;
+    let mut frames = Vec::new();
+    loop {
+        match chunks.next(frame_bytes, child.time_left())? {
+            Next::Chunk(pixels) => {
+                let number = frames.len() as u64 * plan.step;
+                if frames.len() >= most_frames {
+                    let seconds = number as f64 / stream.frame_rate;
+                    if seconds > options.limits.max_duration {
+                        return Err(VideoError::TooLong {
+                            seconds,
+                            limit: options.limits.max_duration,
+                        });
+                    }
+                    return Err(VideoError::TooManyFrames {
+                        limit: MAX_VIDEO_FRAMES,
+                    });
+                }
+                frames.push(hash_frame(&pixels, number, stream, plan));
+            }
+            Next::End { partial: 0 } => return Ok(frames),
+            Next::End { partial } => {
+                return Err(VideoError::Decoder(format!(
+                    "the decoder stopped {partial} bytes into a frame"
+                )))
+            }
+            Next::Timeout => {
+                return Err(VideoError::Timeout {
+                    limit: child.wall_seconds(),
+                })
+            }
+        }
+    }
+}
+
+fn hash_frame(pixels: &[u8], number: u64, stream: &Stream, plan: &Plan) -> VideoFrame {
+    let image = pdq::Image::rgb(plan.width, plan.height, pixels).expect("a whole frame was read");
+    let image = if plan.block > 1 {
+        image
+            .reduced_from(stream.width as usize, stream.height as usize, plan.block)
+            .expect("the plan's size is the stream's reduced by its block")
+    } else {
+        image
+    };
+    let hashed = pdq::hash(&image);
+    VideoFrame {
+        hash: hashed.hash,
+        quality: hashed.quality,
+        number: u32::try_from(number).unwrap_or(u32::MAX),
+        // The reference divides in single precision.
+        timestamp: f64::from(number as f32 / stream.frame_rate as f32),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_step_truncates_and_is_at_least_one() {
+        assert_eq!(frame_step(1.0, 29.97), 29);
+        assert_eq!(frame_step(1.0, 30.0), 30);
+        assert_eq!(frame_step(0.0, 30.0), 1);
+        assert_eq!(frame_step(1.0, 0.5), 1);
+        assert_eq!(frame_step(2.5, 24.0), 60);
+    }
+
+    #[test]
+    fn the_fast_block_keeps_the_shorter_side_above_the_minimum() {
+        assert_eq!(fast_block(1920, 1080), 8);
+        assert_eq!(fast_block(640, 360), 2);
+        assert_eq!(fast_block(320, 240), 1);
+        assert_eq!(fast_block(100, 4000), 1);
+    }
+}
