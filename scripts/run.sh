@@ -6,8 +6,9 @@
 # `hashbank serve` (e.g. --listen 0.0.0.0:8080).
 #
 # On a fresh Debian machine with the Rust toolchain it installs what is
-# missing: Node.js and npm (Debian's packages), the wasm32 target,
-# wasm-bindgen-cli and the page's npm packages (web/build.sh).
+# missing: Node.js, npm and FFmpeg (Debian's packages; `hashbank hash`
+# decodes videos with FFmpeg), the wasm32 target, wasm-bindgen-cli and the
+# page's npm packages (web/build.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -49,6 +49,35 @@ if [ -z "${HASHBANK_TEST_POSTGRES:-}" ]; then
   start_postgres
 fi
 
+# FFmpeg for the video tests (Debian's package), and the vPDQ reference
+# package, pip `vpdq` built against Debian's FFmpeg libraries: the
+# conformance test (crates/video/tests/reference.rs) asks for its hashes of
+# the sample videos on this machine (HASHBANK_TEST_VPDQ_PEER).
+missing=()
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+for pkg in cmake pkg-config libavcodec-dev libavformat-dev libavutil-dev libswscale-dev \
+  libavdevice-dev libavfilter-dev libswresample-dev; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "== installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [ -z "${HASHBANK_TEST_VPDQ_PEER:-}" ]; then
+  peers="$(realpath -m "${CARGO_TARGET_DIR:-target}/peers")"
+  if ! "$peers/venv/bin/python" -c "import vpdq" >/dev/null 2>&1; then
+    echo "== installing pip vpdq 0.2.5 (the vPDQ reference)"
+    python3 -m venv "$peers/venv"
+    "$peers/venv/bin/pip" install --quiet --disable-pip-version-check vpdq==0.2.5
+  fi
+  if [ ! -s "$peers/vpdq/test-padded-dimensions.txt" ]; then
+    "$peers/venv/bin/python" scripts/vpdq-peer.py "$peers/vpdq"
+  fi
+  export HASHBANK_TEST_VPDQ_PEER="$peers/vpdq"
+fi
+
 cargo test --workspace --locked
 
 # The victim page in a real browser (web/test): Debian's Chromium (never a

@@ -1,4 +1,5 @@
-//! `hashbank hash`: fingerprint image files and folders on all cores.
+//! `hashbank hash`: fingerprint image and video files and folders on all
+//! cores.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -12,13 +13,23 @@ use rayon::prelude::*;
 use crate::output::{Format, Record, Writer};
 use crate::walk::{walk, WalkOptions};
 
-/// Hash image files: PDQ (with quality), MD5 and SHA-256, one record per file.
+/// Hash image and video files: PDQ (with quality), MD5 and SHA-256 of each
+/// image; vPDQ (the PDQ hash of a frame every --seconds-per-hash seconds,
+/// with its quality, number and timestamp), MD5 and SHA-256 of each video.
+/// One record per file; an animated GIF gives two, as an image (its first
+/// frame) and as a video.
 ///
 /// Folders are walked recursively; in them only files with an image
-/// extension (jpg, jpeg, jfif, png, webp, gif, bmp, tif, tiff) are read,
-/// unless --all-files. Files named on the command line are always read.
-/// The content decides the format, never the name. EXIF orientation is
-/// ignored, as in the PDQ reference: a photo hashes as stored.
+/// extension (jpg, jpeg, jfif, png, webp, gif, bmp, tif, tiff) or a video
+/// extension (mp4, mov, m4v, 3gp, 3g2, webm, mkv, avi, ts, mts, m2ts, mpg,
+/// mpeg, flv, wmv, ogv) are read, unless --all-files. Files named on the
+/// command line are always read. The content decides the format, never the
+/// name. EXIF orientation is ignored, as in the PDQ reference: a photo
+/// hashes as stored.
+///
+/// Videos are decoded by FFmpeg (`ffmpeg`, `ffprobe`) in a child process
+/// with limits on memory, CPU time and wall-clock time: a file that crashes
+/// or hangs the decoder fails alone.
 ///
 /// Exit status: 0 when every file was hashed, 1 when some failed (each
 /// failure is a record with an `error`), 2 on usage errors.
@@ -57,6 +68,48 @@ pub struct HashArgs {
     #[arg(long, default_value_t = media::DEFAULT_MAX_PIXELS, value_name = "PIXELS")]
     max_pixels: u64,
 
+    /// Hash one video frame every this many seconds (0: every frame).
+    #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
+    seconds_per_hash: f64,
+
+    /// Largest video file to read, in bytes.
+    #[arg(long, default_value_t = video::DEFAULT_MAX_FILE_BYTES, value_name = "BYTES")]
+    max_video_size: u64,
+
+    /// Longest video to hash, in seconds.
+    #[arg(long, default_value_t = video::DEFAULT_MAX_DURATION, value_name = "SECONDS")]
+    max_duration: f64,
+
+    /// Largest video frame to decode, in pixels (width x height).
+    #[arg(long, default_value_t = video::DEFAULT_MAX_FRAME_PIXELS, value_name = "PIXELS")]
+    max_frame_pixels: u64,
+
+    /// Longest a video's decoding may take, in seconds.
+    #[arg(long, default_value_t = video::DEFAULT_MAX_DECODE_SECONDS, value_name = "SECONDS")]
+    max_decode_seconds: u64,
+
+    /// Most memory the video decoder may map, in bytes.
+    #[arg(long, default_value_t = video::DEFAULT_MAX_DECODER_MEMORY, value_name = "BYTES")]
+    max_decoder_memory: u64,
+
+    /// The ffmpeg program.
+    #[arg(
+        long,
+        env = "HASHBANK_FFMPEG",
+        default_value = "ffmpeg",
+        value_name = "PATH"
+    )]
+    ffmpeg: PathBuf,
+
+    /// The ffprobe program.
+    #[arg(
+        long,
+        env = "HASHBANK_FFPROBE",
+        default_value = "ffprobe",
+        value_name = "PATH"
+    )]
+    ffprobe: PathBuf,
+
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
@@ -75,6 +128,9 @@ enum OutputFormat {
     Csv,
     /// A readable table.
     Text,
+    /// The vPDQ reference's text form (`frame,quality,hex,timestamp`) of
+    /// each video; images are left out.
+    Vpdq,
 }
 
 /// Files hashed between two writes of the output, so output keeps the walk
@@ -84,6 +140,26 @@ const BATCH: usize = 256;
 /// Runs the command; the exit status is 0 when every file was hashed and 1
 /// when some failed.
 pub fn run(args: HashArgs) -> Result<u8> {
+    if !(args.seconds_per_hash.is_finite() && args.seconds_per_hash >= 0.0) {
+        anyhow::bail!("--seconds-per-hash must be 0 or more");
+    }
+    let video_options = video::Options {
+        seconds_per_hash: args.seconds_per_hash,
+        limits: video::Limits {
+            max_file_bytes: args.max_video_size,
+            max_duration: args.max_duration,
+            max_frame_pixels: args.max_frame_pixels,
+            max_decode_seconds: args.max_decode_seconds,
+            max_decoder_memory: args.max_decoder_memory,
+        },
+        pipeline: if args.fast {
+            video::Pipeline::Fast
+        } else {
+            video::Pipeline::Canonical
+        },
+        ffmpeg: args.ffmpeg.clone(),
+        ffprobe: args.ffprobe.clone(),
+    };
     let options = Options {
         limits: Limits {
             max_file_bytes: args.max_file_size,
@@ -101,6 +177,7 @@ pub fn run(args: HashArgs) -> Result<u8> {
         &WalkOptions {
             follow_links: args.follow_links,
             all_files: args.all_files,
+            videos: true,
             ..WalkOptions::default()
         },
     );
@@ -122,23 +199,27 @@ pub fn run(args: HashArgs) -> Result<u8> {
         OutputFormat::Jsonl => Format::Jsonl,
         OutputFormat::Csv => Format::Csv,
         OutputFormat::Text => Format::Text,
+        OutputFormat::Vpdq => Format::Vpdq,
     };
     let stdout = io::stdout().lock();
     let mut writer = Writer::new(io::BufWriter::new(stdout), format, args.dihedral)?;
+    if walked.len() == 1 {
+        writer = writer.without_headings();
+    }
     let mut failed = 0usize;
     for batch in walked.chunks(BATCH) {
         let results: Vec<Record> = pool.install(|| {
             batch
                 .par_iter()
-                .map(|entry| {
-                    let record = match entry {
-                        Ok(path) => record(path, media::fingerprint_file(path, &options)),
+                .flat_map_iter(|entry| {
+                    let records = match entry {
+                        Ok(path) => hash_one(path, &options, &video_options),
                         Err(walk_error) => {
-                            Record::failed(&walk_error.path, walk_error.message.clone())
+                            vec![Record::failed(&walk_error.path, walk_error.message.clone())]
                         }
                     };
                     progress.inc(1);
-                    record
+                    records
                 })
                 .collect()
         });
@@ -157,6 +238,48 @@ pub fn run(args: HashArgs) -> Result<u8> {
     }
     io::stderr().flush()?;
     Ok(if failed > 0 { 1 } else { 0 })
+}
+
+/// The records of one file: a video's, an image's, or both for an animated
+/// GIF. The first bytes decide.
+fn hash_one(path: &Path, options: &Options, video_options: &video::Options) -> Vec<Record> {
+    let head = match read_head(path) {
+        Ok(head) => head,
+        Err(e) => return vec![Record::failed(path, format!("cannot read the file: {e}"))],
+    };
+    if video::sniff(&head).is_some() {
+        return vec![video_record(path, video_options)];
+    }
+    let image = record(path, media::fingerprint_file(path, options));
+    if head.starts_with(b"GIF8") && image.error.is_none() && animated_gif(path, options) {
+        return vec![image, video_record(path, video_options)];
+    }
+    vec![image]
+}
+
+fn video_record(path: &Path, options: &video::Options) -> Record {
+    match video::hash_file(path, options) {
+        Ok(print) => Record::video(path, print),
+        Err(e) => Record::failed(path, e.to_string()),
+    }
+}
+
+/// The first bytes of a file, enough to tell its format.
+fn read_head(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(video::SNIFF_BYTES);
+    std::fs::File::open(path)?
+        .take(video::SNIFF_BYTES as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Whether the GIF at `path` (already hashed as an image, so within the
+/// size limit) has more than one frame.
+fn animated_gif(path: &Path, options: &Options) -> bool {
+    media::read_file(path, options.limits.max_file_bytes)
+        .map(|bytes| video::gif_is_animated(&bytes))
+        .unwrap_or(false)
 }
 
 fn record(path: &Path, result: Result<Fingerprint, MediaError>) -> Record {

@@ -7,6 +7,7 @@ use media::Fingerprint;
 use model::hex;
 use pdq::Dihedral;
 use serde_json::{json, Map, Value};
+use video::VideoPrint;
 
 /// `path` as it is printed (see [`Record::path`]).
 fn shown(path: &Path) -> String {
@@ -22,6 +23,10 @@ pub enum Format {
     Csv,
     /// Aligned text.
     Text,
+    /// The vPDQ reference's text form, a line `frame,quality,hex,timestamp`
+    /// per frame of each video; `# path` before each video when there are
+    /// several. Images are left out.
+    Vpdq,
 }
 
 /// The result for one file.
@@ -33,6 +38,9 @@ pub struct Record {
     pub path: String,
     /// Its fingerprint, when it could be made.
     pub print: Option<Fingerprint>,
+    /// Its video hash, when it is a video (an animated GIF gives a record
+    /// of each).
+    pub video: Option<Box<VideoPrint>>,
     /// Why it could not, otherwise.
     pub error: Option<String>,
 }
@@ -43,6 +51,17 @@ impl Record {
         Record {
             path: shown(path),
             print: Some(print),
+            video: None,
+            error: None,
+        }
+    }
+
+    /// A hashed video.
+    pub fn video(path: &Path, print: VideoPrint) -> Record {
+        Record {
+            path: shown(path),
+            print: None,
+            video: Some(Box::new(print)),
             error: None,
         }
     }
@@ -52,6 +71,7 @@ impl Record {
         Record {
             path: shown(path),
             print: None,
+            video: None,
             error: Some(error),
         }
     }
@@ -76,11 +96,40 @@ impl Record {
                 map.insert("dihedral".into(), Value::Object(variants));
             }
         }
+        if let Some(v) = &self.video {
+            map.insert("kind".into(), json!("video"));
+            map.insert("duration".into(), json!(round3(v.duration)));
+            map.insert("frame_rate".into(), json!(round3(v.stream.frame_rate)));
+            map.insert("width".into(), json!(v.stream.width));
+            map.insert("height".into(), json!(v.stream.height));
+            map.insert("codec".into(), json!(v.stream.codec));
+            map.insert("md5".into(), json!(hex(&v.md5)));
+            map.insert("sha256".into(), json!(hex(&v.sha256)));
+            let frames: Vec<Value> = v
+                .hash
+                .frames
+                .iter()
+                .map(|f| {
+                    json!({
+                        "frame": f.number,
+                        "pdq": f.hash.to_hex(),
+                        "quality": f.quality,
+                        "timestamp": round3(f.timestamp),
+                    })
+                })
+                .collect();
+            map.insert("frames".into(), Value::Array(frames));
+        }
         if let Some(e) = &self.error {
             map.insert("error".into(), json!(e));
         }
         Value::Object(map)
     }
+}
+
+/// Seconds to the millisecond, as the vPDQ forms write them.
+fn round3(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
@@ -97,6 +146,8 @@ pub struct Writer<W: Write> {
     out: W,
     format: Format,
     dihedral: bool,
+    /// Whether `# path` lines precede each video in the vPDQ form.
+    headed: bool,
 }
 
 impl<W: Write> Writer<W> {
@@ -108,19 +159,26 @@ impl<W: Write> Writer<W> {
                 if dihedral {
                     header.extend(Dihedral::ALL.iter().map(|t| t.label()));
                 }
-                header.push("error");
+                header.extend(["frame", "timestamp", "error"]);
                 writeln!(out, "{}", header.join(","))?;
             }
             Format::Text => {
                 writeln!(out, "{:<64}  {:>7}  {:>11}  path", "pdq", "quality", "size")?;
             }
-            Format::Jsonl => {}
+            Format::Jsonl | Format::Vpdq => {}
         }
         Ok(Writer {
             out,
             format,
             dihedral,
+            headed: true,
         })
+    }
+
+    /// In the vPDQ form, leaves out the `# path` lines (one video only).
+    pub fn without_headings(mut self) -> Writer<W> {
+        self.headed = false;
+        self
     }
 
     /// Writes one record.
@@ -129,12 +187,44 @@ impl<W: Write> Writer<W> {
             Format::Jsonl => writeln!(self.out, "{}", record.to_json()),
             Format::Csv => self.write_csv(record),
             Format::Text => self.write_text(record),
+            Format::Vpdq => self.write_vpdq(record),
         }
     }
 
+    fn write_vpdq(&mut self, record: &Record) -> std::io::Result<()> {
+        if let Some(v) = &record.video {
+            if self.headed {
+                writeln!(self.out, "# {}", record.path)?;
+            }
+            self.out.write_all(v.hash.to_text().as_bytes())?;
+        } else if let Some(error) = &record.error {
+            writeln!(self.out, "# {}: {error}", record.path)?;
+        }
+        Ok(())
+    }
+
     fn write_csv(&mut self, record: &Record) -> std::io::Result<()> {
-        let mut fields = vec![csv_field(&record.path)];
         let variants = if self.dihedral { 8 } else { 0 };
+        if let Some(v) = &record.video {
+            // A row per frame, with the file's digests and size on each.
+            for f in &v.hash.frames {
+                let mut fields = vec![
+                    csv_field(&record.path),
+                    f.hash.to_hex(),
+                    f.quality.to_string(),
+                    hex(&v.md5),
+                    hex(&v.sha256),
+                    v.stream.width.to_string(),
+                    v.stream.height.to_string(),
+                ];
+                fields.extend(std::iter::repeat_n(String::new(), variants));
+                fields.extend([f.number.to_string(), format!("{:.3}", f.timestamp)]);
+                fields.push(String::new());
+                writeln!(self.out, "{}", fields.join(","))?;
+            }
+            return Ok(());
+        }
+        let mut fields = vec![csv_field(&record.path)];
         match &record.print {
             Some(p) => {
                 fields.extend([
@@ -151,11 +241,27 @@ impl<W: Write> Writer<W> {
             }
             None => fields.extend(std::iter::repeat_n(String::new(), 6 + variants)),
         }
+        fields.extend([String::new(), String::new()]);
         fields.push(record.error.as_deref().map(csv_field).unwrap_or_default());
         writeln!(self.out, "{}", fields.join(","))
     }
 
     fn write_text(&mut self, record: &Record) -> std::io::Result<()> {
+        if let Some(v) = &record.video {
+            for f in &v.hash.frames {
+                writeln!(
+                    self.out,
+                    "{}  {:>7}  {:>11}  {} @ {:.3} s (frame {})",
+                    f.hash,
+                    f.quality,
+                    format!("{}x{}", v.stream.width, v.stream.height),
+                    record.path,
+                    f.timestamp,
+                    f.number
+                )?;
+            }
+            return Ok(());
+        }
         match (&record.print, &record.error) {
             (Some(p), _) => {
                 writeln!(
@@ -218,6 +324,6 @@ mod tests {
         let mut w = Writer::new(&mut out, Format::Csv, false).unwrap();
         w.write(&r).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert_eq!(text.lines().nth(1).unwrap(), "x.jpg,,,,,,,not an image");
+        assert_eq!(text.lines().nth(1).unwrap(), "x.jpg,,,,,,,,,not an image");
     }
 }

@@ -171,10 +171,10 @@ fn csv_text_dihedral_and_fast() {
     let mut rows = text.lines();
     assert_eq!(
         rows.next().unwrap(),
-        "path,pdq,quality,md5,sha256,width,height,orig,rot90,rot180,rot270,flipx,flipy,flipplus1,flipminus1,error"
+        "path,pdq,quality,md5,sha256,width,height,orig,rot90,rot180,rot270,flipx,flipy,flipplus1,flipminus1,frame,timestamp,error"
     );
     let row: Vec<&str> = rows.next().unwrap().split(',').collect();
-    assert_eq!(row.len(), 16);
+    assert_eq!(row.len(), 18);
     assert_eq!(row[1], row[7], "orig equals the plain hash");
 
     let json = lines(&hashbank(&["hash", "--dihedral", f]));

@@ -17,6 +17,8 @@ pub struct WalkOptions {
     /// Report symbolic links in folders that are not followed, rather than
     /// passing over them.
     pub report_links: bool,
+    /// Take files with video extensions from folders too.
+    pub videos: bool,
 }
 
 /// Why a path could not be walked.
@@ -46,6 +48,17 @@ pub const IMAGE_EXTENSIONS: &[&str] = &[
     "jpg", "jpeg", "jfif", "jpe", "png", "webp", "gif", "bmp", "dib", "tif", "tiff",
 ];
 
+/// Video file extensions taken from folders when videos are asked for.
+pub const VIDEO_EXTENSIONS: &[&str] = &[
+    "mp4", "mov", "m4v", "3gp", "3g2", "webm", "mkv", "avi", "ts", "mts", "m2ts", "mpg", "mpeg",
+    "flv", "wmv", "ogv",
+];
+
+/// Whether the file name has a video extension.
+pub fn has_video_extension(path: &Path) -> bool {
+    extension_in(path.as_os_str().as_encoded_bytes(), VIDEO_EXTENSIONS)
+}
+
 /// Whether the file name has an image extension.
 pub fn has_image_extension(path: &Path) -> bool {
     extension_in(path.as_os_str().as_encoded_bytes(), IMAGE_EXTENSIONS)
@@ -68,8 +81,8 @@ pub(crate) fn extension_in(name: &[u8], extensions: &[&str]) -> bool {
 
 /// The files named by `paths`, in order, folders expanded in sorted order.
 /// Paths named directly are always taken; inside folders, symbolic links
-/// are skipped unless followed, and only image files are taken unless
-/// `all_files`. Problems become entries of their own so nothing is lost
+/// are skipped unless followed, and only image files (and video files, when
+/// `videos`) are taken unless `all_files`. Problems become entries of their own so nothing is lost
 /// silently.
 pub fn walk(paths: &[PathBuf], options: &WalkOptions) -> Vec<Result<PathBuf, WalkError>> {
     let mut out = Vec::new();
@@ -97,7 +110,9 @@ pub fn walk(paths: &[PathBuf], options: &WalkOptions) -> Vec<Result<PathBuf, Wal
                 Ok(entry) => {
                     let file_type = entry.file_type();
                     if file_type.is_file()
-                        && (options.all_files || has_image_extension(entry.path()))
+                        && (options.all_files
+                            || has_image_extension(entry.path())
+                            || (options.videos && has_video_extension(entry.path())))
                     {
                         out.push(Ok(entry.into_path()));
                     } else if file_type.is_symlink() && options.report_links {

@@ -111,6 +111,7 @@ pub fn scan(
             follow_links: options.follow_links,
             all_files: true,
             report_links: true,
+            videos: false,
         },
     );
     progress.start(walked.len() as u64);
