@@ -6,6 +6,9 @@
 //! (`hashbank-bank`), and so does a local copy of the bank in one file
 //! ([`LocalBank`], what `hashbank sync` writes and `hashbank scan` reads).
 //!
+//! Videos are matched as vPDQ matches them, all their frames in one index
+//! ([`VideoSet`]); a still image is a video of one frame to it.
+//!
 //! Every file is written in the one envelope of `hashbank_index::file`,
 //! and every failure to read or write one is a [`FileError`].
 //!
@@ -29,8 +32,10 @@ mod local;
 mod sets;
 mod stored;
 mod table;
+mod videos;
 
 pub use hashbank_index::FileError;
 pub use local::{LocalBank, DEFAULT_SEARCH_MEMORY, FORMAT_VERSION};
 pub use sets::{Applied, Change, Found, Matcher};
 pub use stored::HashMeta;
+pub use videos::{FramePair, VideoMatch, VideoSet};
