@@ -16,8 +16,8 @@ use crate::walk::{walk, WalkOptions};
 /// Hash image and video files: PDQ (with quality), MD5 and SHA-256 of each
 /// image; vPDQ (the PDQ hash of a frame every --seconds-per-hash seconds,
 /// with its quality, number and timestamp), MD5 and SHA-256 of each video.
-/// One record per file; an animated GIF gives two, as an image (its first
-/// frame) and as a video.
+/// One record per file; an animated GIF or WebP gives two, as an image (its
+/// first frame) and as a video.
 ///
 /// Folders are walked recursively; in them only files with an image
 /// extension (jpg, jpeg, jfif, png, webp, gif, bmp, tif, tiff) or a video
@@ -251,8 +251,23 @@ fn hash_one(path: &Path, options: &Options, video_options: &video::Options) -> V
         return vec![video_record(path, video_options)];
     }
     let image = record(path, media::fingerprint_file(path, options));
-    if head.starts_with(b"GIF8") && image.error.is_none() && animated_gif(path, options) {
+    if image.error.is_some() {
+        return vec![image];
+    }
+    if head.starts_with(b"GIF8") && animated_gif(path, options) {
         return vec![image, video_record(path, video_options)];
+    }
+    if video::webp_is_animated(&head) {
+        let animation = media::read_file(path, options.limits.max_file_bytes)
+            .map_err(|e| e.kind.to_string())
+            .and_then(|bytes| {
+                video::hash_animated_webp(&bytes, video_options).map_err(|e| e.to_string())
+            });
+        let second = match animation {
+            Ok(print) => Record::video(path, print),
+            Err(message) => Record::failed(path, message),
+        };
+        return vec![image, second];
     }
     vec![image]
 }

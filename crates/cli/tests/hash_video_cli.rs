@@ -194,10 +194,17 @@ fn the_containers_and_codecs_phones_and_hosts_make_are_read() {
 }
 
 #[test]
-fn an_animated_gif_is_an_image_and_a_video_a_still_one_only_an_image() {
+fn animated_gifs_and_webps_are_an_image_and_a_video_a_still_one_only_an_image() {
     let dir = scratch("gif");
     make_clip(&dir.join("moving.gif"), "96x64", 5, 2, &[]);
     make_clip(&dir.join("still.gif"), "96x64", 1, 1, &["-frames:v", "1"]);
+    make_clip(
+        &dir.join("moving.webp"),
+        "96x64",
+        5,
+        2,
+        &["-c:v", "libwebp_anim", "-loop", "0"],
+    );
     let records = lines(&hashbank(&["hash", dir.to_str().unwrap()]));
     let kinds: Vec<(String, String)> = records
         .iter()
@@ -215,12 +222,31 @@ fn an_animated_gif_is_an_image_and_a_video_a_still_one_only_an_image() {
         [
             ("moving.gif", "image"),
             ("moving.gif", "video"),
-            ("still.gif", "image")
+            ("moving.webp", "image"),
+            ("moving.webp", "video"),
+            ("still.gif", "image"),
         ]
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
     );
     assert!(records[0]["pdq"].is_string());
     assert_eq!(frames(&records[1]), vec![0, 5]);
+    // The WebP animation: 10 frames of 200 ms, a frame hashed each second.
+    assert_eq!(records[3]["frame_rate"], 5.0, "{}", records[3]);
+    assert_eq!(frames(&records[3]), vec![0, 5]);
+    let gif_frame: pdq::Hash256 = records[1]["frames"][1]["pdq"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let webp_frame: pdq::Hash256 = records[3]["frames"][1]["pdq"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        gif_frame.distance(&webp_frame) <= 31,
+        "the same picture in both"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

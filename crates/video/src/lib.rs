@@ -11,6 +11,9 @@
 //! file's MD5 and SHA-256 are computed as it streams past, never holding it
 //! in memory.
 //!
+//! Animated WebP, which FFmpeg 5.1 does not decode, is decoded in process
+//! by the pure Rust `image-webp` ([`hash_animated_webp`]).
+//!
 //! What the hash is and when two videos match is the `model` crate's
 //! ([`model::VideoHash`], [`model::compare_videos`]); this crate only makes
 //! hashes. It needs `ffmpeg`, `ffprobe` and util-linux's `prlimit`.
@@ -26,6 +29,7 @@ mod decode;
 mod error;
 mod probe;
 mod sniff;
+mod webp;
 
 use std::fs::File;
 use std::io::Read;
@@ -39,6 +43,9 @@ pub use decode::{frame_step, FAST_MIN_SIDE};
 pub use error::VideoError;
 pub use probe::{probe, Stream};
 pub use sniff::{gif_is_animated, sniff, Container, SNIFF_BYTES};
+pub use webp::{hash_animated_webp, webp_is_animated};
+
+use media::digests;
 
 /// Largest video file read by default: 4 GiB.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 << 30;
