@@ -1,9 +1,11 @@
 //! `hashbank hash` end to end: the real binary on real files.
 
+mod hash_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use serde_json::Value;
+use hash_support::{hashbank, lines, scratch};
 
 fn testdata() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata");
@@ -12,27 +14,6 @@ fn testdata() -> PathBuf {
         "test data not found at {}: the tests need ../shared/testdata beside the workspace",
         dir.display()
     );
-    dir
-}
-
-fn hashbank(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hashbank"))
-        .args(args)
-        .output()
-        .expect("run hashbank")
-}
-
-fn lines(out: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
-        .collect()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hashbank-hash-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 

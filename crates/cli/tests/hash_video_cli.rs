@@ -2,11 +2,14 @@
 //! videos and clips FFmpeg makes here, in every container and codec phones
 //! and file hosts produce; then the limits, and decoders that crash or hang.
 
+mod hash_support;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use hash_support::{hashbank, lines, scratch};
 use md5::Md5;
 use model::VideoHash;
 use serde_json::Value;
@@ -19,28 +22,6 @@ fn samples() -> PathBuf {
         "the sample videos are missing: {} (see ../shared/README.md)",
         dir.display()
     );
-    dir
-}
-
-fn hashbank(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hashbank"))
-        .args(args)
-        .output()
-        .expect("run hashbank")
-}
-
-fn lines(out: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
-        .collect()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("hashbank-video-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 

@@ -133,25 +133,8 @@ impl VideoHash {
                 .trim()
                 .parse::<u32>()
                 .map_err(|_| bad("the frame number is not a whole number"))?;
-            let quality = parse_quality(fields[1]).ok_or_else(|| bad("quality is not 0..=100"))?;
-            let hash = fields[2]
-                .trim()
-                .parse::<Hash256>()
-                .map_err(|_| bad("the hash is not 64 hex digits"))?;
-            let timestamp = match fields.get(3) {
-                Some(t) => parse_timestamp(t).ok_or_else(|| bad("the timestamp is not seconds"))?,
-                None => 0.0,
-            };
-            push(
-                &mut frames,
-                index,
-                VideoFrame {
-                    hash,
-                    quality,
-                    number,
-                    timestamp,
-                },
-            )?;
+            let frame = read_frame(index, number, fields[2], fields[1], fields.get(3).copied())?;
+            push(&mut frames, index, frame)?;
         }
         Ok(VideoHash { frames })
     }
@@ -186,25 +169,11 @@ impl VideoHash {
             if fields.len() != 3 {
                 return Err(bad("expected \"hex,quality,timestamp\""));
             }
-            let hash = fields[0]
-                .parse::<Hash256>()
-                .map_err(|_| bad("the hash is not 64 hex digits"))?;
-            let quality = parse_quality(fields[1]).ok_or_else(|| bad("quality is not 0..=100"))?;
-            let timestamp =
-                parse_timestamp(fields[2]).ok_or_else(|| bad("the timestamp is not seconds"))?;
             let number = u32::try_from(i).map_err(|_| VideoHashError::TooManyFrames {
                 limit: MAX_VIDEO_FRAMES,
             })?;
-            push(
-                &mut frames,
-                index,
-                VideoFrame {
-                    hash,
-                    quality,
-                    number,
-                    timestamp,
-                },
-            )?;
+            let frame = read_frame(index, number, fields[0], fields[1], Some(fields[2]))?;
+            push(&mut frames, index, frame)?;
         }
         Ok(VideoHash { frames })
     }
@@ -242,6 +211,32 @@ fn push(
     }
     frames.push(frame);
     Ok(())
+}
+
+/// One frame from its written fields; `index` is its line or entry.
+fn read_frame(
+    index: usize,
+    number: u32,
+    hash: &str,
+    quality: &str,
+    timestamp: Option<&str>,
+) -> Result<VideoFrame, VideoHashError> {
+    let bad = |problem: &str| VideoHashError::Frame {
+        index,
+        problem: problem.to_owned(),
+    };
+    Ok(VideoFrame {
+        hash: hash
+            .trim()
+            .parse()
+            .map_err(|_| bad("the hash is not 64 hex digits"))?,
+        quality: parse_quality(quality).ok_or_else(|| bad("quality is not 0..=100"))?,
+        number,
+        timestamp: match timestamp {
+            Some(t) => parse_timestamp(t).ok_or_else(|| bad("the timestamp is not seconds"))?,
+            None => 0.0,
+        },
+    })
 }
 
 fn parse_quality(text: &str) -> Option<u8> {
