@@ -149,8 +149,11 @@ pub(crate) fn hash_frames(
         frame_bytes as u64 * (most_frames as u64 + 1),
     );
     let result = read_frames(&mut chunks, &mut child, stream, plan, options, most_frames);
-    // The reader thread ends once the child's stdout is closed.
-    child.kill();
+    if result.is_err() {
+        // Stopped early: the child may still be writing. Killing it closes
+        // its stdout, which ends the reader thread.
+        child.kill();
+    }
     drop(chunks);
     let frames = result?;
     let ended = child.finish()?;
