@@ -5,8 +5,6 @@ Run through bench/hash/run, which prepares the venv and the release build.
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -16,6 +14,9 @@ from pathlib import Path
 import numpy as np
 import pdqhash
 from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from machine import machine  # noqa: E402
 
 # Goals from the issue.
 GOAL_CANONICAL = 3.0   # canonical end to end vs pdqhash + Pillow
@@ -33,19 +34,6 @@ LARGE_SOURCES = [
     "robustness/images/mate-ladybird.jpg",
     "robustness/images/skimage-coffee.jpg",
 ]
-
-
-def machine():
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{model}, {os.cpu_count()} cores, {mem:.0f} GiB, {platform.system()} {platform.release()}"
 
 
 def make_large(testdata: Path, out: Path):

@@ -6,15 +6,16 @@ release binary.
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import vpdq
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import machine  # noqa: E402
+from slideshow import make_slideshow  # noqa: E402
 
 # Goals from the issue: end to end, at 1 second per hash, one core.
 GOAL_CANONICAL = 3.0
@@ -35,19 +36,6 @@ CLIPS = {
 PHOTOS = 12  # photographs in each clip, 5 seconds each
 
 
-def machine():
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{model}, {os.cpu_count()} cores, {mem:.0f} GiB, {platform.system()} {platform.release()}"
-
-
 def make_clips(root: Path, out: Path) -> list:
     photos = sorted((root.parent / "shared/testdata/robustness/images").glob("*.jpg"))[:PHOTOS]
     if len(photos) < PHOTOS:
@@ -60,21 +48,8 @@ def make_clips(root: Path, out: Path) -> list:
         made.append(path)
         if path.exists():
             continue
-        args = ["ffmpeg", "-v", "error", "-y"]
-        for p in photos:
-            args += ["-loop", "1", "-t", str(per), "-framerate", "30", "-i", str(p)]
-        chains = [
-            f"[{i}:v]scale=2112:1188:force_original_aspect_ratio=increase,crop=2112:1188,"
-            f"zoompan=z='1+0.0015*on':d=1:s=1920x1080:fps=30,setsar=1[v{i}]"
-            for i in range(len(photos))
-        ]
-        graph = ";".join(chains) + ";" + "".join(f"[v{i}]" for i in range(len(photos)))
-        graph += f"concat=n={len(photos)}:v=1:a=0,format=yuv420p[out]"
-        args += ["-filter_complex", graph, "-map", "[out]", "-g", "30"] + codec
-        args += [str(path.with_suffix(".part.mp4"))]
         print(f"making {name} ...", file=sys.stderr)
-        subprocess.run(args, check=True)
-        path.with_suffix(".part.mp4").rename(path)
+        make_slideshow(photos, path, per, codec)
     return made
 
 

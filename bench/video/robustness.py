@@ -19,6 +19,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from slideshow import make_slideshow  # noqa: E402
+
 GOAL_RECALL = 0.95  # every kind of copy
 ORIGINALS = 4
 PHOTOS_EACH = 6
@@ -59,21 +62,7 @@ COPIES = {
 
 
 def make_original(photos, path: Path):
-    args = ["ffmpeg", "-v", "error", "-y"]
-    for p in photos:
-        args += ["-loop", "1", "-t", str(SECONDS_EACH), "-framerate", "30", "-i", str(p)]
-    chains = [
-        f"[{i}:v]scale=2112:1188:force_original_aspect_ratio=increase,crop=2112:1188,"
-        f"zoompan=z='1+0.0015*on':d=1:s=1920x1080:fps=30,setsar=1[v{i}]"
-        for i in range(len(photos))
-    ]
-    graph = ";".join(chains) + ";" + "".join(f"[v{i}]" for i in range(len(photos)))
-    graph += f"concat=n={len(photos)}:v=1:a=0,format=yuv420p[out]"
-    part = path.with_suffix(".part.mp4")
-    args += ["-filter_complex", graph, "-map", "[out]", "-g", "30", "-c:v", "libx264",
-             "-preset", "veryfast", "-crf", "20", str(part)]
-    subprocess.run(args, check=True)
-    part.rename(path)
+    make_slideshow(photos, path, SECONDS_EACH, ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20"])
 
 
 def make_copy(original: Path, kind: str, path: Path):
