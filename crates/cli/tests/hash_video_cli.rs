@@ -357,5 +357,32 @@ fn a_decoder_that_crashes_or_hangs_fails_only_its_own_file() {
         records[1]
     );
     assert!(records[2]["pdq"].is_string());
+
+    // Names FFmpeg would take for protocols, and a playlist naming another
+    // file: read as the files they are, and refused.
+    let listed = dir.join("list.m3u8");
+    std::fs::write(
+        &listed,
+        format!("#EXTM3U\n#EXTINF:4,\n{v}\n#EXT-X-ENDLIST\n"),
+    )
+    .unwrap();
+    // Read as a protocol from the samples' folder, this name would give
+    // the doorknob clip; read as a file, it is a few bytes of nothing.
+    let tricky = dir.join("concat:doorknob-hd-no-bar.mp4");
+    std::fs::write(&tricky, b"\0\0\0\x20ftypisom not a video").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hashbank"))
+        .args(["hash", listed.to_str().unwrap(), tricky.to_str().unwrap()])
+        .current_dir(samples())
+        .output()
+        .unwrap();
+    let records = lines(&out);
+    assert_eq!(records.len(), 2);
+    for r in &records {
+        let error = r["error"].as_str().unwrap_or_else(|| panic!("hashed: {r}"));
+        assert!(
+            error.contains("not a video") || error.contains("not an image"),
+            "{error}"
+        );
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -28,6 +28,28 @@ pub(crate) struct ChildLimits {
     pub wall: Duration,
 }
 
+/// The demuxers FFmpeg may use: the containers of [`crate::Container`]
+/// and GIF. Playlists (HLS), `concat` lists and the other formats that
+/// name further files or URLs are refused.
+const DEMUXERS: &str = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,flv,asf,ogg,gif";
+
+/// The arguments that name the input of `ffprobe` or `ffmpeg`: the file
+/// itself, read through FFmpeg's `file` protocol only (so a name such as
+/// `concat:…` or `http:…` is a file name, never a protocol), by one of the
+/// allowed demuxers.
+pub(crate) fn input(path: &Path) -> Vec<std::ffi::OsString> {
+    let mut file = std::ffi::OsString::from("file:");
+    file.push(path.as_os_str());
+    vec![
+        "-protocol_whitelist".into(),
+        "file".into(),
+        "-format_whitelist".into(),
+        DEMUXERS.into(),
+        "-i".into(),
+        file,
+    ]
+}
+
 /// stderr kept for messages.
 const STDERR_KEPT: usize = 4096;
 

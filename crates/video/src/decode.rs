@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use model::{VideoFrame, MAX_VIDEO_FRAMES};
 
-use crate::child::{ChildLimits, Chunks, Contained, Next};
+use crate::child::{input, ChildLimits, Chunks, Contained, Next};
 use crate::error::VideoError;
 use crate::probe::Stream;
 use crate::{Options, Pipeline};
@@ -110,8 +110,7 @@ pub(crate) fn hash_frames(
         // once, and deblocking changes little that survives the reduction.
         args.extend(["-skip_loop_filter", "all"].map(OsString::from));
     }
-    args.push("-i".into());
-    args.push(path.as_os_str().to_owned());
+    args.extend(input(path));
     args.extend(
         [
             "-map",

@@ -1,13 +1,13 @@
 //! What `ffprobe` says of a file's first video stream: size, frame rate,
 //! duration, codec and container.
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::path::Path;
 use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::child::{read_all, ChildLimits, Contained};
+use crate::child::{input, read_all, ChildLimits, Contained};
 use crate::error::VideoError;
 use crate::Options;
 
@@ -60,7 +60,7 @@ struct RawFormat {
 /// Probes `path` with ffprobe under the decoder's memory limit and a
 /// 30-second deadline.
 pub fn probe(path: &Path, options: &Options) -> Result<Stream, VideoError> {
-    let args: Vec<&OsStr> = [
+    let mut args: Vec<OsString> = [
         "-v",
         "error",
         "-hide_banner",
@@ -70,12 +70,12 @@ pub fn probe(path: &Path, options: &Options) -> Result<Stream, VideoError> {
         "format=format_name,duration:stream=codec_name,width,height,avg_frame_rate,r_frame_rate,duration",
         "-select_streams",
         "v:0",
-        "-i",
     ]
     .iter()
-    .map(OsStr::new)
-    .chain([path.as_os_str()])
+    .map(OsString::from)
     .collect();
+    args.extend(input(path));
+    let args: Vec<&OsStr> = args.iter().map(OsString::as_os_str).collect();
     let limits = ChildLimits {
         memory: options.limits.max_decoder_memory,
         cpu_seconds: PROBE_WALL.as_secs(),
