@@ -250,26 +250,34 @@ fn hash_one(path: &Path, options: &Options, video_options: &video::Options) -> V
     if video::sniff(&head).is_some() {
         return vec![video_record(path, video_options)];
     }
-    let image = record(path, media::fingerprint_file(path, options));
+    let animated_gif = head.starts_with(b"GIF8");
+    let animated_webp = video::webp_is_animated(&head);
+    if !animated_gif && !animated_webp {
+        return vec![record(path, media::fingerprint_file(path, options))];
+    }
+    // Read once: hashed as an image, then as a video if it moves.
+    let bytes = match media::read_file(path, options.limits.max_file_bytes) {
+        Ok(bytes) => bytes,
+        Err(err) => return vec![record(path, Err(err))],
+    };
+    let image = record(
+        path,
+        media::fingerprint(&bytes, options).map_err(|kind| MediaError::at(path, kind)),
+    );
     if image.error.is_some() {
         return vec![image];
     }
-    if head.starts_with(b"GIF8") && animated_gif(path, options) {
+    if animated_gif {
+        if !video::gif_is_animated(&bytes) {
+            return vec![image];
+        }
         return vec![image, video_record(path, video_options)];
     }
-    if video::webp_is_animated(&head) {
-        let animation = media::read_file(path, options.limits.max_file_bytes)
-            .map_err(|e| e.kind.to_string())
-            .and_then(|bytes| {
-                video::hash_animated_webp(&bytes, video_options).map_err(|e| e.to_string())
-            });
-        let second = match animation {
-            Ok(print) => Record::video(path, print),
-            Err(message) => Record::failed(path, message),
-        };
-        return vec![image, second];
-    }
-    vec![image]
+    let video = match video::hash_animated_webp(&bytes, video_options) {
+        Ok(print) => Record::video(path, print),
+        Err(e) => Record::failed(path, e.to_string()),
+    };
+    vec![image, video]
 }
 
 fn video_record(path: &Path, options: &video::Options) -> Record {
@@ -287,14 +295,6 @@ fn read_head(path: &Path) -> io::Result<Vec<u8>> {
         .take(video::SNIFF_BYTES as u64)
         .read_to_end(&mut head)?;
     Ok(head)
-}
-
-/// Whether the GIF at `path` (already hashed as an image, so within the
-/// size limit) has more than one frame.
-fn animated_gif(path: &Path, options: &Options) -> bool {
-    media::read_file(path, options.limits.max_file_bytes)
-        .map(|bytes| video::gif_is_animated(&bytes))
-        .unwrap_or(false)
 }
 
 fn record(path: &Path, result: Result<Fingerprint, MediaError>) -> Record {
