@@ -32,6 +32,7 @@ start_postgres() {
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq postgresql >/dev/null
+    apt-get clean
   fi
   PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
   PG_DIR="$(mktemp -d /tmp/hashbank-test-pg.XXXXXX)"
@@ -64,6 +65,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt-get clean
 fi
 if [ -z "${HASHBANK_TEST_VPDQ_PEER:-}" ]; then
   peers="$(realpath -m "${CARGO_TARGET_DIR:-target}/peers")"
@@ -79,6 +81,11 @@ if [ -z "${HASHBANK_TEST_VPDQ_PEER:-}" ]; then
 fi
 
 cargo test --workspace --locked
+if [ -n "${HASHBANK_TEST_LEAN:-}" ]; then
+  # Where disk is short (CI): the test executables have run; drop them. The
+  # hashbank binary the browser tests use is a hard link and stays.
+  find "${CARGO_TARGET_DIR:-target}/debug/deps" -maxdepth 1 -type f -perm -u+x -delete
+fi
 
 # The victim page in a real browser (web/test): Debian's Chromium (never a
 # browser download), the page built (web/build.sh: WebAssembly and
@@ -89,12 +96,14 @@ if [ ! -x /usr/bin/chromium ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq chromium >/dev/null
+  apt-get clean
 fi
 if ! command -v npm >/dev/null 2>&1; then
   echo "== installing Node.js and npm"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq nodejs npm >/dev/null
+  apt-get clean
 fi
 bash web/build.sh
 # `cargo test` built the binary for the CLI's tests; building it alone would
