@@ -158,11 +158,23 @@ export interface FeedPage {
   more: boolean;
 }
 
+/** A moment of a video. */
+export interface FrameAt {
+  /** The frame's number, from 0. */
+  frame: number;
+  /** Seconds from the start. */
+  timestamp: number;
+}
+
 /** A hash a platform asks about. */
 export interface HashQuery {
-  /** pdq, md5 or sha256. */
+  /** pdq, md5, sha256 or vpdq. */
   kind: Kind;
-  /** The hash in hex. */
+  /**
+   * The hash in hex; a video (vpdq) in the reference's text form, a line
+   * `frame,quality,pdq-hex,seconds` per frame (at most 10,000 frames
+   * over the request).
+   */
   value: string;
   /**
    * PDQ only: what the query hash is a hash of, a `QueryLabel` name
@@ -182,7 +194,7 @@ export interface Health {
 }
 
 /** The kind of a hash. */
-export type Kind = "pdq" | "md5" | "sha256";
+export type Kind = "pdq" | "md5" | "sha256" | "vpdq";
 
 /** A match request. */
 export interface MatchRequest {
@@ -193,12 +205,40 @@ export interface MatchRequest {
    * it, each pair's own (31).
    */
   radius?: number;
+  /**
+   * Video queries: the share of the query's frames (quality 50 and up,
+   * each distinct hash once) that must be found in a stored video for a
+   * match, above 0 and at most 1; 0.8 when not given, so that a clip cut
+   * from a stored film matches it.
+   */
+  query_share?: number;
+  /**
+   * Video queries: the share of the stored video's frames that must be
+   * found in the query, 0 to 1; 0 when not given (any).
+   */
+  stored_share?: number;
 }
 
 /** What a match request answers: per query, in query order. */
 export interface MatchResponse {
   /** One per query. */
   results: QueryResult[];
+}
+
+/**
+ * Frames found in each other: a frame of the query video, of the stored
+ * video, or both.
+ */
+export interface MatchedFrame {
+  /** The query's frame, when the query is a video. */
+  query?: FrameAt;
+  /**
+   * The stored video's frame, when the stored hash is a video: the
+   * nearest to the query's.
+   */
+  stored?: FrameAt;
+  /** Bits that differ. */
+  distance: number;
 }
 
 /** A stored hash a query matched. */
@@ -214,12 +254,24 @@ export interface MatchedHash {
    * Text, so that a client reads the names a newer bank may add.
    */
   label?: BankLabel;
-  /** The stored hash, lower-case hex. */
+  /**
+   * The stored hash, lower-case hex; for a stored video, the PDQ hash of
+   * its frame nearest to the query (the whole video is on the feed).
+   */
   hash: string;
   /** Bits that differ (0 for MD5 and SHA-256). */
   distance: number;
   /** `minor` when its case is in that category; null otherwise. */
   category: null | Category;
+  /**
+   * Where a video is involved, the frames found, in the query's frame
+   * order: a picture query that found a stored video gives the video's
+   * frame; a video query gives each of its frames found, with the stored
+   * video's nearest frame when the stored hash is a video.
+   */
+  frames?: MatchedFrame[];
+  /** A video query that matched a stored video: the two shares. */
+  shares?: Shares;
 }
 
 /** Hashes to add to a case (`POST /v1/cases/{number}/hashes`). */
@@ -238,9 +290,14 @@ export interface NewCase {
 
 /** A hash as a person submits it for her case. */
 export interface NewHash {
-  /** pdq, md5 or sha256. */
+  /** pdq, md5, sha256, or vpdq for a video. */
   kind: Kind;
-  /** The hash in hex: 64 digits (pdq, sha256) or 32 (md5). */
+  /**
+   * The hash in hex: 64 digits (pdq, sha256) or 32 (md5); a video's vPDQ
+   * hash in the reference's text form, a line
+   * `frame,quality,pdq-hex,seconds` per frame (50 videos and 10,000
+   * frames per case at most).
+   */
   value: string;
   /** PDQ only, required there: its quality, at least 50. */
   quality?: number;
@@ -330,6 +387,14 @@ export interface ReportCreated {
 
 /** plain: the plain hash of an image; extra: one of hashbank's additional hashes of it. */
 export type Role = "plain" | "extra";
+
+/** How much of two videos was found in each other. */
+export interface Shares {
+  /** The share of the query's frames found in the stored video, 0 to 1. */
+  query: number;
+  /** The share of the stored video's frames found in the query, 0 to 1. */
+  stored: number;
+}
 
 /** What a withdrawal answers (`POST /v1/cases/{number}/withdraw`). */
 export interface Withdrawn {

@@ -13,10 +13,13 @@ use crate::reports::Outcome;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewHash {
-    /// pdq, md5 or sha256.
+    /// pdq, md5, sha256, or vpdq for a video.
     #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::KindSchema))]
     pub kind: Kind,
-    /// The hash in hex: 64 digits (pdq, sha256) or 32 (md5).
+    /// The hash in hex: 64 digits (pdq, sha256) or 32 (md5); a video's vPDQ
+    /// hash in the reference's text form, a line
+    /// `frame,quality,pdq-hex,seconds` per frame (50 videos and 10,000
+    /// frames per case at most).
     pub value: String,
     /// PDQ only, required there: its quality, at least 50.
     #[serde(default, skip_serializing_if = "Option::is_none")]

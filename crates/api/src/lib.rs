@@ -50,7 +50,9 @@ pub use cases::{
     MoreHashes, NewCase, NewHash, Withdrawn,
 };
 pub use feed::{FeedEntry, FeedOp, FeedPage, FeedQuery};
-pub use matching::{HashQuery, MatchRequest, MatchResponse, MatchedHash, QueryResult};
+pub use matching::{
+    FrameAt, HashQuery, MatchRequest, MatchResponse, MatchedFrame, MatchedHash, QueryResult, Shares,
+};
 pub use reports::{NewReport, Outcome, OutcomeRecorded, OutcomeRequest, ReportCreated};
 pub use service::{ErrorBody, Health, Readiness};
 
@@ -107,8 +109,12 @@ mod tests {
             hash: "0".repeat(32),
             distance: 0,
             category: None,
+            frames: Vec::new(),
+            shares: None,
         };
         let json = serde_json::to_value(&found).unwrap();
+        assert!(!json.as_object().unwrap().contains_key("frames"));
+        assert!(!json.as_object().unwrap().contains_key("shares"));
         assert_eq!(json["category"], serde_json::Value::Null);
         assert!(json.as_object().unwrap().contains_key("category"));
         assert!(!json.as_object().unwrap().contains_key("label"));

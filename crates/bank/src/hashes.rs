@@ -6,15 +6,20 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 pub use api::{HashStatus, NewHash};
-use model::BankLabel;
+use model::{BankLabel, VideoHash};
 pub use model::{Category, Kind, Role};
 use pdq::Hash256;
-use serde::Serializer;
 
 use crate::error::{BankError, Result};
 
-/// Most hashes one case may hold.
+/// Most hashes one case may hold (a video counts as one).
 pub const MAX_HASHES_PER_CASE: usize = 500;
+/// Most videos (`vpdq` hashes) one case may hold.
+pub const MAX_VIDEOS_PER_CASE: usize = 50;
+/// Most frame hashes one case may hold over all its videos: at vPDQ's one
+/// frame a second, 2 hours 46 minutes of film. A request of the default
+/// size (1 MiB) carries about 12,000 frames.
+pub const MAX_FRAMES_PER_CASE: usize = 10_000;
 
 /// Reads a category as the database stores it (NULL is none).
 pub(crate) fn parse_category(word: Option<&str>) -> Result<Option<Category>> {
@@ -53,17 +58,6 @@ pub(crate) fn parse_label(text: Option<&str>) -> Result<Option<BankLabel>> {
 /// A label as the API gives it: its name.
 pub(crate) fn label_name(label: Option<BankLabel>) -> Option<Cow<'static, str>> {
     label.map(|l| Cow::Borrowed(l.as_str()))
-}
-
-/// Writes an optional label as its text (for `#[serde(serialize_with)]`).
-pub(crate) fn serialize_label<S: Serializer>(
-    label: &Option<BankLabel>,
-    serializer: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    match label {
-        Some(l) => serializer.serialize_str(l.as_str()),
-        None => serializer.serialize_none(),
-    }
 }
 
 /// The label names of the extra hashes, for messages: `trim, crop95, ...`.
@@ -146,14 +140,17 @@ fn check_label(hash: &NewHash, what: &str) -> Result<Option<BankLabel>> {
 }
 
 /// `value` as lower-case hex of a `kind` hash, or a 400 saying what is wrong
-/// with it (`what` names it in the message, e.g. "hash 3").
+/// with it (`what` names it in the message, e.g. "hash 3"). A `vpdq` hash
+/// is read with [`check_video`] instead.
 pub fn check_hex(kind: Kind, value: &str, what: &str) -> Result<String> {
-    if value.len() != kind.hex_len() {
+    let Some(len) = kind.hex_len() else {
+        return check_video(value, MAX_FRAMES_PER_CASE, what).map(|v| v.to_text());
+    };
+    if value.len() != len {
         return Err(BankError::invalid(
             "invalid_hash",
             format!(
-                "{what}: a {kind} hash has {} hex digits, this one has {} characters",
-                kind.hex_len(),
+                "{what}: a {kind} hash has {len} hex digits, this one has {} characters",
                 value.chars().count()
             ),
         ));
@@ -168,6 +165,57 @@ pub fn check_hex(kind: Kind, value: &str, what: &str) -> Result<String> {
         ));
     }
     Ok(value.to_ascii_lowercase())
+}
+
+/// A `vpdq` hash in the reference's text form (a line
+/// `frame,quality,hex,timestamp` per frame, frame numbers rising), of 1 to
+/// `max_frames` frames, or a 400 saying what is wrong with it.
+pub fn check_video(value: &str, max_frames: usize, what: &str) -> Result<VideoHash> {
+    // Counted before reading, so a huge list is refused without parsing it.
+    let lines = value.lines().filter(|l| !l.trim().is_empty()).count();
+    if lines > max_frames {
+        return Err(BankError::invalid(
+            "too_many_frames",
+            format!("{what}: a vpdq hash here has at most {max_frames} frames, this one {lines}"),
+        ));
+    }
+    let video = VideoHash::from_text(value).map_err(|e| {
+        BankError::invalid(
+            "invalid_hash",
+            format!(
+                "{what}: not a vpdq hash ({e}); give a line frame,quality,pdq-hex,seconds per                  frame, as `hashbank hash --format vpdq` writes"
+            ),
+        )
+    })?;
+    if video.frames.is_empty() {
+        return Err(BankError::invalid(
+            "invalid_hash",
+            format!("{what}: a vpdq hash has at least one frame"),
+        ));
+    }
+    Ok(video)
+}
+
+/// A video filed in a case: only its frames that can match, i.e. of
+/// quality at least [`pdq::QUALITY_THRESHOLD`] (vPDQ compares no others)
+/// and not degenerate ([`check_pdq_value`]: a black or blank frame would
+/// match every black frame anywhere); a 400 when none is left.
+fn filed_video(value: &str, what: &str) -> Result<VideoHash> {
+    let mut video = check_video(value, MAX_FRAMES_PER_CASE, what)?;
+    video.frames.retain(|f| {
+        f.quality >= pdq::QUALITY_THRESHOLD && check_pdq_value(&f.hash.to_hex(), what).is_ok()
+    });
+    if video.frames.is_empty() {
+        return Err(BankError::invalid(
+            "no_usable_frames",
+            format!(
+                "{what}: no frame of this video can be matched: every frame has a PDQ quality \
+                 below {} or is blank",
+                pdq::QUALITY_THRESHOLD
+            ),
+        ));
+    }
+    Ok(video)
 }
 
 /// The fewest set bits a stored PDQ hash may have. PDQ sets a bit for each
@@ -257,9 +305,38 @@ pub fn check_new_hashes(
 ) -> Result<Vec<CheckedHash>> {
     let mut seen = HashSet::new();
     let mut checked = Vec::with_capacity(hashes.len());
+    let held_videos: Vec<&String> = existing
+        .iter()
+        .filter(|(kind, _)| *kind == Kind::Vpdq)
+        .map(|(_, value)| value)
+        .collect();
+    let mut videos = held_videos.len();
+    let mut frames: usize = held_videos.iter().map(|v| v.lines().count()).sum();
     for (i, hash) in hashes.iter().enumerate() {
         let what = format!("hash {}", i + 1);
-        let value = check_hex(hash.kind, &hash.value, &what)?;
+        let value = if hash.kind == Kind::Vpdq {
+            let video = filed_video(&hash.value, &what)?;
+            videos += 1;
+            frames += video.frames.len();
+            if videos > MAX_VIDEOS_PER_CASE {
+                return Err(BankError::invalid(
+                    "too_many_videos",
+                    format!("{what}: a case holds at most {MAX_VIDEOS_PER_CASE} videos"),
+                ));
+            }
+            if frames > MAX_FRAMES_PER_CASE {
+                return Err(BankError::invalid(
+                    "too_many_frames",
+                    format!(
+                        "{what}: a case holds at most {MAX_FRAMES_PER_CASE} frame hashes over \
+                         all its videos; this would make {frames}"
+                    ),
+                ));
+            }
+            video.to_text()
+        } else {
+            check_hex(hash.kind, &hash.value, &what)?
+        };
         let quality = match (hash.kind, hash.quality) {
             (Kind::Pdq, None) => {
                 return Err(BankError::invalid(

@@ -52,14 +52,14 @@
 //! assert!(case.case_number.starts_with("HB-"));
 //!
 //! let results = bank
-//!     .match_hashes(vec![HashQuery { kind: Kind::Pdq, value: pdq.into(), label: None }], None)
+//!     .match_hashes(vec![HashQuery { kind: Kind::Pdq, value: pdq.into(), label: None }], None, Default::default())
 //!     .await
 //!     .unwrap();
 //! assert_eq!(Some(results[0].matches[0].hash_id), case.hashes[0].hash_id);
 //!
 //! bank.withdraw_case(&case.case_number, &case.pin).await.unwrap();
 //! let results = bank
-//!     .match_hashes(vec![HashQuery { kind: Kind::Pdq, value: pdq.into(), label: None }], None)
+//!     .match_hashes(vec![HashQuery { kind: Kind::Pdq, value: pdq.into(), label: None }], None, Default::default())
 //!     .await
 //!     .unwrap();
 //! assert!(results[0].matches.is_empty());
@@ -103,18 +103,19 @@ pub use db::{Backend, Db};
 pub use error::{BankError, Result};
 pub use feed::{FeedEntry, FeedOp, FeedPage, DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT};
 pub use hashes::{
-    blank_pdq_hashes, check_hex, check_new_hashes, check_pdq_value, Category, CheckedHash,
-    HashStatus, Kind, NewHash, Role, MAX_HASHES_PER_CASE, MAX_PDQ_BITS, MIN_PDQ_BITS,
+    blank_pdq_hashes, check_hex, check_new_hashes, check_pdq_value, check_video, Category,
+    CheckedHash, HashStatus, Kind, NewHash, Role, MAX_FRAMES_PER_CASE, MAX_HASHES_PER_CASE,
+    MAX_PDQ_BITS, MAX_VIDEOS_PER_CASE, MIN_PDQ_BITS,
 };
 pub use import::ImportedCase;
-pub use matcher::{Change, Entry, FeedMatcher, Found, Opened};
+pub use matcher::{Change, Entry, FeedMatcher, Opened};
 pub use model::{BankLabel, QueryLabel};
 pub use pins::{PinAttempt, MAX_LOCK, MAX_PIN_CLIENTS};
 pub use platforms::{Platform, PlatformInfo};
 pub use release::{FeedRelease, DEFAULT_DELETE_HOLD, DEFAULT_HOLD, DEFAULT_MIX_WRITES};
 pub use reports::{
-    HashQuery, NewReport, Outcome, QueryResult, DEFAULT_RADIUS, MAX_CONTENT_REF_LEN,
-    MAX_MATCH_BATCH, MAX_RADIUS,
+    video_rule, HashQuery, NewReport, Outcome, QueryResult, DEFAULT_RADIUS, MAX_CONTENT_REF_LEN,
+    MAX_MATCH_BATCH, MAX_QUERY_FRAMES, MAX_RADIUS,
 };
 pub use secrets::{Argon2Cost, CASE_NUMBER_PREFIX, KEY_PREFIX, PIN_DIGITS};
 pub use stats::Stats;

@@ -12,13 +12,13 @@
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
-use model::{BankLabel, HashValue, QueryLabel};
-use serde::Serialize;
+use api::MatchedHash;
+use model::{BankLabel, HashValue, QueryLabel, VideoHash, VideoRule};
 
 use crate::db::Db;
 use crate::error::Result;
 use crate::feed::{read_additions, read_feed, FeedEntry, FeedOp};
-use crate::hashes::{serialize_label, Category, Kind, Role};
+use crate::hashes::{Category, Kind, Role};
 
 mod saved;
 pub use saved::Opened;
@@ -82,29 +82,6 @@ impl Change {
             },
         })
     }
-}
-
-/// A stored hash found for a query.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Found {
-    /// The bank's id of the stored hash.
-    pub hash_id: i64,
-    /// Its kind.
-    pub kind: Kind,
-    /// Its role.
-    pub role: Role,
-    /// PDQ only: what the stored hash is a hash of.
-    #[serde(
-        serialize_with = "serialize_label",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub label: Option<BankLabel>,
-    /// The stored hash, lower-case hex.
-    pub hash: String,
-    /// Bits that differ (0 for MD5 and SHA-256).
-    pub distance: u32,
-    /// `minor` when its case is in that category.
-    pub category: Option<Category>,
 }
 
 /// The bank's hashes in memory ([`matcher::Matcher`]), kept in step with
@@ -246,31 +223,35 @@ impl FeedMatcher {
     /// what `label` says, is compared only with the stored PDQ hashes whose
     /// label [`model::radius`] pairs with it: within that pair's radius, or
     /// within `radius` bits when given (a stored hash without a label counts
-    /// as a plain one). MD5 and SHA-256 match exactly, whatever the label.
-    /// Minor first, then nearest, then by id.
+    /// as a plain one), and with the frames of stored videos as a plain
+    /// hash (the video once, at its nearest frame). MD5 and SHA-256 match
+    /// exactly, whatever the label. Minor first, then nearest, then by id.
+    /// A video is matched with [`FeedMatcher::search_video`].
     pub fn search(
         &self,
         kind: Kind,
         value: &str,
         label: QueryLabel,
         radius: Option<u32>,
-    ) -> Vec<Found> {
+    ) -> Vec<MatchedHash> {
         let Some(value) = HashValue::parse(kind, value) else {
             return Vec::new();
         };
         self.hashes
             .matches(&value, label, radius)
-            .into_iter()
-            .map(|f| Found {
-                hash_id: f.hash_id as i64,
-                kind: f.meta.kind,
-                role: f.meta.role,
-                label: f.meta.label,
-                hash: f.value.to_hex(),
-                distance: f.distance,
-                category: f.meta.category,
-            })
+            .iter()
+            .map(matcher::Found::to_matched)
             .collect()
+    }
+
+    /// What video `query` matches under `rule`: the stored videos whose
+    /// shares make a match, with the shares and the frames found in each
+    /// other, then the stored pictures one of its frames shows (plain
+    /// whole pictures within the rule's radius), with the frames. Videos
+    /// first (minor first, then by shares), then pictures (minor first,
+    /// then nearest).
+    pub fn search_video(&self, query: &VideoHash, rule: &VideoRule) -> Vec<MatchedHash> {
+        self.hashes.search_video(query, rule).to_matched()
     }
 }
 
@@ -419,7 +400,10 @@ mod tests {
             matcher
                 .search(Kind::Pdq, value, label, radius)
                 .iter()
-                .map(|f| (f.hash_id, f.label.map(|l| l.as_str())))
+                .map(|f| {
+                    let label = f.label.as_deref().map(|l| l.parse::<BankLabel>().unwrap());
+                    (f.hash_id, label.map(BankLabel::as_str))
+                })
                 .collect::<Vec<_>>()
         };
         // The whole query picture against a crop of the original: compared.

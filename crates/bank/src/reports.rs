@@ -11,16 +11,14 @@
 //! One report per platform, value and content reference; outcomes count
 //! once per platform.
 
-use api::MatchedHash;
 pub use api::{HashQuery, NewReport, Outcome, QueryResult};
-use model::{QueryLabel, CORROBORATION_RADIUS};
+use model::{QueryLabel, VideoHash, VideoRule, CORROBORATION_RADIUS};
 
 use crate::audit::Actor;
 use crate::bank::{is_clash, Bank, CLASH_RETRIES};
 use crate::error::{BankError, Result};
 use crate::feed::{pull, FeedPage};
-use crate::hashes::{check_hex, label_name, Kind};
-use crate::matcher::Found;
+use crate::hashes::{check_hex, check_video, Kind};
 use crate::platforms::Platform;
 use crate::secrets::random_id;
 use crate::write::Write;
@@ -39,18 +37,33 @@ pub const MAX_CONTENT_REF_LEN: usize = 1024;
 const MAX_DISTANCE: i64 = 256;
 /// Match grants recorded per statement.
 const GRANTS_PER_STATEMENT: usize = 200;
+/// Most video frames in one match request, over all its video queries:
+/// each frame is one search of the index.
+pub const MAX_QUERY_FRAMES: usize = 10_000;
 
-/// A stored hash the matcher found, as the match API gives it.
-fn matched(found: Found) -> MatchedHash {
-    MatchedHash {
-        hash_id: found.hash_id,
-        kind: found.kind,
-        role: found.role,
-        label: label_name(found.label),
-        hash: found.hash,
-        distance: found.distance,
-        category: found.category,
+/// How a video query is matched: the default rule, with the shares the
+/// platform asked for; a 400 for a share out of range.
+pub fn video_rule(query_share: Option<f64>, stored_share: Option<f64>) -> Result<VideoRule> {
+    let mut rule = VideoRule::default();
+    if let Some(share) = query_share {
+        if !(share > 0.0 && share <= 1.0) {
+            return Err(BankError::invalid(
+                "invalid_share",
+                format!("query_share runs from above 0 to 1, not {share}"),
+            ));
+        }
+        rule.query_share = share;
     }
+    if let Some(share) = stored_share {
+        if !(0.0..=1.0).contains(&share) {
+            return Err(BankError::invalid(
+                "invalid_share",
+                format!("stored_share runs from 0 to 1, not {share}"),
+            ));
+        }
+        rule.stored_share = share;
+    }
+    Ok(rule)
 }
 
 /// The label of a query hash: a [`QueryLabel`] for PDQ (`pdq` when none is
@@ -97,11 +110,15 @@ impl Bank {
     /// Matches a batch of hashes. A PDQ query is compared only with the
     /// stored hashes whose label [`model::radius`] pairs with its
     /// own, each pair within its radius, or within `radius` when given; MD5
-    /// and SHA-256 match exactly. A batch runs on the blocking pool.
+    /// and SHA-256 match exactly. A video (vpdq) is matched as vPDQ
+    /// matches, under `rule` ([`video_rule`]), and finds the stored pictures
+    /// its frames show; a picture finds the stored videos that show it. A
+    /// batch runs on the blocking pool.
     pub async fn match_hashes(
         self: &std::sync::Arc<Self>,
         queries: Vec<HashQuery>,
         radius: Option<u32>,
+        rule: VideoRule,
     ) -> Result<Vec<QueryResult>> {
         self.ensure_ready()?;
         if queries.is_empty() || queries.len() > MAX_MATCH_BATCH {
@@ -120,10 +137,29 @@ impl Bank {
             ));
         }
         let mut checked = Vec::with_capacity(queries.len());
+        let mut frames_left = MAX_QUERY_FRAMES;
         for (i, q) in queries.into_iter().enumerate() {
             let what = format!("hash {}", i + 1);
-            let value = check_hex(q.kind, &q.value, &what)?;
             let label = query_label(q.kind, q.label.as_deref(), &what)?;
+            let (value, video) = if q.kind == Kind::Vpdq {
+                let video = check_video(&q.value, frames_left, &what).map_err(|e| match e {
+                    BankError::Invalid {
+                        code: "too_many_frames",
+                        ..
+                    } => BankError::invalid(
+                        "too_many_frames",
+                        format!(
+                            "{what}: a match request holds at most {MAX_QUERY_FRAMES} video \
+                                 frames over all its videos"
+                        ),
+                    ),
+                    other => other,
+                })?;
+                frames_left -= video.frames.len();
+                (video.to_text(), Some(video))
+            } else {
+                (check_hex(q.kind, &q.value, &what)?, None)
+            };
             checked.push((
                 HashQuery {
                     kind: q.kind,
@@ -131,24 +167,25 @@ impl Bank {
                     label: label.map(|l| l.as_str().to_string()),
                 },
                 label.unwrap_or(QueryLabel::Plain),
+                video,
             ));
         }
-        let search = move |bank: &Bank, queries: Vec<(HashQuery, QueryLabel)>| {
-            queries
-                .into_iter()
-                .map(|(query, label)| QueryResult {
-                    matches: bank
-                        .matcher
-                        .search(query.kind, &query.value, label, radius)
-                        .into_iter()
-                        .map(matched)
-                        .collect(),
-                    query,
-                })
-                .collect::<Vec<_>>()
-        };
-        // One hash is answered at once; a batch goes to the blocking pool.
-        if checked.len() == 1 {
+        let search =
+            move |bank: &Bank, queries: Vec<(HashQuery, QueryLabel, Option<VideoHash>)>| {
+                queries
+                    .into_iter()
+                    .map(|(query, label, video)| QueryResult {
+                        matches: match video {
+                            Some(video) => bank.matcher.search_video(&video, &rule),
+                            None => bank.matcher.search(query.kind, &query.value, label, radius),
+                        },
+                        query,
+                    })
+                    .collect::<Vec<_>>()
+            };
+        // One hash is answered at once; a batch or a video goes to the
+        // blocking pool.
+        if checked.len() == 1 && checked[0].2.is_none() {
             return Ok(search(self, checked));
         }
         let bank = self.clone();
@@ -165,8 +202,9 @@ impl Bank {
         platform: &Platform,
         queries: Vec<HashQuery>,
         radius: Option<u32>,
+        rule: VideoRule,
     ) -> Result<Vec<QueryResult>> {
-        let results = self.match_hashes(queries, radius).await?;
+        let results = self.match_hashes(queries, radius, rule).await?;
         let mut ids: Vec<i64> = results
             .iter()
             .flat_map(|r| r.matches.iter().map(|m| m.hash_id))
@@ -452,6 +490,9 @@ fn evidence(
     report: &NewReport,
 ) -> Result<(u32, Option<QueryLabel>)> {
     let what = "value";
+    if stored.kind == Kind::Vpdq {
+        return video_evidence(stored, report);
+    }
     let value = check_hex(stored.kind, &report.value, what).map_err(|e| {
         BankError::invalid(
             "invalid_value",
@@ -508,6 +549,76 @@ fn evidence(
         ));
     }
     Ok((distance, label))
+}
+
+/// [`evidence`] for a stored video: the platform's own hash of its copy is
+/// a video (vpdq text) that matches the stored one by the default rule, or
+/// the PDQ hash of a picture or frame within [`pdq::MATCH_DISTANCE`] of a
+/// stored frame of quality 50 or more. The distance is that of the nearest
+/// pair of frames.
+fn video_evidence(
+    stored: &crate::values::ReportedValue,
+    report: &NewReport,
+) -> Result<(u32, Option<QueryLabel>)> {
+    let Ok(video) = VideoHash::from_text(&stored.value) else {
+        return Err(BankError::Internal(
+            "a stored vpdq hash that does not read".into(),
+        ));
+    };
+    if report.label.is_some() {
+        return Err(BankError::invalid(
+            "invalid_label",
+            "a report on a video has no label",
+        ));
+    }
+    let rule = VideoRule::default();
+    let nearest = |hash: &pdq::Hash256| {
+        video
+            .frames
+            .iter()
+            .filter(|f| f.quality >= rule.min_quality)
+            .map(|f| f.hash.distance(hash))
+            .min()
+    };
+    if let Ok(frame) = pdq::Hash256::from_hex(&report.value) {
+        return match nearest(&frame) {
+            Some(d) if d <= rule.radius => Ok((d, None)),
+            _ => Err(BankError::invalid(
+                "not_a_match",
+                format!(
+                    "this pdq hash is not within {} bits of any frame of the stored video",
+                    rule.radius
+                ),
+            )),
+        };
+    }
+    let copy = check_video(&report.value, MAX_QUERY_FRAMES, "value").map_err(|e| {
+        BankError::invalid(
+            "invalid_value",
+            format!(
+                "{e} (value is the platform's own vpdq hash of the copy it found, or the pdq \
+                 hash of one of its frames)"
+            ),
+        )
+    })?;
+    let shares = model::compare_videos(&copy, &video, &rule);
+    if !rule.is_match(shares) {
+        return Err(BankError::invalid(
+            "not_a_match",
+            format!(
+                "{:.0}% of this video's frames are in the stored video; a match needs {:.0}%",
+                shares.query * 100.0,
+                rule.query_share * 100.0
+            ),
+        ));
+    }
+    let distance = copy
+        .comparable(rule.min_quality)
+        .iter()
+        .filter_map(|f| nearest(&f.hash))
+        .min()
+        .unwrap_or(0);
+    Ok((distance, None))
 }
 
 #[cfg(test)]
@@ -572,7 +683,10 @@ mod tests {
 
         // The match is answered before its grant is written; a report may
         // follow at once all the same.
-        let found = bank.match_for(&platform, query(), None).await.unwrap();
+        let found = bank
+            .match_for(&platform, query(), None, VideoRule::default())
+            .await
+            .unwrap();
         let id = found[0].matches[0].hash_id;
         assert!(bank.grants.holds(platform.id, id));
         assert_eq!(grants_written(&bank).await, 0);
@@ -582,7 +696,9 @@ mod tests {
 
         // Matched again, then withdrawn before the grant is written: the
         // write leaves it out, and the earlier grant went with the value.
-        bank.match_for(&platform, query(), None).await.unwrap();
+        bank.match_for(&platform, query(), None, VideoRule::default())
+            .await
+            .unwrap();
         assert!(bank.grants.holds(platform.id, id));
         bank.withdraw_case(&case.case_number, &case.pin)
             .await

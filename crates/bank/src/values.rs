@@ -30,6 +30,16 @@ const VALUES_PER_STATEMENT: usize = 500;
 /// The key of a value: kind, label text ("" for none), hex.
 type ValueKey = (Kind, String, String);
 
+/// What a value is looked up and kept unique by (`value_key`): the value
+/// itself, or for a video, too long for an index, the SHA-256 of its text.
+pub(crate) fn value_key(kind: Kind, value: &str) -> String {
+    use sha2::Digest;
+    match kind {
+        Kind::Vpdq => model::hex(&sha2::Sha256::digest(value.as_bytes())),
+        _ => value.to_string(),
+    }
+}
+
 /// A stored value, as read for filing.
 #[derive(Clone, Debug)]
 struct Stored {
@@ -84,20 +94,20 @@ fn lookup_sql(n: usize) -> String {
         .join(", ");
     format!(
         "SELECT id, kind, role, label, value, quality, category, status FROM hash_values \
-         WHERE value IN ({list})"
+         WHERE value_key IN ({list})"
     )
 }
 
 async fn lookup(write: &mut Write, hashes: &[&CheckedHash]) -> Result<HashMap<ValueKey, Stored>> {
     let mut found = HashMap::new();
-    let mut values: Vec<&str> = hashes.iter().map(|h| h.value.as_str()).collect();
-    values.sort_unstable();
-    values.dedup();
-    for chunk in values.chunks(VALUES_PER_STATEMENT) {
+    let mut keys: Vec<String> = hashes.iter().map(|h| value_key(h.kind, &h.value)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for chunk in keys.chunks(VALUES_PER_STATEMENT) {
         let sql = lookup_sql(chunk.len());
         let mut query = sqlx::query_as::<Any, ValueRow>(&sql);
-        for value in chunk {
-            query = query.bind(*value);
+        for key in chunk {
+            query = query.bind(key.as_str());
         }
         for row in query.fetch_all(write.conn()).await? {
             let stored = stored_of(row)?;
@@ -146,6 +156,7 @@ pub(crate) async fn attach(
             Value::Text(hash.role.as_str().into()),
             Value::OptText(label),
             Value::Text(hash.value.clone()),
+            Value::Text(value_key(hash.kind, &hash.value)),
             Value::OptInt(hash.quality),
             Value::OptText(minor.then(|| Category::Minor.as_str().to_string())),
             Value::Text(HashStatus::Active.as_str().into()),
@@ -181,6 +192,7 @@ pub(crate) async fn attach(
             "role",
             "label",
             "value",
+            "value_key",
             "quality",
             "category",
             "status",

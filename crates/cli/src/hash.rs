@@ -68,47 +68,9 @@ pub struct HashArgs {
     #[arg(long, default_value_t = media::DEFAULT_MAX_PIXELS, value_name = "PIXELS")]
     max_pixels: u64,
 
-    /// Hash one video frame every this many seconds (0: every frame).
-    #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
-    seconds_per_hash: f64,
-
-    /// Largest video file to read, in bytes.
-    #[arg(long, default_value_t = video::DEFAULT_MAX_FILE_BYTES, value_name = "BYTES")]
-    max_video_size: u64,
-
-    /// Longest video to hash, in seconds.
-    #[arg(long, default_value_t = video::DEFAULT_MAX_DURATION, value_name = "SECONDS")]
-    max_duration: f64,
-
-    /// Largest video frame to decode, in pixels (width x height).
-    #[arg(long, default_value_t = video::DEFAULT_MAX_FRAME_PIXELS, value_name = "PIXELS")]
-    max_frame_pixels: u64,
-
-    /// Longest a video's decoding may take, in seconds.
-    #[arg(long, default_value_t = video::DEFAULT_MAX_DECODE_SECONDS, value_name = "SECONDS")]
-    max_decode_seconds: u64,
-
-    /// Most memory the video decoder may map, in bytes.
-    #[arg(long, default_value_t = video::DEFAULT_MAX_DECODER_MEMORY, value_name = "BYTES")]
-    max_decoder_memory: u64,
-
-    /// The ffmpeg program.
-    #[arg(
-        long,
-        env = "HASHBANK_FFMPEG",
-        default_value = "ffmpeg",
-        value_name = "PATH"
-    )]
-    ffmpeg: PathBuf,
-
-    /// The ffprobe program.
-    #[arg(
-        long,
-        env = "HASHBANK_FFPROBE",
-        default_value = "ffprobe",
-        value_name = "PATH"
-    )]
-    ffprobe: PathBuf,
+    /// How videos are hashed.
+    #[command(flatten)]
+    video: crate::video_args::VideoArgs,
 
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
@@ -140,26 +102,7 @@ const BATCH: usize = 256;
 /// Runs the command; the exit status is 0 when every file was hashed and 1
 /// when some failed.
 pub fn run(args: HashArgs) -> Result<u8> {
-    if !(args.seconds_per_hash.is_finite() && args.seconds_per_hash >= 0.0) {
-        anyhow::bail!("--seconds-per-hash must be 0 or more");
-    }
-    let video_options = video::Options {
-        seconds_per_hash: args.seconds_per_hash,
-        limits: video::Limits {
-            max_file_bytes: args.max_video_size,
-            max_duration: args.max_duration,
-            max_frame_pixels: args.max_frame_pixels,
-            max_decode_seconds: args.max_decode_seconds,
-            max_decoder_memory: args.max_decoder_memory,
-        },
-        pipeline: if args.fast {
-            video::Pipeline::Fast
-        } else {
-            video::Pipeline::Canonical
-        },
-        ffmpeg: args.ffmpeg.clone(),
-        ffprobe: args.ffprobe.clone(),
-    };
+    let video_options = args.video.options(args.fast)?;
     let options = Options {
         limits: Limits {
             max_file_bytes: args.max_file_size,

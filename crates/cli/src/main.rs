@@ -16,6 +16,7 @@ mod scan;
 mod serve;
 mod stats;
 mod sync;
+mod video_args;
 mod walk;
 
 /// hashbank: hash-and-match against non-consensual intimate images.

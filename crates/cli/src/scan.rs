@@ -135,6 +135,10 @@ pub struct ScanArgs {
     #[arg(long, default_value_t = DEFAULT_MAX_DEPTH, value_name = "N")]
     max_depth: u32,
 
+    /// How videos are hashed.
+    #[command(flatten)]
+    video: crate::video_args::VideoArgs,
+
     /// Hashing threads (default: all cores).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
@@ -215,6 +219,7 @@ fn scan_and_report(args: &ScanArgs) -> Result<u8> {
     };
 
     let options = ScanOptions {
+        video: args.video.options(args.fast)?,
         media: Options {
             limits: Limits {
                 max_file_bytes: args.max_file_size,

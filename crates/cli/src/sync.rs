@@ -85,9 +85,9 @@ fn sync_once(args: &SyncArgs) -> Result<()> {
         rebuild: args.rebuild,
     };
     let summary = sync(&client, &args.out, &options)?;
-    let [pdq, md5, sha256] = summary.per_kind;
+    let [pdq, md5, sha256, videos] = summary.per_kind;
     println!(
-        "synced {} from {}: {} added, {} deleted, cursor {}, {} hashes ({} pdq, {} md5, {} sha256); {} feed entries in {} requests",
+        "synced {} from {}: {} added, {} deleted, cursor {}, {} hashes ({} pdq, {} md5, {} sha256, {} videos); {} feed entries in {} requests",
         args.out.display(),
         client.url(),
         count(summary.added),
@@ -97,6 +97,7 @@ fn sync_once(args: &SyncArgs) -> Result<()> {
         count(pdq),
         count(md5),
         count(sha256),
+        count(videos),
         count(summary.entries),
         count(summary.pages),
     );

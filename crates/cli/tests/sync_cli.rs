@@ -64,7 +64,7 @@ fn a_second_sync_fetches_only_what_changed() {
         text(&first)
     );
     assert!(
-        stdout(&first).contains("8 hashes (7 pdq, 1 md5, 0 sha256)"),
+        stdout(&first).contains("8 hashes (7 pdq, 1 md5, 0 sha256, 0 videos)"),
         "{}",
         text(&first)
     );
@@ -119,7 +119,7 @@ fn a_second_sync_fetches_only_what_changed() {
         text(&fourth)
     );
     let copy = open(&out);
-    assert_eq!(copy.per_kind(), [2, 1, 0]);
+    assert_eq!(copy.per_kind(), [2, 1, 0, 0]);
 
     // A fresh copy agrees with the one kept up to date.
     let fresh = dir.path().join("fresh.hbl");

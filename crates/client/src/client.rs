@@ -5,7 +5,10 @@
 use std::thread::sleep;
 use std::time::Duration;
 
-use api::{ErrorBody, FeedQuery, HashQuery, MatchRequest, MatchResponse, NewReport, ReportCreated};
+use api::{
+    ErrorBody, FeedQuery, HashQuery, MatchRequest, MatchResponse, MatchedHash, NewReport,
+    ReportCreated,
+};
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
@@ -13,7 +16,7 @@ use serde::de::DeserializeOwned;
 use crate::key::ApiKey;
 use crate::wire;
 use matcher::{Change, Found, HashMeta};
-use model::{HashValue, QueryLabel};
+use model::{HashValue, Kind, QueryLabel, VideoFrame, VideoHash};
 
 /// How long to wait for a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -245,13 +248,15 @@ impl BankClient {
             .iter()
             .map(|(value, label)| HashQuery {
                 kind: value.kind(),
-                value: value.to_hex(),
+                value: value.to_text(),
                 label: label.map(|l| l.as_str().to_string()),
             })
             .collect();
         let request = MatchRequest {
             hashes,
             radius: Some(radius),
+            query_share: None,
+            stored_share: None,
         };
         let answer: MatchResponse = self.call(Repeat::Safe, || {
             self.http.post(self.at("/v1/match")).json(&request)
@@ -272,11 +277,26 @@ impl BankClient {
                         continue;
                     }
                 };
-                let Some(value) = HashValue::parse(m.kind, &m.hash) else {
+                // A stored video is given as the PDQ hash of its frame found.
+                let value = match m.kind {
+                    Kind::Vpdq => HashValue::parse(Kind::Pdq, &m.hash),
+                    kind => HashValue::parse(kind, &m.hash),
+                };
+                let Some(value) = value else {
                     tracing::warn!("match of hash {hash_id} left out: no stored hash");
                     continue;
                 };
+                let frame = match (&value, m.frames.first().and_then(|f| f.stored)) {
+                    (HashValue::Pdq(hash), Some(at)) if m.kind == Kind::Vpdq => Some(VideoFrame {
+                        hash: *hash,
+                        quality: model::VIDEO_QUALITY_THRESHOLD,
+                        number: at.frame,
+                        timestamp: at.timestamp,
+                    }),
+                    _ => None,
+                };
                 found.push(Found {
+                    frame,
                     hash_id,
                     value,
                     meta: HashMeta {
@@ -292,6 +312,36 @@ impl BankClient {
             out.push(found);
         }
         Ok(out)
+    }
+
+    /// What video `video` matches in the bank, as the match API answers a
+    /// `vpdq` query under the default rule: stored videos it matches (with
+    /// the shares and the frames found in each other), then stored pictures
+    /// a frame shows. At most the bank's frame limit per request
+    /// (`MAX_QUERY_FRAMES`, 10,000).
+    pub fn match_video(&self, video: &VideoHash) -> Result<Vec<MatchedHash>, ClientError> {
+        let request = MatchRequest {
+            hashes: vec![HashQuery {
+                kind: Kind::Vpdq,
+                value: video.to_text(),
+                label: None,
+            }],
+            radius: None,
+            query_share: None,
+            stored_share: None,
+        };
+        let answer: MatchResponse = self.call(Repeat::Safe, || {
+            self.http.post(self.at("/v1/match")).json(&request)
+        })?;
+        let mut results = answer.results;
+        if results.len() != 1 {
+            return Err(self.not_hashbank("a match answer of the wrong length".into()));
+        }
+        let matches = results.remove(0).matches;
+        if matches.iter().any(|m| m.hash_id < 0) {
+            return Err(self.not_hashbank("a negative hash id".into()));
+        }
+        Ok(matches)
     }
 
     /// Reports a match of stored hash `hash_id` at `distance`, found at

@@ -48,8 +48,8 @@ pub struct SyncSummary {
     pub deleted: u64,
     /// The cursor the copy is at now.
     pub cursor: i64,
-    /// Hashes the copy holds, by kind (PDQ, MD5, SHA-256).
-    pub per_kind: [u64; 3],
+    /// Hashes the copy holds, by kind (PDQ, MD5, SHA-256, vPDQ).
+    pub per_kind: [u64; model::Kind::COUNT],
     /// Whether the copy started from empty.
     pub from_scratch: bool,
 }

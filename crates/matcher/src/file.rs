@@ -4,16 +4,26 @@
 //! ```text
 //! u64 n (hashes held)
 //! n x u64       hash ids, strictly increasing
-//! n x 5 bytes   per id: kind (0 pdq, 1 md5, 2 sha256), role (0 plain,
+//! n x 5 bytes   per id: kind (0 pdq, 1 md5, 2 sha256, 3 vpdq), role (0 plain,
 //!               1 extra), category (0 none, 1 minor), PDQ quality
 //!               (0..=100; 255 for digests and PDQ hashes without one),
 //!               label of a PDQ hash (0 pdq, 1 trim, 2.. the parts in
 //!               `model::Part::ALL` order, 254 a PDQ hash stored before
-//!               labels; 255 for digests)
+//!               labels; 255 for digests and videos)
 //! u64 length, then the PDQ index      } each a file of its own kind,
 //! u64 length, then the MD5 set        } as `hashbank-index` writes it
 //! u64 length, then the SHA-256 set    }
+//! u64           the next frame id to give
+//! u64 v (videos held; as many as kind 3 above)
+//! v x           in order of their first frame id:
+//!   u64 id, u64 first frame id (top bit set), u64 f (frames, at least 1)
+//!   f x 45 bytes  PDQ hash (32), quality (0..=100), frame number (u32,
+//!                 rising), timestamp in seconds (f64, finite, >= 0)
 //! ```
+//!
+//! The PDQ index holds the pictures' PDQ hashes under their ids and every
+//! video frame under its frame id, the video's first frame id plus its
+//! place in the video.
 //!
 //! The bank server keeps it, sealed, across a restart (`serve
 //! --matcher-file`); the local bank file holds it after the bank's URL and
@@ -23,17 +33,24 @@ use std::io::{Read, Seek, Write};
 use std::path::Path;
 use std::sync::RwLock;
 
+use std::sync::Arc;
+
 use hashbank_index::file::{BodyReader, BodyWriter, FileKind};
-use hashbank_index::{FileError, HammingIndex, Md5Set, Sha256Set};
+use hashbank_index::{FileError, HammingIndex, Hash256, Md5Set, Sha256Set};
+use model::{VideoFrame, VideoHash, MAX_VIDEO_FRAMES};
 
 use crate::sets::Matcher;
 use crate::stored::{Attrs, ATTR_LEN};
 use crate::table::MetaTable;
+use crate::videos::{VideoFrames, FRAME_BIT};
+
+/// Bytes per stored video frame.
+const FRAME_LEN: usize = 45;
 
 /// The kind of the matcher's file.
 pub(crate) const KIND: FileKind = FileKind {
     tag: *b"MATCHSET",
-    version: 1,
+    version: 2,
     name: "matcher",
     noun: "matcher file",
 };
@@ -77,7 +94,79 @@ fn write_body(
     body.bytes(attrs.as_flattened())?;
     body.part(|o| matcher.pdq.write_to(o))?;
     body.part(|o| matcher.md5.write_to(o))?;
-    body.part(|o| matcher.sha256.write_to(o))
+    body.part(|o| matcher.sha256.write_to(o))?;
+    let videos = matcher.videos();
+    body.u64(videos.next)?;
+    let mut held: Vec<(u64, u64, &Arc<VideoHash>)> = videos
+        .videos
+        .iter()
+        .map(|(&id, v)| (v.first, id, &v.hash))
+        .collect();
+    held.sort_unstable_by_key(|(first, _, _)| *first);
+    body.u64(held.len() as u64)?;
+    let mut bytes = Vec::new();
+    for (first, id, hash) in held {
+        body.u64(id)?;
+        body.u64(first)?;
+        body.u64(hash.frames.len() as u64)?;
+        bytes.clear();
+        for f in &hash.frames {
+            bytes.extend_from_slice(&f.hash.to_bytes());
+            bytes.push(f.quality);
+            bytes.extend_from_slice(&f.number.to_le_bytes());
+            bytes.extend_from_slice(&f.timestamp.to_le_bytes());
+        }
+        body.bytes(&bytes)?;
+    }
+    Ok(())
+}
+
+/// The frames of one stored video, checked as the text forms are.
+fn read_frames(bytes: &[u8]) -> Option<VideoHash> {
+    let mut frames: Vec<VideoFrame> = Vec::with_capacity(bytes.len() / FRAME_LEN);
+    for raw in bytes.chunks_exact(FRAME_LEN) {
+        let frame = VideoFrame {
+            hash: Hash256::from_bytes(raw[..32].try_into().ok()?),
+            quality: raw[32],
+            number: u32::from_le_bytes(raw[33..37].try_into().ok()?),
+            timestamp: f64::from_le_bytes(raw[37..45].try_into().ok()?),
+        };
+        let rising = frames.last().is_none_or(|last| frame.number > last.number);
+        let valid = frame.quality <= 100 && frame.timestamp.is_finite() && frame.timestamp >= 0.0;
+        if !(rising && valid) {
+            return None;
+        }
+        frames.push(frame);
+    }
+    Some(VideoHash { frames })
+}
+
+fn read_videos(body: &mut BodyReader) -> Result<VideoFrames, FileError> {
+    let mut videos = VideoFrames {
+        next: body.u64()?,
+        ..VideoFrames::default()
+    };
+    if videos.next != 0 && videos.next < FRAME_BIT {
+        return Err(body.corrupt("the next frame id lacks the frame bit"));
+    }
+    let count = body.count()?;
+    if (count as u64).saturating_mul(24) > body.left() {
+        return Err(body.corrupt("more videos than the file holds"));
+    }
+    for _ in 0..count {
+        let id = body.u64()?;
+        let first = body.u64()?;
+        let n = body.u64()?;
+        if n as usize > MAX_VIDEO_FRAMES || n.saturating_mul(FRAME_LEN as u64) > body.left() {
+            return Err(body.corrupt("a video's frame count is out of range"));
+        }
+        let bytes = body.bytes(n as usize * FRAME_LEN)?;
+        let hash = read_frames(&bytes).ok_or_else(|| body.corrupt("a video frame is invalid"))?;
+        if !videos.restore(id, first, Arc::new(hash)) {
+            return Err(body.corrupt("video frame ids overlap or run past the next id"));
+        }
+    }
+    Ok(videos)
 }
 
 fn read_body(mut body: BodyReader, count: u64) -> Result<Matcher, FileError> {
@@ -96,6 +185,7 @@ fn read_body(mut body: BodyReader, count: u64) -> Result<Matcher, FileError> {
     let pdq = body.part(|r, len, p| HammingIndex::read_from(r, len, p))?;
     let md5 = body.part(|r, len, p| Md5Set::read_from(r, len, p))?;
     let sha256 = body.part(|r, len, p| Sha256Set::read_from(r, len, p))?;
+    let videos = read_videos(&mut body)?;
     let corrupt = body.corrupt("the hash sets do not match the hash list");
     body.finish()?;
     let matcher = Matcher {
@@ -103,6 +193,7 @@ fn read_body(mut body: BodyReader, count: u64) -> Result<Matcher, FileError> {
         md5,
         sha256,
         table: RwLock::new(table),
+        videos: RwLock::new(videos),
     };
     if !matcher.consistent() {
         return Err(corrupt);

@@ -6,8 +6,9 @@
 //! (`hashbank-bank`), and so does a local copy of the bank in one file
 //! ([`LocalBank`], what `hashbank sync` writes and `hashbank scan` reads).
 //!
-//! Videos are matched as vPDQ matches them, all their frames in one index
-//! ([`VideoSet`]); a still image is a video of one frame to it.
+//! Videos (kind `vpdq`) are matched as vPDQ matches them, their frames in
+//! the same PDQ index as the pictures' hashes ([`Matcher::search_video`]):
+//! a picture finds the videos that show it, and a video the pictures.
 //!
 //! Every file is written in the one envelope of `hashbank_index::file`,
 //! and every failure to read or write one is a [`FileError`].
@@ -26,6 +27,7 @@
 //! assert_eq!(bank.search(&HashValue::Md5([0; 16]), 0)[0].hash_id, 7);
 //! ```
 
+mod answer;
 mod fast;
 mod file;
 mod local;
@@ -38,4 +40,4 @@ pub use hashbank_index::FileError;
 pub use local::{LocalBank, DEFAULT_SEARCH_MEMORY, FORMAT_VERSION};
 pub use sets::{Applied, Change, Found, Matcher};
 pub use stored::HashMeta;
-pub use videos::{FramePair, VideoMatch, VideoSet};
+pub use videos::{FramePair, PictureInVideo, VideoMatch, VideoSearch};

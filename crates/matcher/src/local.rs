@@ -29,9 +29,10 @@ use crate::stored::HashMeta;
 
 /// The version of the local bank file written and read by this build.
 /// Version 2 added the label of each PDQ hash; version 3 moved the file
-/// into the envelope every hashbank file shares. Files of other versions
-/// are refused (a sync with `--rebuild` makes a new one).
-pub const FORMAT_VERSION: u32 = 3;
+/// into the envelope every hashbank file shares; version 4 added videos.
+/// Files of other versions are refused (a sync with `--rebuild` makes a
+/// new one).
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The kind of local bank files.
 const KIND: FileKind = FileKind {
@@ -137,7 +138,7 @@ impl LocalBank {
     }
 
     /// Hashes held of each kind, in [`model::Kind::ALL`] order.
-    pub fn per_kind(&self) -> [u64; 3] {
+    pub fn per_kind(&self) -> [u64; model::Kind::COUNT] {
         self.matcher.per_kind()
     }
 
@@ -163,7 +164,7 @@ impl LocalBank {
     fn fast(&self) -> Option<&FastSearch> {
         self.fast
             .get_or_init(|| {
-                let pdq = self.matcher.per_kind()[0];
+                let pdq = self.matcher.pdq_len() as u64;
                 (pdq * FastSearch::BYTES_PER_HASH <= self.search_memory)
                     .then(|| FastSearch::build(self.matcher.pdq_entries(), &self.matcher.table()))
             })

@@ -64,7 +64,7 @@ fn sample() -> LocalBank {
 fn changes_apply_in_order() {
     let mut bank = sample();
     assert_eq!(bank.len(), 4);
-    assert_eq!(bank.per_kind(), [2, 1, 1]);
+    assert_eq!(bank.per_kind(), [2, 1, 1, 0]);
     let near = {
         let mut h = hash(2);
         h.0[0] ^= 0b1011;
@@ -92,7 +92,7 @@ fn changes_apply_in_order() {
     assert_eq!(applied.added, 1);
     assert_eq!(applied.deleted, 3);
     assert_eq!(bank.cursor(), 10);
-    assert_eq!(bank.per_kind(), [1, 0, 1]);
+    assert_eq!(bank.per_kind(), [1, 0, 1, 0]);
     assert!(bank.search(&HashValue::Pdq(near), 31).is_empty());
     assert!(bank.search(&HashValue::Pdq(hash(3)), 0).is_empty());
     assert!(bank.search(&HashValue::Md5([7; 16]), 0).is_empty());
@@ -115,7 +115,7 @@ fn files_read_back_whole() {
     let opened = LocalBank::open(&path).unwrap();
     assert_eq!(opened.source(), "http://bank.example");
     assert_eq!(opened.cursor(), 5);
-    assert_eq!(opened.per_kind(), [2, 1, 0]);
+    assert_eq!(opened.per_kind(), [2, 1, 0, 0]);
     assert_eq!(opened.search(&HashValue::Pdq(hash(1)), 0)[0].hash_id, 10);
     assert_eq!(opened.meta(12), Some(digest_meta(Kind::Md5)));
     // Nothing is left beside it.

@@ -6,13 +6,14 @@ use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
 
 use hashbank_index::{HammingIndex, Hash256, Match, Md5Set, Sha256Set};
-use model::{BankLabel, Category, HashValue, QueryLabel};
+use model::{BankLabel, Category, HashValue, Kind, QueryLabel, VideoFrame};
 
 use crate::stored::HashMeta;
 use crate::table::MetaTable;
+use crate::videos::{is_frame, VideoFrames};
 
 /// One change to the set of hashes held, as the bank's feed gives it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Change {
     /// A hash to match from now on.
     Add {
@@ -41,16 +42,20 @@ pub struct Applied {
 }
 
 /// A stored hash found for a query hash.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Found {
     /// The bank's id of the stored hash.
     pub hash_id: u64,
-    /// The stored hash.
+    /// The stored hash; for a frame of a stored video, the frame's PDQ
+    /// hash.
     pub value: HashValue,
     /// What the bank says about it.
     pub meta: HashMeta,
     /// Bits that differ (0 for digests).
     pub distance: u32,
+    /// When the stored hash is a video (kind `vpdq`): the frame found, the
+    /// nearest of the video's frames (the first of them on a tie).
+    pub frame: Option<VideoFrame>,
 }
 
 /// The hashes held, searchable.
@@ -60,6 +65,7 @@ pub struct Matcher {
     pub(crate) md5: Md5Set,
     pub(crate) sha256: Sha256Set,
     pub(crate) table: RwLock<MetaTable>,
+    pub(crate) videos: RwLock<VideoFrames>,
 }
 
 impl Matcher {
@@ -78,8 +84,9 @@ impl Matcher {
         self.len() == 0
     }
 
-    /// Hashes held of each kind, in [`Kind::ALL`] order.
-    pub fn per_kind(&self) -> [u64; 3] {
+    /// Hashes held of each kind, in [`Kind::ALL`] order (a video counts
+    /// once, whatever its frames).
+    pub fn per_kind(&self) -> [u64; Kind::COUNT] {
         self.table().per_kind()
     }
 
@@ -92,9 +99,15 @@ impl Matcher {
         self.table.read().expect("matcher table")
     }
 
-    /// The PDQ hashes held, with their ids.
+    /// The PDQ hashes in the index, with their ids: pictures' and video
+    /// frames'.
     pub fn pdq_entries(&self) -> Vec<(u64, Hash256)> {
         self.pdq.entries()
+    }
+
+    /// PDQ hashes in the index: pictures' and video frames'.
+    pub fn pdq_len(&self) -> usize {
+        self.pdq.len()
     }
 
     /// Takes the hashes of `other` in place of its own (a matcher read
@@ -102,6 +115,8 @@ impl Matcher {
     pub fn replace_with(&self, other: Matcher) {
         let mut table = self.table.write().expect("matcher table");
         *table = other.table.into_inner().expect("matcher table");
+        *self.videos.write().expect("matcher videos") =
+            other.videos.into_inner().expect("matcher videos");
         self.pdq.replace_with(other.pdq);
         self.md5.replace_with(other.md5);
         self.sha256.replace_with(other.sha256);
@@ -126,7 +141,7 @@ impl Matcher {
         for change in changes {
             match change {
                 Change::Add { id, value, meta } => {
-                    adds.insert(*id, (*value, *meta));
+                    adds.insert(*id, (value.clone(), *meta));
                     applied.added += 1;
                 }
                 Change::Delete { id } => {
@@ -140,10 +155,11 @@ impl Matcher {
         }
         // Out of the indexes: ids deleted, and ids whose value moves to
         // another kind. Into them: ids not held, or held no longer.
-        let mut out: [Vec<u64>; 3] = Default::default();
+        let mut out: [Vec<u64>; Kind::COUNT] = Default::default();
         let mut into_pdq = Vec::new();
         let mut into_md5 = Vec::new();
         let mut into_sha256 = Vec::new();
+        let mut into_videos = Vec::new();
         for &id in &deletes {
             if let Some(held) = table.get(id) {
                 out[usize::from(held.kind.code())].push(id);
@@ -164,14 +180,26 @@ impl Matcher {
                 HashValue::Pdq(h) => into_pdq.push((id, *h)),
                 HashValue::Md5(d) => into_md5.push((id, *d)),
                 HashValue::Sha256(d) => into_sha256.push((id, *d)),
+                HashValue::Vpdq(v) => into_videos.push((id, v.clone())),
             }
         }
         table.update(
             &removed,
             adds.into_iter().map(|(id, (_, meta))| (id, meta)).collect(),
         );
+        let [mut pdq_out, md5_out, sha256_out, videos_out] = out;
+        {
+            // Under the table's lock, so that a search never sees a frame
+            // without its video.
+            let mut videos = self.videos.write().expect("matcher videos");
+            for id in videos_out {
+                pdq_out.extend(videos.remove(id));
+            }
+            for (id, hash) in into_videos {
+                into_pdq.extend(videos.add(id, hash));
+            }
+        }
         drop(table);
-        let [pdq_out, md5_out, sha256_out] = out;
         if !pdq_out.is_empty() {
             self.pdq.remove_many(pdq_out);
         }
@@ -194,12 +222,17 @@ impl Matcher {
     }
 
     /// The stored hashes `value` is near: PDQ hashes within `radius` bits
-    /// whatever their labels (nearest first, then by id), digests exactly.
+    /// whatever their labels (nearest first, then by id; a stored video
+    /// once, at its nearest frame of quality at least
+    /// [`model::VIDEO_QUALITY_THRESHOLD`]), digests exactly. A video is
+    /// searched with [`search_video`](Matcher::search_video); here it finds
+    /// nothing.
     pub fn search(&self, value: &HashValue, radius: u32) -> Vec<Found> {
         match value {
             HashValue::Pdq(h) => self.found(self.pdq.search(h, radius), None),
             HashValue::Md5(d) => self.exact(value, self.md5.ids_of(d)),
             HashValue::Sha256(d) => self.exact(value, self.sha256.ids_of(d)),
+            HashValue::Vpdq(_) => Vec::new(),
         }
     }
 
@@ -243,22 +276,38 @@ impl Matcher {
         found
     }
 
-    /// Index matches with what the table says of each, those compared with
-    /// `query` when one is given.
+    /// Index matches (nearest first) with what the table says of each,
+    /// those compared with `query` when one is given. A frame of a stored
+    /// video stands for its video, once, at the first of its frames found;
+    /// frames under [`model::VIDEO_QUALITY_THRESHOLD`] are left out, as
+    /// vPDQ leaves them out.
     pub(crate) fn found(&self, matches: Vec<Match>, query: Option<QueryLabel>) -> Vec<Found> {
         let table = self.table();
+        let videos = self.videos();
+        let mut seen_videos = HashSet::new();
         matches
             .into_iter()
             .filter_map(|m| {
-                let meta = table.get(m.id)?;
+                let (id, frame) = if is_frame(m.id) {
+                    let (video, frame) = videos.frame(m.id)?;
+                    if frame.quality < model::VIDEO_QUALITY_THRESHOLD || !seen_videos.insert(video)
+                    {
+                        return None;
+                    }
+                    (video, Some(*frame))
+                } else {
+                    (m.id, None)
+                };
+                let meta = table.get(id)?;
                 if let Some(query) = query {
                     model::radius(query, model::stored_label(meta.label))?;
                 }
                 Some(Found {
-                    hash_id: m.id,
+                    hash_id: id,
                     value: HashValue::Pdq(m.hash),
                     meta,
                     distance: m.distance,
+                    frame,
                 })
             })
             .collect()
@@ -270,9 +319,10 @@ impl Matcher {
             .filter_map(|id| {
                 Some(Found {
                     hash_id: id,
-                    value: *value,
+                    value: value.clone(),
                     meta: table.get(id)?,
                     distance: 0,
+                    frame: None,
                 })
             })
             .collect()
@@ -280,10 +330,12 @@ impl Matcher {
 
     /// Whether every set holds exactly the hashes the table lists by kind.
     pub(crate) fn consistent(&self) -> bool {
-        let [pdq, md5, sha256] = self.per_kind();
-        self.pdq.len() as u64 == pdq
+        let [pdq, md5, sha256, vpdq] = self.per_kind();
+        let videos = self.videos();
+        self.pdq.len() as u64 == pdq + videos.frame_count() as u64
             && self.md5.len() as u64 == md5
             && self.sha256.len() as u64 == sha256
+            && videos.len() as u64 == vpdq
     }
 }
 

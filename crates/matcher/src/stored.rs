@@ -90,13 +90,13 @@ pub(crate) fn decode(raw: Attrs) -> Option<HashMeta> {
     let quality = match (kind, raw[3]) {
         (Kind::Pdq, NO_QUALITY) => None,
         (Kind::Pdq, q) if q <= MAX_QUALITY => Some(q),
-        (Kind::Md5 | Kind::Sha256, NO_QUALITY) => None,
+        (Kind::Md5 | Kind::Sha256 | Kind::Vpdq, NO_QUALITY) => None,
         _ => return None,
     };
     let label = match (kind, raw[4]) {
         (Kind::Pdq, UNLABELLED) => None,
         (Kind::Pdq, code) => Some(label_of(code).filter(|l| l.role() == role)?),
-        (Kind::Md5 | Kind::Sha256, NO_LABEL) => None,
+        (Kind::Md5 | Kind::Sha256 | Kind::Vpdq, NO_LABEL) if role == Role::Plain => None,
         _ => return None,
     };
     Some(HashMeta {
@@ -148,7 +148,10 @@ pub(crate) mod tests {
             ..meta(Kind::Pdq, false)
         };
         assert_eq!(decode(encode(&unlabelled)), Some(unlabelled));
-        assert_eq!(decode([3, 0, 0, NO_QUALITY, NO_LABEL]), None);
+        assert!(decode([3, 0, 0, NO_QUALITY, NO_LABEL]).is_some());
+        assert_eq!(decode([3, 0, 0, 50, NO_LABEL]), None);
+        assert_eq!(decode([3, 1, 0, NO_QUALITY, NO_LABEL]), None);
+        assert_eq!(decode([4, 0, 0, NO_QUALITY, NO_LABEL]), None);
         assert_eq!(decode([0, 2, 0, 50, 0]), None);
         assert_eq!(decode([0, 0, 2, 50, 0]), None);
         assert_eq!(decode([0, 0, 0, 101, 0]), None);

@@ -6,6 +6,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use model::Kind;
+
 use crate::stored::{decode, encode, Attrs, HashMeta};
 
 /// Changes held in the map before a merge, at least.
@@ -23,7 +25,7 @@ pub(crate) struct MetaTable {
     /// Ids held.
     len: usize,
     /// Ids held of each kind, in [`model::Kind::ALL`] order.
-    per_kind: [u64; 3],
+    per_kind: [u64; Kind::COUNT],
 }
 
 impl MetaTable {
@@ -35,7 +37,7 @@ impl MetaTable {
         if !(increasing && valid && ids.len() == attrs.len()) {
             return None;
         }
-        let mut per_kind = [0u64; 3];
+        let mut per_kind = [0u64; Kind::COUNT];
         for a in &attrs {
             per_kind[usize::from(a[0])] += 1;
         }
@@ -83,7 +85,7 @@ impl MetaTable {
     }
 
     /// Hashes held of each kind, in [`model::Kind::ALL`] order.
-    pub(crate) fn per_kind(&self) -> [u64; 3] {
+    pub(crate) fn per_kind(&self) -> [u64; Kind::COUNT] {
         self.per_kind
     }
 
@@ -157,7 +159,6 @@ impl MetaTable {
 mod tests {
     use super::*;
     use crate::stored::tests::meta;
-    use model::Kind;
 
     #[test]
     fn updates_keep_ids_sorted() {
@@ -173,7 +174,7 @@ mod tests {
         assert_eq!(table.columns().0, &[1, 3, 9]);
         assert_eq!(table.get(9), Some(meta(Kind::Pdq, true)));
         assert_eq!(table.get(5), None);
-        assert_eq!(table.per_kind(), [1, 1, 1]);
+        assert_eq!(table.per_kind(), [1, 1, 1, 0]);
         table.update(&HashSet::new(), vec![(3, meta(Kind::Sha256, true))]);
         assert_eq!(table.columns().0, &[1, 3, 9]);
         assert_eq!(table.get(3), Some(meta(Kind::Sha256, true)));
@@ -214,7 +215,7 @@ mod tests {
                 assert_eq!(table.get(id), map.get(&id).copied(), "{id}");
             }
         }
-        let mut per_kind = [0u64; 3];
+        let mut per_kind = [0u64; Kind::COUNT];
         for m in map.values() {
             per_kind[usize::from(m.kind.code())] += 1;
         }

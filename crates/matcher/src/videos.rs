@@ -1,36 +1,132 @@
-//! Stored videos, matched as vPDQ matches them, through one Hamming index
-//! of all their frames.
+//! Stored videos, matched as vPDQ matches them, their frames in the
+//! matcher's one PDQ index.
 //!
-//! Every frame hash of every stored video goes into one
-//! [`HammingIndex`] under a frame id that leads back to its video and frame.
+//! Every frame hash of every stored video goes into the same
+//! [`HammingIndex`] as the pictures' PDQ hashes, under a frame id: the top
+//! bit set (a bank's hash ids are 63-bit, so they never collide), the rest
+//! counted up, one video's frames in a row. A frame id leads back to its
+//! video and frame. So a picture finds the videos that show it, and a
+//! video's frames find the pictures it shows, in one search.
+//!
 //! A query video's comparable frames (quality at least the rule's, each
 //! distinct hash once) are each searched within the rule's radius; the
 //! frames found give, per stored video, which query frames were found in it
 //! and which of its frames were found in the query. The shares are exactly
 //! those of [`model::compare_videos`] against each stored video in turn, at
 //! the cost of one search per query frame instead of a comparison with
-//! every frame in the bank. A still image is a query of one frame.
+//! every frame in the bank.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
-use hashbank_index::{HammingIndex, Hash256};
-use model::{VideoFrame, VideoHash, VideoRule, VideoShares};
+use hashbank_index::{Hash256, Match};
+use model::{Category, QueryLabel, VideoFrame, VideoHash, VideoRule, VideoShares};
 
-/// A stored frame: its video, and the frame itself.
-#[derive(Clone, Copy, Debug)]
-struct StoredFrame {
-    video: u64,
-    frame: VideoFrame,
+use crate::sets::{Found, Matcher};
+use crate::stored::HashMeta;
+
+/// The bit that marks a frame id in the PDQ index.
+pub(crate) const FRAME_BIT: u64 = 1 << 63;
+
+/// Whether index id `id` is a video frame's.
+pub(crate) fn is_frame(id: u64) -> bool {
+    id & FRAME_BIT != 0
 }
 
-/// Stored videos and the index of their frames.
-#[derive(Default)]
-pub struct VideoSet {
-    index: HammingIndex,
-    frames: HashMap<u64, StoredFrame>,
-    /// Each video's frame ids, in frame order.
-    videos: HashMap<u64, Vec<u64>>,
-    next_frame: u64,
+/// A stored video: the id of its first frame, and its hash.
+#[derive(Clone, Debug)]
+pub(crate) struct StoredVideo {
+    pub(crate) first: u64,
+    pub(crate) hash: Arc<VideoHash>,
+}
+
+/// The stored videos and where their frames are in the index.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct VideoFrames {
+    pub(crate) videos: HashMap<u64, StoredVideo>,
+    /// First frame id → video id.
+    pub(crate) starts: BTreeMap<u64, u64>,
+    /// The next frame id to give (with [`FRAME_BIT`]).
+    pub(crate) next: u64,
+    pub(crate) frames: usize,
+}
+
+impl VideoFrames {
+    /// Stores video `video` (not held); returns the index entries of its
+    /// frames.
+    pub(crate) fn add(&mut self, video: u64, hash: Arc<VideoHash>) -> Vec<(u64, Hash256)> {
+        let first = self.next.max(FRAME_BIT);
+        let entries: Vec<(u64, Hash256)> = hash
+            .frames
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (first + i as u64, f.hash))
+            .collect();
+        self.next = first + hash.frames.len() as u64;
+        self.frames += hash.frames.len();
+        if !hash.frames.is_empty() {
+            self.starts.insert(first, video);
+        }
+        self.videos.insert(video, StoredVideo { first, hash });
+        entries
+    }
+
+    /// Forgets video `video`; the ids of its frames.
+    pub(crate) fn remove(&mut self, video: u64) -> Vec<u64> {
+        let Some(stored) = self.videos.remove(&video) else {
+            return Vec::new();
+        };
+        self.starts.remove(&stored.first);
+        let n = stored.hash.frames.len() as u64;
+        self.frames -= n as usize;
+        (stored.first..stored.first + n).collect()
+    }
+
+    /// A video read from a file, at the frame ids it had, given in order of
+    /// their first frame id; false when its frames would overlap the
+    /// previous video's or run past [`next`](Self::next), or it is held.
+    pub(crate) fn restore(&mut self, video: u64, first: u64, hash: Arc<VideoHash>) -> bool {
+        let n = hash.frames.len() as u64;
+        let after_previous = match self.starts.last_key_value() {
+            Some((&start, previous)) => {
+                first >= start + self.videos[previous].hash.frames.len() as u64
+            }
+            None => true,
+        };
+        let fits = n > 0
+            && is_frame(first)
+            && after_previous
+            && first.checked_add(n).is_some_and(|end| end <= self.next);
+        if !fits || self.videos.contains_key(&video) {
+            return false;
+        }
+        self.starts.insert(first, video);
+        self.frames += n as usize;
+        self.videos.insert(video, StoredVideo { first, hash });
+        true
+    }
+
+    /// The video and frame of frame id `id`.
+    pub(crate) fn frame(&self, id: u64) -> Option<(u64, &VideoFrame)> {
+        let (&first, &video) = self.starts.range(..=id).next_back()?;
+        let frame = self
+            .videos
+            .get(&video)?
+            .hash
+            .frames
+            .get((id - first) as usize)?;
+        Some((video, frame))
+    }
+
+    /// Videos stored.
+    pub(crate) fn len(&self) -> usize {
+        self.videos.len()
+    }
+
+    /// Frames stored, over all videos.
+    pub(crate) fn frame_count(&self) -> usize {
+        self.frames
+    }
 }
 
 /// A query frame found in a stored video: the nearest of that video's
@@ -45,11 +141,13 @@ pub struct FramePair {
     pub distance: u32,
 }
 
-/// A stored video found by a query.
+/// A stored video found by a query video.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VideoMatch {
     /// The stored video's id.
     pub video: u64,
+    /// What the bank says about it.
+    pub meta: HashMeta,
     /// The two shares.
     pub shares: VideoShares,
     /// Whether the shares make a match by the rule.
@@ -59,92 +157,105 @@ pub struct VideoMatch {
     pub frames: Vec<FramePair>,
 }
 
-impl VideoSet {
-    /// An empty set.
-    pub fn new() -> VideoSet {
-        VideoSet::default()
-    }
+/// A stored picture found in a query video: a frame of the video shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PictureInVideo {
+    /// The stored picture's hash, at its nearest to a frame.
+    pub found: Found,
+    /// The query frames it was found in, with their distances, in frame
+    /// order.
+    pub frames: Vec<(VideoFrame, u32)>,
+}
 
-    /// Stores `hash` as video `video`, replacing what was stored under it.
-    pub fn insert(&mut self, video: u64, hash: &VideoHash) {
-        self.remove(video);
-        let mut ids = Vec::with_capacity(hash.frames.len());
-        let mut entries = Vec::with_capacity(hash.frames.len());
-        for frame in &hash.frames {
-            let id = self.next_frame;
-            self.next_frame += 1;
-            self.frames.insert(
-                id,
-                StoredFrame {
-                    video,
-                    frame: *frame,
-                },
-            );
-            entries.push((id, frame.hash));
-            ids.push(id);
-        }
-        self.index.insert_many(entries);
-        self.videos.insert(video, ids);
-    }
+/// What a query video found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VideoSearch {
+    /// Stored videos that share a frame with it: matches first (minor
+    /// first, then by query share, then stored share), then the others
+    /// found in the same order; ties by id.
+    pub videos: Vec<VideoMatch>,
+    /// Stored pictures shown in one of its frames (plain or trimmed whole
+    /// pictures, within the rule's radius and their own): minor first, then
+    /// nearest, then by id.
+    pub pictures: Vec<PictureInVideo>,
+}
 
-    /// Removes video `video`; whether it was stored.
-    pub fn remove(&mut self, video: u64) -> bool {
-        let Some(ids) = self.videos.remove(&video) else {
-            return false;
-        };
-        self.index.remove_many(ids.iter().copied());
-        for id in ids {
-            self.frames.remove(&id);
-        }
-        true
-    }
-
+impl Matcher {
     /// Videos stored.
-    pub fn len(&self) -> usize {
-        self.videos.len()
-    }
-
-    /// Whether no video is stored.
-    pub fn is_empty(&self) -> bool {
-        self.videos.is_empty()
+    pub fn video_count(&self) -> usize {
+        self.videos().len()
     }
 
     /// Frame hashes stored, over all videos.
     pub fn frame_count(&self) -> usize {
-        self.frames.len()
+        self.videos().frame_count()
     }
 
-    /// The stored videos that share a frame with `query` under `rule`,
-    /// matches first (by query share, then stored share), then the others
-    /// found, by the same order; ties by video id.
-    pub fn search(&self, query: &VideoHash, rule: &VideoRule) -> Vec<VideoMatch> {
+    /// The hash of stored video `id`.
+    pub fn video(&self, id: u64) -> Option<Arc<VideoHash>> {
+        self.videos().videos.get(&id).map(|v| v.hash.clone())
+    }
+
+    pub(crate) fn videos(&self) -> std::sync::RwLockReadGuard<'_, VideoFrames> {
+        self.videos.read().expect("matcher videos")
+    }
+
+    /// What `query`, a video, finds under `rule`: stored videos as vPDQ
+    /// matches them, and stored pictures one of its frames shows.
+    pub fn search_video(&self, query: &VideoHash, rule: &VideoRule) -> VideoSearch {
         let comparable = query.comparable(rule.min_quality);
         if comparable.is_empty() {
-            return Vec::new();
+            return VideoSearch::default();
         }
+        let hits: Vec<Vec<Match>> = comparable
+            .iter()
+            .map(|q| self.pdq.search(&q.hash, rule.radius))
+            .collect();
+        let table = self.table();
+        let videos = self.videos();
         // Per stored video: the nearest pair for each query frame found,
         // and the distinct stored hashes found.
         let mut pairs: BTreeMap<u64, BTreeMap<usize, FramePair>> = BTreeMap::new();
         let mut found: HashMap<u64, HashSet<Hash256>> = HashMap::new();
-        for (i, q) in comparable.iter().enumerate() {
-            for hit in self.index.search(&q.hash, rule.radius) {
-                let Some(stored) = self.frames.get(&hit.id) else {
-                    continue;
-                };
-                if stored.frame.quality < rule.min_quality {
+        let mut pictures: BTreeMap<u64, PictureInVideo> = BTreeMap::new();
+        for (i, (q, hits)) in comparable.iter().zip(hits).enumerate() {
+            for hit in hits {
+                if !is_frame(hit.id) {
+                    let Some(meta) = table.get(hit.id) else {
+                        continue;
+                    };
+                    let pair = model::radius(QueryLabel::Plain, model::stored_label(meta.label));
+                    if pair.is_none_or(|r| hit.distance > r) {
+                        continue;
+                    }
+                    let entry = pictures.entry(hit.id).or_insert_with(|| PictureInVideo {
+                        found: Found {
+                            hash_id: hit.id,
+                            value: model::HashValue::Pdq(hit.hash),
+                            meta,
+                            distance: hit.distance,
+                            frame: None,
+                        },
+                        frames: Vec::new(),
+                    });
+                    entry.found.distance = entry.found.distance.min(hit.distance);
+                    entry.frames.push((**q, hit.distance));
                     continue;
                 }
-                found
-                    .entry(stored.video)
-                    .or_default()
-                    .insert(stored.frame.hash);
+                let Some((video, stored)) = videos.frame(hit.id) else {
+                    continue;
+                };
+                if stored.quality < rule.min_quality {
+                    continue;
+                }
+                found.entry(video).or_default().insert(stored.hash);
                 let pair = FramePair {
                     query: **q,
-                    stored: stored.frame,
+                    stored: *stored,
                     distance: hit.distance,
                 };
                 pairs
-                    .entry(stored.video)
+                    .entry(video)
                     .or_default()
                     .entry(i)
                     .and_modify(|best| {
@@ -158,48 +269,69 @@ impl VideoSet {
         }
         let mut out: Vec<VideoMatch> = pairs
             .into_iter()
-            .map(|(video, by_query)| {
-                let stored_comparable = self.comparable_count(video, rule.min_quality);
+            .filter_map(|(video, by_query)| {
+                let meta = table.get(video)?;
+                let stored_comparable = videos
+                    .videos
+                    .get(&video)
+                    .map_or(0, |v| v.hash.comparable(rule.min_quality).len());
                 let shares = VideoShares {
                     query: by_query.len() as f64 / comparable.len() as f64,
                     stored: found[&video].len() as f64 / stored_comparable.max(1) as f64,
                 };
-                VideoMatch {
+                Some(VideoMatch {
                     video,
+                    meta,
                     shares,
                     is_match: rule.is_match(shares),
                     frames: by_query.into_values().collect(),
-                }
+                })
             })
             .collect();
         out.sort_by(|a, b| {
             b.is_match
                 .cmp(&a.is_match)
+                .then(minor(&b.meta).cmp(&minor(&a.meta)))
                 .then(b.shares.query.total_cmp(&a.shares.query))
                 .then(b.shares.stored.total_cmp(&a.shares.stored))
                 .then(a.video.cmp(&b.video))
         });
-        out
+        let mut pictures: Vec<PictureInVideo> = pictures.into_values().collect();
+        pictures.sort_by_key(|p| (!minor(&p.found.meta), p.found.distance, p.found.hash_id));
+        VideoSearch {
+            videos: out,
+            pictures,
+        }
     }
+}
 
-    /// Distinct hashes of quality at least `min_quality` in video `video`.
-    fn comparable_count(&self, video: u64, min_quality: u8) -> usize {
-        let Some(ids) = self.videos.get(&video) else {
-            return 0;
-        };
-        ids.iter()
-            .filter_map(|id| self.frames.get(id))
-            .filter(|s| s.frame.quality >= min_quality)
-            .map(|s| s.frame.hash)
-            .collect::<HashSet<_>>()
-            .len()
-    }
+fn minor(meta: &HashMeta) -> bool {
+    meta.category == Some(Category::Minor)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use model::compare_videos;
+    use crate::sets::Change;
+    use model::{compare_videos, BankLabel, HashValue, Kind, Role};
+
+    fn video_meta() -> HashMeta {
+        HashMeta {
+            kind: Kind::Vpdq,
+            role: Role::Plain,
+            category: None,
+            quality: None,
+            label: None,
+        }
+    }
+
+    fn add(matcher: &Matcher, id: u64, hash: &VideoHash) {
+        matcher.apply(&[Change::Add {
+            id,
+            value: HashValue::Vpdq(Arc::new(hash.clone())),
+            meta: video_meta(),
+        }]);
+    }
 
     /// A small deterministic generator (xorshift), for repeatable tests.
     struct Rng(u64);
@@ -244,7 +376,7 @@ mod tests {
     fn shares_equal_the_brute_force_comparison_with_every_stored_video() {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let scenes: Vec<Hash256> = (0..40).map(|_| rng.hash()).collect();
-        let mut set = VideoSet::new();
+        let set = Matcher::new();
         let mut stored = BTreeMap::new();
         for v in 0..30u64 {
             let start = (rng.next() % 30) as usize;
@@ -255,10 +387,11 @@ mod tests {
                 len * 2,
                 4,
             );
-            set.insert(v, &hash);
+            add(&set, v, &hash);
             stored.insert(v, hash);
         }
-        assert_eq!(set.len(), 30);
+        assert_eq!(set.video_count(), 30);
+        assert!(set.consistent());
         let (mut matched, mut partial) = (0, 0);
         for radius in [10, 31, 40] {
             let rule = VideoRule {
@@ -268,7 +401,7 @@ mod tests {
             for q in 0..20 {
                 let start = (q * 2) % 36;
                 let query = video(&mut rng, &scenes[start..start + 4], 6, 12);
-                let results = set.search(&query, &rule);
+                let results = set.search_video(&query, &rule).videos;
                 for (id, hash) in &stored {
                     let brute = compare_videos(&query, hash, &rule);
                     match results.iter().find(|m| m.video == *id) {
@@ -295,41 +428,84 @@ mod tests {
     }
 
     #[test]
-    fn a_still_image_finds_its_video_and_removal_forgets_it() {
+    fn pictures_and_videos_find_each_other_and_removal_forgets() {
         let mut rng = Rng(7);
         let scenes: Vec<Hash256> = (0..5).map(|_| rng.hash()).collect();
-        let mut set = VideoSet::new();
+        let set = Matcher::new();
         let film = video(&mut rng, &scenes, 20, 2);
-        set.insert(11, &film);
+        add(&set, 11, &film);
         let other = [rng.hash()];
-        set.insert(12, &video(&mut rng, &other, 3, 0));
-        // One frame reposted as a picture: a query of one frame.
-        let picture = VideoHash {
-            frames: vec![VideoFrame {
-                hash: rng.near(film.frames[5].hash, 6),
-                quality: 100,
-                number: 0,
-                timestamp: 0.0,
-            }],
-        };
-        let found = set.search(&picture, &VideoRule::default());
-        assert_eq!(found[0].video, 11);
-        assert!(found[0].is_match);
-        assert_eq!(found[0].shares.query, 1.0);
-        assert_eq!(found[0].frames.len(), 1);
-        assert_eq!(found[0].frames[0].stored.number % 30, 0);
-        assert!(found.iter().all(|m| m.video != 12));
-        assert!(set.remove(11));
-        assert!(!set.remove(11));
-        assert!(set.search(&picture, &VideoRule::default()).is_empty());
+        add(&set, 12, &video(&mut rng, &other, 3, 0));
+        // A picture stored as a plain PDQ hash: scene 3, slightly changed.
+        let picture = rng.near(scenes[3], 5);
+        set.apply(&[Change::Add {
+            id: 40,
+            value: HashValue::Pdq(picture),
+            meta: HashMeta {
+                kind: Kind::Pdq,
+                role: Role::Plain,
+                category: None,
+                quality: Some(100),
+                label: Some(BankLabel::Plain),
+            },
+        }]);
+        assert_eq!(set.per_kind(), [1, 0, 0, 2]);
+        assert_eq!((set.video_count(), set.frame_count()), (2, 23));
+        assert!(set.consistent());
+
+        // One frame reposted as a picture finds its video once, at the
+        // nearest frame.
+        let still = rng.near(film.frames[5].hash, 6);
+        let found = set.matches(&HashValue::Pdq(still), QueryLabel::Plain, None);
+        let in_film: Vec<&Found> = found.iter().filter(|f| f.hash_id == 11).collect();
+        assert_eq!(in_film.len(), 1, "{found:?}");
+        let frame = in_film[0].frame.expect("the frame found");
+        assert_eq!(frame.hash.distance(&still), in_film[0].distance);
+        assert!(film.frames.contains(&frame));
+        assert_eq!(in_film[0].meta.kind, Kind::Vpdq);
+        assert!(found.iter().all(|f| f.hash_id != 12));
+
+        // A video finds the stored picture in its frames, with the moments.
+        let search = set.search_video(&film, &VideoRule::default());
+        assert_eq!(search.pictures.len(), 1);
+        assert_eq!(search.pictures[0].found.hash_id, 40);
+        assert!(search.pictures[0]
+            .frames
+            .iter()
+            .all(|(f, d)| f.hash.distance(&picture) == *d && *d <= 31));
+        assert!(!search.pictures[0].frames.is_empty());
+        assert_eq!(search.videos[0].video, 11);
+        assert!(search.videos[0].is_match);
+
+        // Saved and read back, it finds the same.
+        let mut file = std::io::Cursor::new(Vec::new());
+        set.write_to(&mut file).unwrap();
+        let len = file.get_ref().len() as u64;
+        file.set_position(0);
+        let read = Matcher::read_from(&mut file, len, std::path::Path::new("m")).unwrap();
+        assert_eq!(read.search_video(&film, &VideoRule::default()), search);
+        assert_eq!(read.video(11).as_deref(), Some(&film));
+
+        // Removed, it is found no more; the others stay.
+        set.apply(&[Change::Delete { id: 11 }]);
+        assert!(set.consistent());
         assert_eq!(set.frame_count(), 3);
+        let found = set.matches(&HashValue::Pdq(still), QueryLabel::Plain, None);
+        assert!(found.iter().all(|f| f.hash_id != 11));
+        assert!(set
+            .search_video(&film, &VideoRule::default())
+            .videos
+            .is_empty());
         // Low-quality query frames are left out, as the reference does.
         let dim = VideoHash {
             frames: vec![VideoFrame {
                 quality: 10,
-                ..picture.frames[0]
+                ..film.frames[0]
             }],
         };
-        assert!(set.search(&dim, &VideoRule::default()).is_empty());
+        assert_eq!(
+            set.search_video(&dim, &VideoRule::default()),
+            VideoSearch::default()
+        );
     }
 }

@@ -27,30 +27,40 @@ pub enum Kind {
     Md5,
     /// SHA-256 of the file: 64 hex digits, matched exactly.
     Sha256,
+    /// vPDQ hash of a video: the PDQ hashes of its frames, with their
+    /// qualities, frame numbers and timestamps, in the reference's text
+    /// form; stored, fed and matched as one unit ([`crate::VideoHash`]).
+    Vpdq,
 }
 
 impl Kind {
-    /// Every kind, in the order of their codes.
-    pub const ALL: [Kind; 3] = [Kind::Pdq, Kind::Md5, Kind::Sha256];
+    /// How many kinds there are.
+    pub const COUNT: usize = 4;
 
-    /// Its word (`pdq`, `md5`, `sha256`).
+    /// Every kind, in the order of their codes.
+    pub const ALL: [Kind; Kind::COUNT] = [Kind::Pdq, Kind::Md5, Kind::Sha256, Kind::Vpdq];
+
+    /// Its word (`pdq`, `md5`, `sha256`, `vpdq`).
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Pdq => "pdq",
             Kind::Md5 => "md5",
             Kind::Sha256 => "sha256",
+            Kind::Vpdq => "vpdq",
         }
     }
 
-    /// Hex digits in a hash of this kind.
-    pub fn hex_len(self) -> usize {
+    /// Hex digits in a hash of this kind; `None` for `vpdq`, whose value is
+    /// a list of frames.
+    pub fn hex_len(self) -> Option<usize> {
         match self {
-            Kind::Pdq | Kind::Sha256 => 64,
-            Kind::Md5 => 32,
+            Kind::Pdq | Kind::Sha256 => Some(64),
+            Kind::Md5 => Some(32),
+            Kind::Vpdq => None,
         }
     }
 
-    /// Its code in binary files (0, 1, 2).
+    /// Its code in binary files (0, 1, 2, 3).
     pub fn code(self) -> u8 {
         self as u8
     }
@@ -184,7 +194,7 @@ mod tests {
             let json = serde_json::to_string(&kind).unwrap();
             assert_eq!(json, format!("\"{kind}\""));
         }
-        assert_eq!(Kind::from_code(3), None);
+        assert_eq!(Kind::from_code(4), None);
         for role in [Role::Plain, Role::Extra] {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
             assert_eq!(Role::from_code(role.code()), Some(role));

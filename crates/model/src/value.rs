@@ -1,11 +1,14 @@
 //! Hash values, and the hex text every side writes them in.
 
+use std::sync::Arc;
+
 use pdq::Hash256;
 
 use crate::kind::Kind;
+use crate::video::VideoHash;
 
 /// The value of a hash.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum HashValue {
     /// A PDQ hash.
     Pdq(Hash256),
@@ -13,6 +16,9 @@ pub enum HashValue {
     Md5([u8; 16]),
     /// A SHA-256 digest.
     Sha256([u8; 32]),
+    /// The vPDQ hash of a video, shared (a video may hold thousands of
+    /// frames).
+    Vpdq(Arc<VideoHash>),
 }
 
 impl HashValue {
@@ -22,24 +28,33 @@ impl HashValue {
             HashValue::Pdq(_) => Kind::Pdq,
             HashValue::Md5(_) => Kind::Md5,
             HashValue::Sha256(_) => Kind::Sha256,
+            HashValue::Vpdq(_) => Kind::Vpdq,
         }
     }
 
-    /// Lower-case hex, as the API takes it.
-    pub fn to_hex(&self) -> String {
+    /// Its text, as the API takes it: lower-case hex; for a video, the
+    /// reference's text form (a line `frame,quality,hex,timestamp` per
+    /// frame).
+    pub fn to_text(&self) -> String {
         match self {
             HashValue::Pdq(h) => h.to_hex(),
             HashValue::Md5(d) => hex(d),
             HashValue::Sha256(d) => hex(d),
+            HashValue::Vpdq(v) => v.to_text(),
         }
     }
 
-    /// Parses `text` as a `kind` hash in hex (either case).
+    /// Parses `text` as a `kind` hash: hex (either case), or for a video
+    /// the reference's text form.
     pub fn parse(kind: Kind, text: &str) -> Option<HashValue> {
         match kind {
             Kind::Pdq => text.parse::<Hash256>().ok().map(HashValue::Pdq),
             Kind::Md5 => unhex::<16>(text).map(HashValue::Md5),
             Kind::Sha256 => unhex::<32>(text).map(HashValue::Sha256),
+            Kind::Vpdq => VideoHash::from_text(text)
+                .ok()
+                .filter(|v| !v.frames.is_empty())
+                .map(|v| HashValue::Vpdq(Arc::new(v))),
         }
     }
 }
@@ -78,9 +93,15 @@ mod tests {
     fn values_read_back_from_hex() {
         let md5 = HashValue::parse(Kind::Md5, &"aB".repeat(16)).unwrap();
         assert_eq!(md5, HashValue::Md5([0xab; 16]));
-        assert_eq!(md5.to_hex(), "ab".repeat(16));
+        assert_eq!(md5.to_text(), "ab".repeat(16));
         let pdq = "f".repeat(64);
-        assert_eq!(HashValue::parse(Kind::Pdq, &pdq).unwrap().to_hex(), pdq);
+        assert_eq!(HashValue::parse(Kind::Pdq, &pdq).unwrap().to_text(), pdq);
+        let video = format!("0,90,{pdq},0.000\n30,80,{pdq},1.000\n");
+        let parsed = HashValue::parse(Kind::Vpdq, &video).unwrap();
+        assert_eq!(parsed.kind(), Kind::Vpdq);
+        assert_eq!(parsed.to_text(), video);
+        assert!(HashValue::parse(Kind::Vpdq, "").is_none());
+        assert!(HashValue::parse(Kind::Vpdq, &pdq).is_none());
         assert!(HashValue::parse(Kind::Sha256, &"ab".repeat(16)).is_none());
         assert!(HashValue::parse(Kind::Md5, &"zz".repeat(16)).is_none());
         assert_eq!(unhex::<2>("00fF"), Some([0, 255]));

@@ -154,7 +154,7 @@ fn main() -> Result<(), String> {
     let started = Instant::now();
     let opened = LocalBank::open(&args.out).map_err(|e| e.to_string())?;
     let open = started.elapsed();
-    let [pdq, md5, sha256] = opened.per_kind();
+    let [pdq, md5, sha256, _videos] = opened.per_kind();
     println!(
         "{{\"hashes\": {}, \"pdq\": {pdq}, \"md5\": {md5}, \"sha256\": {sha256}, \"bytes\": {}, \"build_seconds\": {:.3}, \"open_seconds\": {:.3}}}",
         opened.len(),

@@ -18,7 +18,7 @@ use crate::query::{Label, Query};
 use matcher::Found;
 
 /// A stored hash found for one of a query's hashes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Candidate {
     /// Which of the query's hashes found it (index into `Query::hashes`).
     pub query: usize,
@@ -27,7 +27,7 @@ pub struct Candidate {
 }
 
 /// A stored hash the file matches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FileMatch {
     /// The bank's id of the stored hash.
     pub hash_id: u64,
@@ -47,6 +47,8 @@ pub struct FileMatch {
     /// The file's hash of the deciding pair (sent with a report, so the
     /// bank can check the match).
     pub value: HashValue,
+    /// A stored video: its frame found.
+    pub frame: Option<model::VideoFrame>,
 }
 
 /// The stored hashes `query` matches among `candidates`, one per stored
@@ -59,7 +61,9 @@ pub fn decide(query: &Query, candidates: &[Candidate]) -> Vec<FileMatch> {
             continue;
         };
         let meta = c.found.meta;
-        if meta.kind != hash.value.kind() {
+        // A stored video is found by a picture through one of its frames.
+        let video_frame = meta.kind == Kind::Vpdq && hash.value.kind() == Kind::Pdq;
+        if meta.kind != hash.value.kind() && !video_frame {
             continue;
         }
         match (hash.label, meta.label) {
@@ -81,17 +85,20 @@ pub fn decide(query: &Query, candidates: &[Candidate]) -> Vec<FileMatch> {
                     distance: 0,
                     label: hash.label,
                     evidence: Evidence::Pair,
-                    value: hash.value,
+                    value: hash.value.clone(),
+                    frame: None,
                 });
             }
             _ => {}
         }
     }
     for m in model::decide_stored(&pdq) {
-        let Some(meta) = candidates
+        let Some((meta, frame)) = candidates
             .iter()
-            .find(|c| c.found.hash_id == m.stored && c.found.meta.kind == Kind::Pdq)
-            .map(|c| c.found.meta)
+            .find(|c| {
+                c.found.hash_id == m.stored && matches!(c.found.meta.kind, Kind::Pdq | Kind::Vpdq)
+            })
+            .map(|c| (c.found.meta, c.found.frame))
         else {
             continue;
         };
@@ -99,19 +106,20 @@ pub fn decide(query: &Query, candidates: &[Candidate]) -> Vec<FileMatch> {
             .hashes
             .iter()
             .find(|h| h.label == Label::Pdq(m.query))
-            .map(|h| h.value)
+            .map(|h| h.value.clone())
         else {
             continue;
         };
         out.push(FileMatch {
             hash_id: m.stored,
-            kind: Kind::Pdq,
+            kind: meta.kind,
             role: meta.role,
             category: meta.category,
             distance: m.distance,
             label: Label::Pdq(m.query),
             evidence: m.evidence,
             value,
+            frame,
         });
     }
     out.sort_by_key(|m| (m.category.is_none(), m.distance, m.hash_id));
@@ -134,6 +142,7 @@ mod tests {
             value: HashValue::Pdq(Hash256::ZERO),
         };
         Query {
+            video: None,
             hashes: vec![
                 pdq(QueryLabel::Plain),
                 pdq(QueryLabel::Dihedral(Dihedral::Rotate90)),
@@ -156,6 +165,7 @@ mod tests {
         Candidate {
             query,
             found: Found {
+                frame: None,
                 hash_id,
                 value: match kind {
                     Kind::Pdq => HashValue::Pdq(pdq::Hash256::ZERO),
@@ -223,7 +233,7 @@ mod tests {
         // One view alone: nothing. A stored hash without a label counts as
         // the plain one, which a `top80` query hash is not compared with.
         assert!(decide(&query(), &near[..1]).is_empty());
-        let unlabelled = [near[0], found(2, 21, None, 39)];
+        let unlabelled = [near[0].clone(), found(2, 21, None, 39)];
         assert!(decide(&query(), &unlabelled).is_empty());
     }
 }

@@ -5,9 +5,11 @@
 //! and bottom parts), and the file's MD5 and SHA-256; [`crate::decide`]
 //! judges what they find.
 
+use std::sync::Arc;
+
 use media::robust;
 use media::Decoded;
-use model::QueryLabel;
+use model::{QueryLabel, VideoHash};
 use pdq::QUALITY_THRESHOLD;
 
 use crate::hashes::HashValue;
@@ -21,6 +23,8 @@ pub enum Label {
     Md5,
     /// The SHA-256 of the file.
     Sha256,
+    /// The vPDQ hash of a video file.
+    Vpdq,
 }
 
 impl Label {
@@ -31,12 +35,13 @@ impl Label {
             Label::Pdq(l) => l.as_str(),
             Label::Md5 => "md5",
             Label::Sha256 => "sha256",
+            Label::Vpdq => "vpdq",
         }
     }
 }
 
 /// One hash of a query file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct QueryHash {
     /// What it is a hash of.
     pub label: Label,
@@ -45,7 +50,7 @@ pub struct QueryHash {
 }
 
 /// The hashes one file is looked up by.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Query {
     /// The hashes: PDQ first (the plain hash, then the others), then MD5
     /// and SHA-256.
@@ -53,6 +58,10 @@ pub struct Query {
     /// Whether the file's plain PDQ hash was too weak to match on (left
     /// out).
     pub weak_pdq: bool,
+    /// A video file: its vPDQ hash, matched as a whole
+    /// ([`crate::MatchSource::video_matches`]); its MD5 and SHA-256 are
+    /// in `hashes`.
+    pub video: Option<Arc<VideoHash>>,
 }
 
 impl Query {
@@ -83,7 +92,29 @@ impl Query {
             label: Label::Sha256,
             value: HashValue::Sha256(sha256),
         });
-        Query { hashes, weak_pdq }
+        Query {
+            hashes,
+            weak_pdq,
+            video: None,
+        }
+    }
+
+    /// The query of a video file: its vPDQ hash, its MD5 and SHA-256.
+    pub fn of_video(print: video::VideoPrint) -> Query {
+        Query {
+            hashes: vec![
+                QueryHash {
+                    label: Label::Md5,
+                    value: HashValue::Md5(print.md5),
+                },
+                QueryHash {
+                    label: Label::Sha256,
+                    value: HashValue::Sha256(print.sha256),
+                },
+            ],
+            weak_pdq: false,
+            video: Some(Arc::new(print.hash)),
+        }
     }
 }
 

@@ -31,7 +31,7 @@ pub fn report_matches(client: &BankClient, matches: &[MatchRecord], prefix: &str
             crate::query::Label::Pdq(l) => Some(l.as_str()),
             _ => None,
         };
-        match client.report(m.hash_id, &m.value.to_hex(), label, &content_ref) {
+        match client.report(m.hash_id, &reported_value(m), label, &content_ref) {
             Ok(id) => {
                 tracing::debug!(report = id, hash_id = m.hash_id, "reported");
                 out.sent += 1;
@@ -46,4 +46,21 @@ pub fn report_matches(client: &BankClient, matches: &[MatchRecord], prefix: &str
         }
     }
     out
+}
+
+/// The file's hash sent with a report: the deciding hash, or for a video
+/// matched whole, the PDQ hash of its frame nearest to the stored video
+/// (the bank takes a frame for a video; the whole hash may be long).
+fn reported_value(m: &MatchRecord) -> String {
+    let nearest = m
+        .frames
+        .iter()
+        .min_by_key(|f| f.distance)
+        .and_then(|f| f.query);
+    if let (crate::hashes::HashValue::Vpdq(video), Some(at)) = (&m.value, nearest) {
+        if let Some(frame) = video.frames.iter().find(|f| f.number == at.frame) {
+            return frame.hash.to_hex();
+        }
+    }
+    m.value.to_text()
 }

@@ -50,13 +50,19 @@ pub enum SkipKind {
     /// An encrypted archive entry.
     Encrypted,
     /// The decoder failed on the file in a way it should not (a bug that
-    /// made it panic); the scan went on without it.
+    /// made it panic, or a video decoder that crashed or gave up); the scan
+    /// went on without it.
     DecoderFailed,
+    /// A video longer than the duration limit, or with more frames to hash
+    /// than a video hash holds.
+    TooLong,
+    /// A video whose decoding ran past the time limit.
+    TimedOut,
 }
 
 impl SkipKind {
     /// Every kind, in order.
-    pub const ALL: [SkipKind; 19] = [
+    pub const ALL: [SkipKind; 21] = [
         SkipKind::NotAnImage,
         SkipKind::Corrupt,
         SkipKind::Unsupported,
@@ -76,6 +82,8 @@ impl SkipKind {
         SkipKind::CorruptArchive,
         SkipKind::Encrypted,
         SkipKind::DecoderFailed,
+        SkipKind::TooLong,
+        SkipKind::TimedOut,
     ];
 
     /// The word used in reports.
@@ -100,6 +108,8 @@ impl SkipKind {
             SkipKind::CorruptArchive => "corrupt_archive",
             SkipKind::Encrypted => "encrypted",
             SkipKind::DecoderFailed => "decoder_failed",
+            SkipKind::TooLong => "too_long",
+            SkipKind::TimedOut => "timed_out",
         }
     }
 }
@@ -117,6 +127,23 @@ pub struct Skip {
     pub kind: SkipKind,
     /// Why, in words.
     pub detail: String,
+}
+
+impl From<&video::VideoError> for Skip {
+    fn from(e: &video::VideoError) -> Skip {
+        use video::VideoError as E;
+        let kind = match e {
+            E::FileTooLarge { .. } => SkipKind::TooLarge,
+            E::Tool { .. } => SkipKind::Unsupported,
+            E::NotAVideo(_) => SkipKind::Corrupt,
+            E::FrameTooLarge { .. } => SkipKind::TooManyPixels,
+            E::TooLong { .. } | E::TooManyFrames { .. } => SkipKind::TooLong,
+            E::Timeout { .. } => SkipKind::TimedOut,
+            E::Decoder(_) => SkipKind::DecoderFailed,
+            E::Io(_) => SkipKind::Unreadable,
+        };
+        Skip::new(kind, e.to_string())
+    }
 }
 
 impl Skip {

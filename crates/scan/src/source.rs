@@ -1,5 +1,8 @@
 //! Where candidates come from: a local bank file, or the bank's match API.
 
+use api::MatchedHash;
+use model::{VideoHash, VideoRule};
+
 use crate::decide::Candidate;
 use crate::hashes::HashValue;
 use crate::query::{Label, Query};
@@ -26,6 +29,11 @@ pub trait MatchSource: Sync {
     /// Queries worth gathering for one call: 1 when each file is best
     /// matched on its own hashing thread.
     fn batch(&self) -> usize;
+
+    /// What a video file's vPDQ hash matches, as the match API answers a
+    /// video under its default rule: stored videos it matches, then stored
+    /// pictures one of its frames shows.
+    fn video_matches(&self, video: &VideoHash) -> Result<Vec<MatchedHash>, ClientError>;
 }
 
 impl MatchSource for LocalBank {
@@ -60,6 +68,13 @@ impl MatchSource for LocalBank {
     fn batch(&self) -> usize {
         1
     }
+
+    fn video_matches(&self, video: &VideoHash) -> Result<Vec<MatchedHash>, ClientError> {
+        Ok(self
+            .matcher()
+            .search_video(video, &VideoRule::default())
+            .to_matched())
+    }
 }
 
 /// The bank's match API, asked in batches.
@@ -91,10 +106,10 @@ impl MatchSource for RemoteBank {
             let values: Vec<_> = chunk
                 .iter()
                 .map(|&(q, h)| {
-                    let hash = queries[q].hashes[h];
+                    let hash = queries[q].hashes[h].clone();
                     let label = match hash.label {
                         Label::Pdq(l) => Some(l),
-                        Label::Md5 | Label::Sha256 => None,
+                        Label::Md5 | Label::Sha256 | Label::Vpdq => None,
                     };
                     (hash.value, label)
                 })
@@ -110,5 +125,9 @@ impl MatchSource for RemoteBank {
     fn batch(&self) -> usize {
         // Queries have up to 16 hashes: a few dozen full requests per batch.
         MAX_MATCH_BATCH
+    }
+
+    fn video_matches(&self, video: &VideoHash) -> Result<Vec<MatchedHash>, ClientError> {
+        self.client.match_video(video)
     }
 }

@@ -118,9 +118,10 @@ async fn match_hashes(
     PlatformAuth(platform): PlatformAuth,
     Json(request): Json<MatchRequest>,
 ) -> ApiResult<impl IntoResponse> {
+    let rule = hashbank_bank::video_rule(request.query_share, request.stored_share)?;
     let results = state
         .bank
-        .match_for(&platform, request.hashes, request.radius)
+        .match_for(&platform, request.hashes, request.radius, rule)
         .await?;
     Ok(axum::Json(MatchResponse { results }))
 }

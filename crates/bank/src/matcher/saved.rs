@@ -381,7 +381,7 @@ mod tests {
     use crate::cases::NewCase;
     use crate::hashes::{check_pdq_value, Category, NewHash};
     use crate::hashes::{Kind, Role};
-    use crate::matcher::Found;
+    use api::MatchedHash as Found;
 
     /// `n` acceptable PDQ values from `seed`.
     fn pdq_values(n: usize, seed: u64) -> Vec<String> {

@@ -76,12 +76,27 @@ fn case_hashes() -> (Vec<String>, Value) {
         random_hex(32),
         random_hex(64),
     ];
+    // A video: its frames, and the key the bank looks it up by (the
+    // SHA-256 of its text), must leave the disk too.
+    let frames = [random_pdq(), random_pdq()];
+    let video = format!("0,90,{},0.000\n30,80,{},1.000\n", frames[0], frames[1]);
+    let key = {
+        use sha2::Digest;
+        sha2::Sha256::digest(video.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
     let body = json!([
         pdq(&values[0]),
         { "kind": "pdq", "value": values[1], "quality": 80, "role": "extra", "label": "crop90" },
         { "kind": "md5", "value": values[2] },
         { "kind": "sha256", "value": values[3] },
+        { "kind": "vpdq", "value": video },
     ]);
+    let mut values = values;
+    values.extend(frames);
+    values.push(key);
     (values, body)
 }
 

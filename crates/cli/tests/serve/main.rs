@@ -20,3 +20,4 @@ mod suspend;
 mod transport;
 mod validation;
 mod values;
+mod videos;

@@ -139,7 +139,7 @@ impl<'a> Expander<'a> {
             Sniffed::Zip => self.zip(input, display, depth),
             Sniffed::Tar => self.tar(TarReader::new(Seeking(input)), display, depth, None),
             Sniffed::Gzip => self.gzip(input, display, depth),
-            Sniffed::Image | Sniffed::Unknown => {}
+            Sniffed::Image | Sniffed::Video | Sniffed::Unknown => {}
         }
     }
 
@@ -164,7 +164,7 @@ impl<'a> Expander<'a> {
             SNIFF_LEN,
             |head| {
                 kind = sniff(head);
-                kind.is_archive() || kind == Sniffed::Image || named_image
+                kind.is_archive() || matches!(kind, Sniffed::Image | Sniffed::Video) || named_image
             },
         );
         if let Some(Err(stream_skip)) = guard.map(|g| g.check(self.limits)) {

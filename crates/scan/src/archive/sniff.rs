@@ -16,6 +16,8 @@ pub enum Sniffed {
     Gzip,
     /// An image format the decoder reads.
     Image,
+    /// A video container (`hashbank_video::sniff`), hashed through FFmpeg.
+    Video,
     /// Anything else.
     Unknown,
 }
@@ -46,6 +48,8 @@ pub fn sniff(head: &[u8]) -> Sniffed {
         Sniffed::Tar
     } else if Format::sniff(head).is_some() {
         Sniffed::Image
+    } else if video::sniff(head).is_some() {
+        Sniffed::Video
     } else {
         Sniffed::Unknown
     }

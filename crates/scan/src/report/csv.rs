@@ -8,7 +8,7 @@ use crate::scan::ScanOutcome;
 
 /// The header row.
 pub const CSV_HEADER: &str =
-    "record,path,hash_id,kind,role,distance,query,evidence,category,skipped,detail,files";
+    "record,path,hash_id,kind,role,distance,query,evidence,category,skipped,detail,files,moments";
 
 /// A CSV field: quoted when it holds a comma, a quote or a line break; a
 /// text that a spreadsheet would run as a formula (starting with `=`, `+`,
@@ -33,7 +33,7 @@ pub fn write_csv(out: &mut dyn Write, outcome: &ScanOutcome, investigate: bool) 
     for m in &outcome.matches {
         writeln!(
             out,
-            "match,{},{},{},{},{},{},{},{},,,",
+            "match,{},{},{},{},{},{},{},{},,,,{}",
             csv_field(&m.path),
             m.hash_id,
             m.kind,
@@ -42,12 +42,13 @@ pub fn write_csv(out: &mut dyn Write, outcome: &ScanOutcome, investigate: bool) 
             m.label.as_str(),
             m.evidence.as_str(),
             m.category.map_or("", |c| c.as_str()),
+            csv_field(&super::moments(m)),
         )?;
     }
     for s in &outcome.skips {
         writeln!(
             out,
-            "skip,{},,,,,,,,{},{},",
+            "skip,{},,,,,,,,{},{},,",
             csv_field(&s.path),
             s.kind,
             csv_field(&s.detail)
@@ -57,7 +58,7 @@ pub fn write_csv(out: &mut dyn Write, outcome: &ScanOutcome, investigate: bool) 
         for g in groups(&outcome.matches) {
             writeln!(
                 out,
-                "group,,{},{},{},,,,{},,,{}",
+                "group,,{},{},{},,,,{},,,{},",
                 g.hash_id,
                 g.kind,
                 g.role.as_str(),

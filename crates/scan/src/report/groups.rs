@@ -53,6 +53,8 @@ mod tests {
 
     fn record(path: &str, hash_id: u64, minor: bool) -> MatchRecord {
         MatchRecord {
+            frames: Vec::new(),
+            shares: None,
             path: path.into(),
             hash_id,
             kind: Kind::Pdq,

@@ -129,12 +129,12 @@ fn matches(page: &mut String, outcome: &ScanOutcome) {
         return;
     }
     page.push_str(
-        "<table>\n<tr><th>Path</th><th>Hash id</th><th>Kind</th><th>Role</th><th>Distance</th><th>Query</th><th>Evidence</th><th>Category</th></tr>\n",
+        "<table>\n<tr><th>Path</th><th>Hash id</th><th>Kind</th><th>Role</th><th>Distance</th><th>Query</th><th>Evidence</th><th>Category</th><th>Moments</th></tr>\n",
     );
     for m in &outcome.matches {
         let _ = writeln!(
             page,
-            "<tr{}><td class=\"path\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr{}><td class=\"path\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             if m.category.is_some() { " class=\"minor\"" } else { "" },
             escape(&m.path),
             m.hash_id,
@@ -144,6 +144,7 @@ fn matches(page: &mut String, outcome: &ScanOutcome) {
             m.label.as_str(),
             m.evidence.as_str(),
             m.category.map_or("", |c| c.as_str()),
+            escape(&super::moments(m)),
         );
     }
     page.push_str("</table>\n");
@@ -179,6 +180,8 @@ mod tests {
     fn everything_is_escaped_and_nothing_loads() {
         let outcome = ScanOutcome {
             matches: vec![MatchRecord {
+                frames: Vec::new(),
+                shares: None,
                 path: "<img src=x onerror=alert(1)>.jpg".into(),
                 hash_id: 7,
                 kind: Kind::Pdq,

@@ -1,6 +1,10 @@
 //! JSON lines: one object per match (`path`, `hash_id`, `kind`, `role`,
 //! `distance`, `query`: the label of the file's hash that matched,
-//! `evidence`: `pair` or `corroborated`, `category`), one per skipped file (`path`, `skipped`,
+//! `evidence`: `pair` or `corroborated`, `category`; where a video is
+//! involved, `frames`: each frame found, `{query: {frame, timestamp},
+//! stored: {frame, timestamp}, distance}` with the side that is a video,
+//! and for a video matched whole `shares: {query, stored}`), one per
+//! skipped file (`path`, `skipped`,
 //! `detail`), and with `investigate` one per matched bank hash
 //! (`{"investigate": {hash_id, kind, role, category, files, paths}}`).
 
@@ -13,7 +17,7 @@ use crate::scan::{MatchRecord, ScanOutcome, SkipRecord};
 
 /// A match as a JSON object.
 pub fn match_json(m: &MatchRecord) -> serde_json::Value {
-    json!({
+    let mut line = json!({
         "path": m.path,
         "hash_id": m.hash_id,
         "kind": m.kind.as_str(),
@@ -22,7 +26,14 @@ pub fn match_json(m: &MatchRecord) -> serde_json::Value {
         "query": m.label.as_str(),
         "evidence": m.evidence.as_str(),
         "category": m.category.map(|c| c.as_str()),
-    })
+    });
+    if !m.frames.is_empty() {
+        line["frames"] = json!(m.frames);
+    }
+    if let Some(shares) = m.shares {
+        line["shares"] = json!(shares);
+    }
+    line
 }
 
 /// A skipped file as a JSON object.

@@ -11,7 +11,7 @@ use crate::query::Label;
 use crate::skip::SkipKind;
 
 /// A file that matches a stored hash.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct MatchRecord {
     /// The file: a path, or a path inside archives (`a.zip!/b/c.jpg`).
     pub path: String,
@@ -30,8 +30,17 @@ pub struct MatchRecord {
     pub evidence: Evidence,
     /// Its case's category.
     pub category: Option<Category>,
-    /// The file's hash of the deciding pair.
+    /// The file's hash of the deciding pair: for a video found whole, its
+    /// vPDQ hash; for a stored picture found in a video, the PDQ hash of
+    /// the video's frame.
     pub value: HashValue,
+    /// Where a video is involved, the moments found: the file's frame (a
+    /// video file), the stored video's frame (a stored video), or both; in
+    /// the file's frame order.
+    pub frames: Vec<api::MatchedFrame>,
+    /// A video file that matched a stored video: how much of each was
+    /// found in the other.
+    pub shares: Option<api::Shares>,
 }
 
 impl MatchRecord {
@@ -45,8 +54,56 @@ impl MatchRecord {
             label: m.label,
             evidence: m.evidence,
             category: m.category,
-            value: m.value,
+            value: m.value.clone(),
+            frames: m
+                .frame
+                .iter()
+                .map(|f| api::MatchedFrame {
+                    query: None,
+                    stored: Some(api::FrameAt {
+                        frame: f.number,
+                        timestamp: f.timestamp,
+                    }),
+                    distance: m.distance,
+                })
+                .collect(),
+            shares: None,
         }
+    }
+
+    /// A match of video file `path` (its vPDQ hash `video`) as the match
+    /// API words it.
+    pub(crate) fn of_video(
+        path: &str,
+        video: &std::sync::Arc<model::VideoHash>,
+        m: api::MatchedHash,
+    ) -> Option<MatchRecord> {
+        let hash_id = u64::try_from(m.hash_id).ok()?;
+        let (label, value) = match m.kind {
+            Kind::Vpdq => (Label::Vpdq, HashValue::Vpdq(video.clone())),
+            _ => {
+                // A stored picture: the file's hash is the nearest frame's.
+                let first = m.frames.iter().min_by_key(|f| f.distance)?.query?;
+                let frame = video.frames.iter().find(|f| f.number == first.frame)?;
+                (
+                    Label::Pdq(model::QueryLabel::Plain),
+                    HashValue::Pdq(frame.hash),
+                )
+            }
+        };
+        Some(MatchRecord {
+            path: path.to_string(),
+            hash_id,
+            kind: m.kind,
+            role: m.role,
+            distance: m.distance,
+            label,
+            evidence: Evidence::Pair,
+            category: m.category,
+            value,
+            frames: m.frames,
+            shares: m.shares,
+        })
     }
 }
 
@@ -64,8 +121,10 @@ pub struct SkipRecord {
 /// Counts and times of a scan.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
-    /// Images hashed.
+    /// Images and videos hashed.
     pub hashed: u64,
+    /// Of them, videos.
+    pub videos: u64,
     /// Files skipped, by kind of reason.
     pub skipped: BTreeMap<SkipKind, u64>,
     /// Files that are neither images nor archives, passed over.

@@ -25,10 +25,13 @@ use crate::walk::{has_image_extension, walk, WalkOptions};
 const QUEUED_PER_THREAD: usize = 2;
 
 /// How a scan is run.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
     /// Decoding limits and pipeline (canonical or fast).
     pub media: media::Options,
+    /// How videos are hashed (vPDQ through FFmpeg, in a child process with
+    /// limits): seconds per hash, limits, the tools.
+    pub video: video::Options,
     /// Limits on archives.
     pub archives: ArchiveLimits,
     /// Follow symbolic links in folders.
@@ -58,6 +61,12 @@ type Key = (u64, u64);
 enum Work {
     /// A file on disk to read.
     File {
+        key: Key,
+        path: PathBuf,
+        display: String,
+    },
+    /// A video file on disk, hashed by FFmpeg where it lies.
+    Video {
         key: Key,
         path: PathBuf,
         display: String,
@@ -237,6 +246,16 @@ impl Shared<'_> {
                         break;
                     }
                 }
+                Sniffed::Video => {
+                    let work = Work::Video {
+                        key,
+                        path: path.clone(),
+                        display: shown,
+                    };
+                    if tx.send(work).is_err() {
+                        break;
+                    }
+                }
                 Sniffed::Unknown => {
                     self.records().stats.other += 1;
                     self.progress.advance(1);
@@ -293,6 +312,10 @@ impl Shared<'_> {
                 }
                 self.progress.advance(1);
             }
+            Work::Video { key, path, display } => {
+                self.video(key, display, &path);
+                self.progress.advance(1);
+            }
             Work::Bytes {
                 key,
                 display,
@@ -301,9 +324,86 @@ impl Shared<'_> {
         }
     }
 
+    /// A video file: its vPDQ hash and digests (FFmpeg in a child process
+    /// with limits: a decoder that crashes or hangs skips this file only),
+    /// matched at once, the video whole and its digests exactly.
+    fn video(&self, key: Key, display: String, file: &Path) {
+        let started = Instant::now();
+        let print = video::hash_file(file, &self.options.video);
+        self.hashing_ns
+            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        let print = match print {
+            Ok(print) => print,
+            Err(e) => return self.skip(key, display, Skip::from(&e)),
+        };
+        {
+            let mut records = self.records();
+            records.stats.hashed += 1;
+            records.stats.videos += 1;
+        }
+        let query = Query::of_video(print);
+        let started = Instant::now();
+        let digests = self.matcher.candidates(&[&query], SEARCH_RADIUS);
+        let whole = match &query.video {
+            Some(hash) => self.matcher.video_matches(hash),
+            None => Ok(Vec::new()),
+        };
+        self.matching_ns
+            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        let (digests, whole) = match (digests, whole) {
+            (Ok(d), Ok(w)) => (d, w),
+            (Err(e), _) | (_, Err(e)) => return self.fail(e.to_string()),
+        };
+        let mut found: Vec<MatchRecord> = digests
+            .first()
+            .map(|candidates| decide(&query, candidates))
+            .unwrap_or_default()
+            .iter()
+            .map(|m| MatchRecord::new(&display, m))
+            .collect();
+        if let Some(hash) = &query.video {
+            for m in whole {
+                if found.iter().any(|f| f.hash_id as i64 == m.hash_id) {
+                    continue;
+                }
+                found.extend(MatchRecord::of_video(&display, hash, m));
+            }
+        }
+        if found.is_empty() {
+            return;
+        }
+        let mut records = self.records();
+        records.stats.matched_files += 1;
+        for m in found {
+            records.matches.push((key, m));
+        }
+    }
+
+    /// A video read from an archive: written to a private temporary file
+    /// for FFmpeg, which reads files only, and deleted after.
+    fn video_bytes(&self, key: Key, display: String, bytes: Vec<u8>) {
+        let written = tempfile::Builder::new()
+            .prefix("hashbank-video-")
+            .tempfile()
+            .and_then(|mut file| {
+                use std::io::Write;
+                file.write_all(&bytes)?;
+                file.flush()?;
+                Ok(file)
+            });
+        drop(bytes);
+        match written {
+            Ok(file) => self.video(key, display, file.path()),
+            Err(e) => self.fail(format!("cannot write a temporary file for a video: {e}")),
+        }
+    }
+
     /// A file's bytes: an image to hash, or an archive under an image's name.
     fn bytes(&self, key: Key, display: String, bytes: Vec<u8>) {
         let kind = sniff(&bytes[..bytes.len().min(SNIFF_LEN)]);
+        if kind == Sniffed::Video {
+            return self.video_bytes(key, display, bytes);
+        }
         if !kind.is_archive() {
             return self.hash(key, display, bytes);
         }
@@ -329,7 +429,12 @@ impl Shared<'_> {
                     bytes,
                 } = work
                 {
-                    self.hash(key, display, bytes);
+                    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
+                    if sniff(head) == Sniffed::Video {
+                        self.video_bytes(key, display, bytes);
+                    } else {
+                        self.hash(key, display, bytes);
+                    }
                 }
             });
         }

@@ -1,0 +1,79 @@
+//! The flags that say how videos are hashed, shared by `hash` and `scan`.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+/// How videos are hashed: vPDQ through FFmpeg, in a child process with
+/// limits.
+#[derive(Args, Debug, Clone)]
+pub struct VideoArgs {
+    /// Hash one video frame every this many seconds (0: every frame).
+    #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
+    pub seconds_per_hash: f64,
+
+    /// Largest video file to read, in bytes.
+    #[arg(long, default_value_t = video::DEFAULT_MAX_FILE_BYTES, value_name = "BYTES")]
+    max_video_size: u64,
+
+    /// Longest video to hash, in seconds.
+    #[arg(long, default_value_t = video::DEFAULT_MAX_DURATION, value_name = "SECONDS")]
+    max_duration: f64,
+
+    /// Largest video frame to decode, in pixels (width x height).
+    #[arg(long, default_value_t = video::DEFAULT_MAX_FRAME_PIXELS, value_name = "PIXELS")]
+    max_frame_pixels: u64,
+
+    /// Longest a video's decoding may take, in seconds.
+    #[arg(long, default_value_t = video::DEFAULT_MAX_DECODE_SECONDS, value_name = "SECONDS")]
+    max_decode_seconds: u64,
+
+    /// Most memory the video decoder may map, in bytes.
+    #[arg(long, default_value_t = video::DEFAULT_MAX_DECODER_MEMORY, value_name = "BYTES")]
+    max_decoder_memory: u64,
+
+    /// The ffmpeg program.
+    #[arg(
+        long,
+        env = "HASHBANK_FFMPEG",
+        default_value = "ffmpeg",
+        value_name = "PATH"
+    )]
+    ffmpeg: PathBuf,
+
+    /// The ffprobe program.
+    #[arg(
+        long,
+        env = "HASHBANK_FFPROBE",
+        default_value = "ffprobe",
+        value_name = "PATH"
+    )]
+    ffprobe: PathBuf,
+}
+
+impl VideoArgs {
+    /// The video crate's options; `fast` picks the fast pipeline.
+    pub fn options(&self, fast: bool) -> Result<video::Options> {
+        if !(self.seconds_per_hash.is_finite() && self.seconds_per_hash >= 0.0) {
+            anyhow::bail!("--seconds-per-hash must be 0 or more");
+        }
+        Ok(video::Options {
+            seconds_per_hash: self.seconds_per_hash,
+            limits: video::Limits {
+                max_file_bytes: self.max_video_size,
+                max_duration: self.max_duration,
+                max_frame_pixels: self.max_frame_pixels,
+                max_decode_seconds: self.max_decode_seconds,
+                max_decoder_memory: self.max_decoder_memory,
+            },
+            pipeline: if fast {
+                video::Pipeline::Fast
+            } else {
+                video::Pipeline::Canonical
+            },
+            ffmpeg: self.ffmpeg.clone(),
+            ffprobe: self.ffprobe.clone(),
+        })
+    }
+}
