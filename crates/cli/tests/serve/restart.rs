@@ -29,7 +29,10 @@ fn restart_opens_the_saved_matcher(db: TestDb) {
     let server = Server::start(&db, &["--matcher-file", file_arg]);
     let kept = random_pdq();
     let withdrawn = random_pdq();
-    server.create_case(json!([pdq(&kept)]), false);
+    // A video rides in the saved matcher too: its frames and their moments.
+    let frame = random_pdq();
+    let video = format!("0,90,{},0.000\n30,90,{frame},1.000\n", random_pdq());
+    server.create_case(json!([pdq(&kept), {"kind": "vpdq", "value": video}]), false);
     let (number, pin, _) = server.create_case(json!([pdq(&withdrawn)]), false);
     let lines = terminate(server);
     assert!(said(&lines, "hashbank: matcher saved to"), "{lines:?}");
@@ -44,6 +47,10 @@ fn restart_opens_the_saved_matcher(db: TestDb) {
     );
     assert!(!file.exists(), "a start deletes the file it opened");
     assert_eq!(server.match_one(&key, "pdq", &kept).len(), 1);
+    let in_video = server.match_one(&key, "pdq", &frame);
+    assert_eq!(in_video.len(), 1, "{in_video:?}");
+    assert_eq!(in_video[0]["kind"], json!("vpdq"));
+    assert_eq!(in_video[0]["frames"][0]["stored"]["timestamp"], json!(1.0));
     assert_eq!(server.match_one(&key, "pdq", &withdrawn).len(), 1);
     let lines = terminate(server);
     assert!(said(&lines, "hashbank: matcher saved to"), "{lines:?}");
