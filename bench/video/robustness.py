@@ -9,6 +9,13 @@ frame of the original, frames of quality under 50 left out, identical hashes
 once). Prints recall per kind of copy and the false matches between
 unrelated videos, and one summary line; exits 1 when a goal is missed.
 
+Beside plain vPDQ it measures a design for robust video matching: picture
+matching applied to every frame (crates/scan/examples/video_frames: the
+originals' frames stored with the extra hashes of their parts, the copies'
+frames looked up with their views), a copy found when 80% of its frames
+are found in its original by any of the original's hashes. The frames are
+taken one a second at 640 pixels wide with FFmpeg, once.
+
 Run through bench/video/robustness-run.
 """
 
@@ -105,6 +112,29 @@ def query_share(query, stored) -> float:
     return found / len(q)
 
 
+def frame_dirs(videos, out: Path) -> Path:
+    """One image a second of each video, 640 pixels wide, made once."""
+    root = out / "frames"
+    for video in videos:
+        folder = root / video.stem
+        if folder.is_dir() and any(folder.iterdir()):
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-y", "-i", str(video), "-vf", "fps=1,scale=640:-2",
+             "-q:v", "2", str(folder / "%03d.jpg")],
+            check=True,
+        )
+    return root
+
+
+def per_frame(root: Path, frames: Path) -> dict:
+    """The per-frame picture matching of every copy, by copy name."""
+    example = root / "target/release/examples/video_frames"
+    out = subprocess.run([str(example), str(frames)], check=True, capture_output=True, text=True)
+    return {r["copy"]: r for r in map(json.loads, out.stdout.splitlines())}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--root", type=Path, required=True)
@@ -132,6 +162,9 @@ def main() -> int:
                 make_copy(original, kind, path)
             copies.append((i, kind, path))
 
+    frames = frame_dirs(originals + [p for _, _, p in copies], out)
+    design = per_frame(root, frames)
+
     started = time.perf_counter()
     stored = hashes(binary, originals)
     queries = hashes(binary, [p for _, _, p in copies])
@@ -141,9 +174,10 @@ def main() -> int:
     print(f"# {ORIGINALS} originals of {PHOTOS_EACH * SECONDS_EACH} s at 1080p, {len(COPIES)} kinds of copy;"
           " one frame a second on both sides; the vPDQ rule (80% of the copy's frames)")
     print()
-    print("| copy | found | query share (mean) | false matches |")
-    print("|---|---:|---:|---:|")
+    print("| copy | found | query share (mean) | false matches | per-frame picture matching: found | share (mean) | frames in another |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     worst, false_total = 1.0, 0
+    design_worst, design_false = 1.0, 0
     for kind in COPIES:
         found, shares, false = 0, [], 0
         for i, k, path in copies:
@@ -158,14 +192,23 @@ def main() -> int:
         recall = found / len(shares)
         worst = min(worst, recall)
         false_total += false
-        print(f"| {kind} | {found}/{len(shares)} | {sum(shares) / len(shares):.2f} | {false} |")
+        rows = [design[f"copy-{i}-{kind}"] for i, k, _ in copies if k == kind]
+        d_found = sum(r["share_any"] >= 0.8 for r in rows)
+        d_share = sum(r["share_any"] for r in rows) / len(rows)
+        d_false = sum(r["frames_in_another"] for r in rows)
+        design_worst = min(design_worst, d_found / len(rows))
+        design_false += d_false
+        print(f"| {kind} | {found}/{len(shares)} | {sum(shares) / len(shares):.2f} | {false} "
+              f"| {d_found}/{len(rows)} | {d_share:.2f} | {d_false} |")
     print()
     print(f"hashing {len(originals) + len(copies)} videos took {seconds:.1f} s")
     met = worst >= GOAL_RECALL and false_total == 0
     print()
     print(
         f"SUMMARY: {'goals met' if met else 'goal missed'}: lowest recall of a kind of copy "
-        f"{worst:.2f} (goal >= {GOAL_RECALL}); false matches {false_total} (goal 0)"
+        f"{worst:.2f} (goal >= {GOAL_RECALL}); false matches {false_total} (goal 0); "
+        f"per-frame picture matching (a design, not shipped): lowest {design_worst:.2f}, "
+        f"frames found in another original {design_false}"
     )
     return 0 if met else 1
 
