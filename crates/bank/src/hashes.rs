@@ -20,6 +20,9 @@ pub const MAX_VIDEOS_PER_CASE: usize = 50;
 /// frame a second, 2 hours 46 minutes of film. A request of the default
 /// size (1 MiB) carries about 12,000 frames.
 pub const MAX_FRAMES_PER_CASE: usize = 10_000;
+/// Most frame hashes one video may hold with its parts (a frame's parts
+/// number 10 at most, as a picture's extra hashes).
+pub const MAX_HASHES_PER_VIDEO: usize = MAX_FRAMES_PER_CASE * 11;
 
 /// Reads a category as the database stores it (NULL is none).
 pub(crate) fn parse_category(word: Option<&str>) -> Result<Option<Category>> {
@@ -144,7 +147,8 @@ fn check_label(hash: &NewHash, what: &str) -> Result<Option<BankLabel>> {
 /// is read with [`check_video`] instead.
 pub fn check_hex(kind: Kind, value: &str, what: &str) -> Result<String> {
     let Some(len) = kind.hex_len() else {
-        return check_video(value, MAX_FRAMES_PER_CASE, what).map(|v| v.to_text());
+        return check_video(value, MAX_FRAMES_PER_CASE, MAX_HASHES_PER_VIDEO, what)
+            .map(|v| v.to_text());
     };
     if value.len() != len {
         return Err(BankError::invalid(
@@ -168,15 +172,30 @@ pub fn check_hex(kind: Kind, value: &str, what: &str) -> Result<String> {
 }
 
 /// A `vpdq` hash in the reference's text form (a line
-/// `frame,quality,hex,timestamp` per frame, frame numbers rising), of 1 to
-/// `max_frames` frames, or a 400 saying what is wrong with it.
-pub fn check_video(value: &str, max_frames: usize, what: &str) -> Result<VideoHash> {
+/// `frame,quality,hex,timestamp` per frame, frame numbers rising, then
+/// hashbank's parts, a line `frame,quality,hex,timestamp,label` each), of 1
+/// to `max_frames` frames and `max_hashes` lines in all, or a 400 saying
+/// what is wrong with it.
+pub fn check_video(
+    value: &str,
+    max_frames: usize,
+    max_hashes: usize,
+    what: &str,
+) -> Result<VideoHash> {
     // Counted before reading, so a huge list is refused without parsing it.
-    let lines = value.lines().filter(|l| !l.trim().is_empty()).count();
-    if lines > max_frames {
+    let mut lines = 0;
+    let mut frames = 0;
+    for line in value.lines().filter(|l| !l.trim().is_empty()) {
+        lines += 1;
+        frames += usize::from(line.bytes().filter(|&b| b == b',').count() < 4);
+    }
+    if frames > max_frames || lines > max_hashes {
         return Err(BankError::invalid(
             "too_many_frames",
-            format!("{what}: a vpdq hash here has at most {max_frames} frames, this one {lines}"),
+            format!(
+                "{what}: a vpdq hash here has at most {max_frames} frames and {max_hashes} \
+                 hashes with its parts; this one has {frames} and {lines}"
+            ),
         ));
     }
     let video = VideoHash::from_text(value).map_err(|e| {
@@ -201,10 +220,31 @@ pub fn check_video(value: &str, max_frames: usize, what: &str) -> Result<VideoHa
 /// and not degenerate ([`check_pdq_value`]: a black or blank frame would
 /// match every black frame anywhere); a 400 when none is left.
 fn filed_video(value: &str, what: &str) -> Result<VideoHash> {
-    let mut video = check_video(value, MAX_FRAMES_PER_CASE, what)?;
-    video.frames.retain(|f| {
+    let mut video = check_video(value, MAX_FRAMES_PER_CASE, MAX_HASHES_PER_VIDEO, what)?;
+    let usable = |f: &model::VideoFrame| {
         f.quality >= pdq::QUALITY_THRESHOLD && check_pdq_value(&f.hash.to_hex(), what).is_ok()
-    });
+    };
+    video.frames.retain(usable);
+    let kept: HashSet<u32> = video.frames.iter().map(|f| f.number).collect();
+    for part in &mut video.parts {
+        match part.label.parse::<BankLabel>() {
+            Ok(label) if label != BankLabel::Plain => {}
+            _ => {
+                return Err(BankError::invalid(
+                    "invalid_label",
+                    format!(
+                        "{what}: unknown part {:?}; a video's part is labelled as a picture's \
+                         extra hash (one of {})",
+                        part.label,
+                        extra_label_names()
+                    ),
+                ))
+            }
+        }
+        part.frames
+            .retain(|f| kept.contains(&f.number) && usable(f));
+    }
+    video.parts.retain(|p| !p.frames.is_empty());
     if video.frames.is_empty() {
         return Err(BankError::invalid(
             "no_usable_frames",

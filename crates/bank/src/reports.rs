@@ -37,8 +37,8 @@ pub const MAX_CONTENT_REF_LEN: usize = 1024;
 const MAX_DISTANCE: i64 = 256;
 /// Match grants recorded per statement.
 const GRANTS_PER_STATEMENT: usize = 200;
-/// Most video frames in one match request, over all its video queries:
-/// each frame is one search of the index.
+/// Most video frame hashes in one match request, over all its video
+/// queries, views included: each is one search of the index.
 pub const MAX_QUERY_FRAMES: usize = 10_000;
 
 /// How a video query is matched: the default rule, with the shares the
@@ -142,20 +142,22 @@ impl Bank {
             let what = format!("hash {}", i + 1);
             let label = query_label(q.kind, q.label.as_deref(), &what)?;
             let (value, video) = if q.kind == Kind::Vpdq {
-                let video = check_video(&q.value, frames_left, &what).map_err(|e| match e {
-                    BankError::Invalid {
-                        code: "too_many_frames",
-                        ..
-                    } => BankError::invalid(
-                        "too_many_frames",
-                        format!(
-                            "{what}: a match request holds at most {MAX_QUERY_FRAMES} video \
+                let video = check_video(&q.value, frames_left, frames_left, &what).map_err(
+                    |e| match e {
+                        BankError::Invalid {
+                            code: "too_many_frames",
+                            ..
+                        } => BankError::invalid(
+                            "too_many_frames",
+                            format!(
+                                "{what}: a match request holds at most {MAX_QUERY_FRAMES} video \
                                  frames over all its videos"
+                            ),
                         ),
-                    ),
-                    other => other,
-                })?;
-                frames_left -= video.frames.len();
+                        other => other,
+                    },
+                )?;
+                frames_left -= video.hash_count();
                 (video.to_text(), Some(video))
             } else {
                 (check_hex(q.kind, &q.value, &what)?, None)
@@ -592,15 +594,16 @@ fn video_evidence(
             )),
         };
     }
-    let copy = check_video(&report.value, MAX_QUERY_FRAMES, "value").map_err(|e| {
-        BankError::invalid(
-            "invalid_value",
-            format!(
-                "{e} (value is the platform's own vpdq hash of the copy it found, or the pdq \
+    let copy =
+        check_video(&report.value, MAX_QUERY_FRAMES, MAX_QUERY_FRAMES, "value").map_err(|e| {
+            BankError::invalid(
+                "invalid_value",
+                format!(
+                    "{e} (value is the platform's own vpdq hash of the copy it found, or the pdq \
                  hash of one of its frames)"
-            ),
-        )
-    })?;
+                ),
+            )
+        })?;
     let shares = model::compare_videos(&copy, &video, &rule);
     if !rule.is_match(shares) {
         return Err(BankError::invalid(

@@ -105,20 +105,29 @@ impl Record {
             map.insert("codec".into(), json!(v.stream.codec));
             map.insert("md5".into(), json!(hex(&v.md5)));
             map.insert("sha256".into(), json!(hex(&v.sha256)));
-            let frames: Vec<Value> = v
-                .hash
-                .frames
-                .iter()
-                .map(|f| {
-                    json!({
-                        "frame": f.number,
-                        "pdq": f.hash.to_hex(),
-                        "quality": f.quality,
-                        "timestamp": round3(f.timestamp),
+            let frames = |frames: &[model::VideoFrame]| -> Value {
+                frames
+                    .iter()
+                    .map(|f| {
+                        json!({
+                            "frame": f.number,
+                            "pdq": f.hash.to_hex(),
+                            "quality": f.quality,
+                            "timestamp": round3(f.timestamp),
+                        })
                     })
-                })
-                .collect();
-            map.insert("frames".into(), Value::Array(frames));
+                    .collect()
+            };
+            map.insert("frames".into(), frames(&v.hash.frames));
+            if !v.hash.parts.is_empty() {
+                let parts: Vec<Value> = v
+                    .hash
+                    .parts
+                    .iter()
+                    .map(|p| json!({"label": p.label, "frames": frames(&p.frames)}))
+                    .collect();
+                map.insert("parts".into(), Value::Array(parts));
+            }
         }
         if let Some(e) = &self.error {
             map.insert("error".into(), json!(e));

@@ -219,7 +219,12 @@ fn scan_and_report(args: &ScanArgs) -> Result<u8> {
     };
 
     let options = ScanOptions {
-        video: args.video.options(args.fast)?,
+        // A scanned video is looked up by its frames' views too, as a
+        // picture is.
+        video: video::Options {
+            parts: video::Parts::Query,
+            ..args.video.options(args.fast)?
+        },
         media: Options {
             limits: Limits {
                 max_file_bytes: args.max_file_size,

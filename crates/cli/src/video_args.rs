@@ -13,6 +13,14 @@ pub struct VideoArgs {
     #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
     pub seconds_per_hash: f64,
 
+    /// Also hash parts of each kept frame, as the bank stores a picture's
+    /// (the frame without borders, its crops, corners, top and bottom): a
+    /// video filed with them is found in cropped, letterboxed, sped-up and
+    /// watermarked copies too (docs/matching.md, Videos). About ten times
+    /// the frame hashes.
+    #[arg(long)]
+    pub video_parts: bool,
+
     /// Largest video file to read, in bytes.
     #[arg(long, default_value_t = video::DEFAULT_MAX_FILE_BYTES, value_name = "BYTES")]
     max_video_size: u64,
@@ -74,6 +82,11 @@ impl VideoArgs {
             },
             ffmpeg: self.ffmpeg.clone(),
             ffprobe: self.ffprobe.clone(),
+            parts: if self.video_parts {
+                video::Parts::Bank
+            } else {
+                video::Parts::None
+            },
         })
     }
 }

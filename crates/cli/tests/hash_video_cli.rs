@@ -109,6 +109,44 @@ fn a_video_gives_one_record_with_a_frame_a_second_and_the_file_digests() {
     assert!(rows[2].ends_with(",30,1.000,"), "{}", rows[2]);
 }
 
+/// `--video-parts` adds, per kept frame, the hashes of its parts as the
+/// bank stores a picture's; the text form carries them as labelled lines
+/// after the plain frames, which stay the reference's.
+#[test]
+fn video_parts_are_a_pictures_extra_hashes_of_each_kept_frame() {
+    let path = samples().join("pattern-hd-no-bar.mp4");
+    let plain = lines(&hashbank(&["hash", path.to_str().unwrap()]));
+    let out = hashbank(&["hash", "--video-parts", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let r = &lines(&out)[0];
+    assert_eq!(
+        r["frames"], plain[0]["frames"],
+        "the plain frames do not change"
+    );
+    let parts = r["parts"].as_array().unwrap();
+    let labels: Vec<&str> = parts.iter().map(|p| p["label"].as_str().unwrap()).collect();
+    for label in ["crop95", "crop90", "crop80", "top80", "bottom80"] {
+        assert!(labels.contains(&label), "{labels:?}");
+    }
+    assert!(!labels.contains(&"pdq"));
+    let numbers = frames(r);
+    for p in parts {
+        for f in p["frames"].as_array().unwrap() {
+            assert!(numbers.contains(&f["frame"].as_u64().unwrap()), "{p}");
+        }
+    }
+    let text = hashbank(&[
+        "hash",
+        "--video-parts",
+        "--format",
+        "vpdq",
+        path.to_str().unwrap(),
+    ]);
+    let hash = VideoHash::from_text(&String::from_utf8(text.stdout).unwrap()).unwrap();
+    assert_eq!(hash.frames.len(), numbers.len());
+    assert_eq!(hash.parts.len(), parts.len());
+}
+
 #[test]
 fn the_containers_and_codecs_phones_and_hosts_make_are_read() {
     let dir = scratch("containers");

@@ -18,6 +18,10 @@ use crate::wire;
 use matcher::{Change, Found, HashMeta};
 use model::{HashValue, Kind, QueryLabel, VideoFrame, VideoHash};
 
+/// Most video frame hashes, views included, the bank takes in one match
+/// request (its `MAX_QUERY_FRAMES`).
+pub const MAX_QUERY_HASHES: usize = 10_000;
+
 /// How long to wait for a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long one request may take in all (a feed page of 10,000 entries is
@@ -317,13 +321,19 @@ impl BankClient {
     /// What video `video` matches in the bank, as the match API answers a
     /// `vpdq` query under the default rule: stored videos it matches (with
     /// the shares and the frames found in each other), then stored pictures
-    /// a frame shows. At most the bank's frame limit per request
-    /// (`MAX_QUERY_FRAMES`, 10,000).
+    /// a frame shows. The video's views (its parts) go along while the
+    /// request stays within the bank's limit of frame hashes
+    /// ([`MAX_QUERY_HASHES`]); past it, the plain frames alone.
     pub fn match_video(&self, video: &VideoHash) -> Result<Vec<MatchedHash>, ClientError> {
+        let value = if video.hash_count() <= MAX_QUERY_HASHES {
+            video.to_text()
+        } else {
+            video.plain().to_text()
+        };
         let request = MatchRequest {
             hashes: vec![HashQuery {
                 kind: Kind::Vpdq,
-                value: video.to_text(),
+                value,
                 label: None,
             }],
             radius: None,

@@ -19,6 +19,9 @@
 //!   u64 id, u64 first frame id (top bit set), u64 f (frames, at least 1)
 //!   f x 45 bytes  PDQ hash (32), quality (0..=100), frame number (u32,
 //!                 rising), timestamp in seconds (f64, finite, >= 0)
+//!   u64 p (parts)
+//!   p x           u8 length, the label (a `BankLabel` name), u64 n, then
+//!                 n frames of 45 bytes (numbers among the plain frames')
 //! ```
 //!
 //! The PDQ index holds the pictures' PDQ hashes under their ids and every
@@ -109,20 +112,32 @@ fn write_body(
         body.u64(id)?;
         body.u64(first)?;
         body.u64(hash.frames.len() as u64)?;
-        bytes.clear();
-        for f in &hash.frames {
-            bytes.extend_from_slice(&f.hash.to_bytes());
-            bytes.push(f.quality);
-            bytes.extend_from_slice(&f.number.to_le_bytes());
-            bytes.extend_from_slice(&f.timestamp.to_le_bytes());
-        }
+        frame_bytes(&hash.frames, &mut bytes);
         body.bytes(&bytes)?;
+        body.u64(hash.parts.len() as u64)?;
+        for part in &hash.parts {
+            body.bytes(&[part.label.len() as u8])?;
+            body.bytes(part.label.as_bytes())?;
+            body.u64(part.frames.len() as u64)?;
+            frame_bytes(&part.frames, &mut bytes);
+            body.bytes(&bytes)?;
+        }
     }
     Ok(())
 }
 
-/// The frames of one stored video, checked as the text forms are.
-fn read_frames(bytes: &[u8]) -> Option<VideoHash> {
+fn frame_bytes(frames: &[VideoFrame], bytes: &mut Vec<u8>) {
+    bytes.clear();
+    for f in frames {
+        bytes.extend_from_slice(&f.hash.to_bytes());
+        bytes.push(f.quality);
+        bytes.extend_from_slice(&f.number.to_le_bytes());
+        bytes.extend_from_slice(&f.timestamp.to_le_bytes());
+    }
+}
+
+/// The frames of one stored video or part, checked as the text forms are.
+fn read_frames(bytes: &[u8]) -> Option<Vec<VideoFrame>> {
     let mut frames: Vec<VideoFrame> = Vec::with_capacity(bytes.len() / FRAME_LEN);
     for raw in bytes.chunks_exact(FRAME_LEN) {
         let frame = VideoFrame {
@@ -138,7 +153,7 @@ fn read_frames(bytes: &[u8]) -> Option<VideoHash> {
         }
         frames.push(frame);
     }
-    Some(VideoHash { frames })
+    Some(frames)
 }
 
 fn read_videos(body: &mut BodyReader) -> Result<VideoFrames, FileError> {
@@ -161,7 +176,31 @@ fn read_videos(body: &mut BodyReader) -> Result<VideoFrames, FileError> {
             return Err(body.corrupt("a video's frame count is out of range"));
         }
         let bytes = body.bytes(n as usize * FRAME_LEN)?;
-        let hash = read_frames(&bytes).ok_or_else(|| body.corrupt("a video frame is invalid"))?;
+        let frames = read_frames(&bytes).ok_or_else(|| body.corrupt("a video frame is invalid"))?;
+        let numbers: std::collections::HashSet<u32> = frames.iter().map(|f| f.number).collect();
+        let part_count = body.count()?;
+        if part_count > model::PARTS_PER_FRAME {
+            return Err(body.corrupt("a video has too many parts"));
+        }
+        let mut parts = Vec::with_capacity(part_count);
+        for _ in 0..part_count {
+            let len = body.bytes(1)?[0] as usize;
+            let label = String::from_utf8(body.bytes(len)?)
+                .map_err(|_| body.corrupt("a part's label is not text"))?;
+            let n = body.u64()?;
+            if n > frames.len() as u64 || n.saturating_mul(FRAME_LEN as u64) > body.left() {
+                return Err(body.corrupt("a part's frame count is out of range"));
+            }
+            let bytes = body.bytes(n as usize * FRAME_LEN)?;
+            let part = read_frames(&bytes)
+                .filter(|p| p.iter().all(|f| numbers.contains(&f.number)))
+                .ok_or_else(|| body.corrupt("a part's frame is invalid"))?;
+            parts.push(model::VideoPart {
+                label,
+                frames: part,
+            });
+        }
+        let hash = VideoHash { frames, parts };
         if !videos.restore(id, first, Arc::new(hash)) {
             return Err(body.corrupt("video frame ids overlap or run past the next id"));
         }

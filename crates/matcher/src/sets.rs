@@ -288,17 +288,28 @@ impl Matcher {
         matches
             .into_iter()
             .filter_map(|m| {
-                let (id, frame) = if is_frame(m.id) {
-                    let (video, frame) = videos.frame(m.id)?;
-                    if frame.quality < model::VIDEO_QUALITY_THRESHOLD || !seen_videos.insert(video)
-                    {
+                let (id, frame, part) = if is_frame(m.id) {
+                    let (video, label, frame) = videos.frame(m.id)?;
+                    if frame.quality < model::VIDEO_QUALITY_THRESHOLD {
                         return None;
                     }
-                    (video, Some(*frame))
+                    if let Some(query) = query {
+                        model::radius(query, label)?;
+                    }
+                    if !seen_videos.insert(video) {
+                        return None;
+                    }
+                    (video, Some(*frame), Some(label))
                 } else {
-                    (m.id, None)
+                    (m.id, None, None)
                 };
-                let meta = table.get(id)?;
+                let mut meta = table.get(id)?;
+                // A video found by a part of a frame: the part's label says
+                // what was compared.
+                if let Some(label) = part.filter(|&l| l != BankLabel::Plain) {
+                    meta.label = Some(label);
+                    meta.role = label.role();
+                }
                 if let Some(query) = query {
                     model::radius(query, model::stored_label(meta.label))?;
                 }

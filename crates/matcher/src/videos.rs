@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use hashbank_index::{Hash256, Match};
-use model::{Category, QueryLabel, VideoFrame, VideoHash, VideoRule, VideoShares};
+use model::{BankLabel, Category, QueryLabel, VideoFrame, VideoHash, VideoRule, VideoShares};
 
 use crate::sets::{Found, Matcher};
 use crate::stored::HashMeta;
@@ -33,11 +33,68 @@ pub(crate) fn is_frame(id: u64) -> bool {
     id & FRAME_BIT != 0
 }
 
-/// A stored video: the id of its first frame, and its hash.
+/// A stored video: the id of its first frame, and its hash (with only the
+/// parts whose labels this build knows).
 #[derive(Clone, Debug)]
 pub(crate) struct StoredVideo {
     pub(crate) first: u64,
     pub(crate) hash: Arc<VideoHash>,
+    /// Each part's label, in the order of `hash.parts`.
+    labels: Vec<BankLabel>,
+}
+
+impl StoredVideo {
+    fn new(first: u64, hash: Arc<VideoHash>) -> StoredVideo {
+        let labels = hash
+            .parts
+            .iter()
+            .map(|p| p.label.parse().expect("parts checked by known()"))
+            .collect();
+        StoredVideo {
+            first,
+            hash,
+            labels,
+        }
+    }
+
+    /// The frame at `offset` among all its frame hashes (plain, then each
+    /// part's), with its label.
+    fn at(&self, offset: usize) -> Option<(BankLabel, &VideoFrame)> {
+        if let Some(frame) = self.hash.frames.get(offset) {
+            return Some((BankLabel::Plain, frame));
+        }
+        let mut rest = offset - self.hash.frames.len();
+        for (part, &label) in self.hash.parts.iter().zip(&self.labels) {
+            match part.frames.get(rest) {
+                Some(frame) => return Some((label, frame)),
+                None => rest -= part.frames.len(),
+            }
+        }
+        None
+    }
+
+    /// The PDQ hash of its plain frame `number`.
+    fn plain_hash(&self, number: u32) -> Option<Hash256> {
+        let frames = &self.hash.frames;
+        let at = frames.binary_search_by_key(&number, |f| f.number).ok()?;
+        Some(frames[at].hash)
+    }
+}
+
+/// `hash` with only the parts whose labels are stored labels this build
+/// knows (a newer bank's are left out), and none labelled `pdq`.
+pub(crate) fn known(hash: Arc<VideoHash>) -> Arc<VideoHash> {
+    let fits = |label: &str| {
+        label
+            .parse::<BankLabel>()
+            .is_ok_and(|l| l != BankLabel::Plain)
+    };
+    if hash.parts.iter().all(|p| fits(&p.label)) {
+        return hash;
+    }
+    let mut kept = (*hash).clone();
+    kept.parts.retain(|p| fits(&p.label));
+    Arc::new(kept)
 }
 
 /// The stored videos and where their frames are in the index.
@@ -53,21 +110,24 @@ pub(crate) struct VideoFrames {
 
 impl VideoFrames {
     /// Stores video `video` (not held); returns the index entries of its
-    /// frames.
+    /// frames, plain and parts.
     pub(crate) fn add(&mut self, video: u64, hash: Arc<VideoHash>) -> Vec<(u64, Hash256)> {
+        let hash = known(hash);
         let first = self.next.max(FRAME_BIT);
         let entries: Vec<(u64, Hash256)> = hash
             .frames
             .iter()
+            .chain(hash.parts.iter().flat_map(|p| &p.frames))
             .enumerate()
             .map(|(i, f)| (first + i as u64, f.hash))
             .collect();
-        self.next = first + hash.frames.len() as u64;
-        self.frames += hash.frames.len();
-        if !hash.frames.is_empty() {
+        let n = entries.len();
+        self.next = first + n as u64;
+        self.frames += n;
+        if n > 0 {
             self.starts.insert(first, video);
         }
-        self.videos.insert(video, StoredVideo { first, hash });
+        self.videos.insert(video, StoredVideo::new(first, hash));
         entries
     }
 
@@ -77,45 +137,42 @@ impl VideoFrames {
             return Vec::new();
         };
         self.starts.remove(&stored.first);
-        let n = stored.hash.frames.len() as u64;
+        let n = stored.hash.hash_count() as u64;
         self.frames -= n as usize;
         (stored.first..stored.first + n).collect()
     }
 
     /// A video read from a file, at the frame ids it had, given in order of
     /// their first frame id; false when its frames would overlap the
-    /// previous video's or run past [`next`](Self::next), or it is held.
+    /// previous video's or run past [`next`](Self::next), it holds a part
+    /// this build does not know, or it is held.
     pub(crate) fn restore(&mut self, video: u64, first: u64, hash: Arc<VideoHash>) -> bool {
-        let n = hash.frames.len() as u64;
+        let n = hash.hash_count() as u64;
         let after_previous = match self.starts.last_key_value() {
             Some((&start, previous)) => {
-                first >= start + self.videos[previous].hash.frames.len() as u64
+                first >= start + self.videos[previous].hash.hash_count() as u64
             }
             None => true,
         };
         let fits = n > 0
             && is_frame(first)
             && after_previous
-            && first.checked_add(n).is_some_and(|end| end <= self.next);
+            && first.checked_add(n).is_some_and(|end| end <= self.next)
+            && Arc::ptr_eq(&known(hash.clone()), &hash);
         if !fits || self.videos.contains_key(&video) {
             return false;
         }
         self.starts.insert(first, video);
         self.frames += n as usize;
-        self.videos.insert(video, StoredVideo { first, hash });
+        self.videos.insert(video, StoredVideo::new(first, hash));
         true
     }
 
-    /// The video and frame of frame id `id`.
-    pub(crate) fn frame(&self, id: u64) -> Option<(u64, &VideoFrame)> {
+    /// The video, label and frame of frame id `id`.
+    pub(crate) fn frame(&self, id: u64) -> Option<(u64, BankLabel, &VideoFrame)> {
         let (&first, &video) = self.starts.range(..=id).next_back()?;
-        let frame = self
-            .videos
-            .get(&video)?
-            .hash
-            .frames
-            .get((id - first) as usize)?;
-        Some((video, frame))
+        let (label, frame) = self.videos.get(&video)?.at((id - first) as usize)?;
+        Some((video, label, frame))
     }
 
     /// Videos stored.
@@ -123,7 +180,7 @@ impl VideoFrames {
         self.videos.len()
     }
 
-    /// Frames stored, over all videos.
+    /// Frame hashes stored, over all videos, plain and parts.
     pub(crate) fn frame_count(&self) -> usize {
         self.frames
     }
@@ -202,57 +259,176 @@ impl Matcher {
 
     /// What `query`, a video, finds under `rule`: stored videos as vPDQ
     /// matches them, and stored pictures one of its frames shows.
+    ///
+    /// A query frame (quality at least the rule's, each distinct hash once)
+    /// is found in a stored video when it, or one of its views (the query's
+    /// parts labelled with `QueryLabel` names), is within the rule's radius
+    /// of one of the video's frames or parts whose label is compared with
+    /// it ([`model::radius`], within the smaller of the two radii). A stored
+    /// frame is found when it or one of its parts is. Without parts and
+    /// views, this is vPDQ's comparison exactly.
     pub fn search_video(&self, query: &VideoHash, rule: &VideoRule) -> VideoSearch {
         let comparable = query.comparable(rule.min_quality);
         if comparable.is_empty() {
             return VideoSearch::default();
         }
-        let hits: Vec<Vec<Match>> = comparable
+        // Every view of every comparable frame: (its frame's place among
+        // the comparable ones, its label, the view's hash).
+        let place: HashMap<u32, usize> = comparable
             .iter()
-            .map(|q| self.pdq.search(&q.hash, rule.radius))
+            .enumerate()
+            .map(|(i, f)| (f.number, i))
+            .collect();
+        let mut views: Vec<(usize, QueryLabel, Hash256)> = comparable
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (i, QueryLabel::Plain, f.hash))
+            .collect();
+        for part in &query.parts {
+            let Ok(label) = part.label.parse::<QueryLabel>() else {
+                continue;
+            };
+            if label == QueryLabel::Plain {
+                continue;
+            }
+            for f in &part.frames {
+                if let (Some(&i), true) = (place.get(&f.number), f.quality >= rule.min_quality) {
+                    views.push((i, label, f.hash));
+                }
+            }
+        }
+        // With vPDQ's radius, each pair of labels within its own radius, or
+        // near misses corroborated by two hashes of one stored frame (its
+        // whole and a part, say), as pictures are decided ([`model::decide`]);
+        // with another radius, every compared pair within it.
+        let pair_radii = rule.radius == model::VIDEO_FRAME_RADIUS;
+        let hits: Vec<Vec<Match>> = views
+            .iter()
+            .map(|&(_, label, hash)| {
+                let reach = if pair_radii {
+                    model::search_radius(label)
+                } else {
+                    rule.radius
+                };
+                self.pdq.search(&hash, reach)
+            })
             .collect();
         let table = self.table();
         let videos = self.videos();
         // Per stored video: the nearest pair for each query frame found,
-        // and the distinct stored hashes found.
+        // and the distinct stored plain hashes found.
         let mut pairs: BTreeMap<u64, BTreeMap<usize, FramePair>> = BTreeMap::new();
         let mut found: HashMap<u64, HashSet<Hash256>> = HashMap::new();
-        let mut pictures: BTreeMap<u64, PictureInVideo> = BTreeMap::new();
-        for (i, (q, hits)) in comparable.iter().zip(hits).enumerate() {
+        let mut pictures: BTreeMap<u64, (PictureInVideo, BTreeMap<usize, u32>)> = BTreeMap::new();
+        // Per query frame: the stored video frames near one of its views,
+        // as candidates of `model::decide` whose "image" is the video (so
+        // two of a video's hashes may corroborate a near miss).
+        let mut near: Vec<Vec<model::Candidate>> = vec![Vec::new(); comparable.len()];
+        let mut images: Vec<u64> = Vec::new();
+        let mut image_of: HashMap<u64, u64> = HashMap::new();
+        for (&(i, label, _), hits) in views.iter().zip(hits) {
             for hit in hits {
                 if !is_frame(hit.id) {
                     let Some(meta) = table.get(hit.id) else {
                         continue;
                     };
-                    let pair = model::radius(QueryLabel::Plain, model::stored_label(meta.label));
+                    let pair = model::radius(label, model::stored_label(meta.label)).map(|r| {
+                        if pair_radii {
+                            r
+                        } else {
+                            rule.radius
+                        }
+                    });
                     if pair.is_none_or(|r| hit.distance > r) {
                         continue;
                     }
-                    let entry = pictures.entry(hit.id).or_insert_with(|| PictureInVideo {
-                        found: Found {
+                    let (entry, at) = pictures.entry(hit.id).or_insert_with(|| {
+                        let found = Found {
                             hash_id: hit.id,
                             value: model::HashValue::Pdq(hit.hash),
                             meta,
                             distance: hit.distance,
                             frame: None,
-                        },
-                        frames: Vec::new(),
+                        };
+                        (
+                            PictureInVideo {
+                                found,
+                                frames: Vec::new(),
+                            },
+                            BTreeMap::new(),
+                        )
                     });
                     entry.found.distance = entry.found.distance.min(hit.distance);
-                    entry.frames.push((**q, hit.distance));
+                    at.entry(i)
+                        .and_modify(|d| *d = (*d).min(hit.distance))
+                        .or_insert(hit.distance);
                     continue;
                 }
-                let Some((video, stored)) = videos.frame(hit.id) else {
+                let Some((video, stored_label, stored)) = videos.frame(hit.id) else {
                     continue;
                 };
                 if stored.quality < rule.min_quality {
                     continue;
                 }
-                found.entry(video).or_default().insert(stored.hash);
-                let pair = FramePair {
-                    query: **q,
-                    stored: *stored,
+                let image = *image_of.entry(video).or_insert_with(|| {
+                    images.push(video);
+                    images.len() as u64 - 1
+                });
+                near[i].push(model::Candidate {
+                    query: label,
+                    image,
+                    stored: hit.id,
+                    label: stored_label,
                     distance: hit.distance,
+                });
+            }
+        }
+        for (i, candidates) in near.iter().enumerate() {
+            // Every stored frame within its pair's radius of this frame's
+            // views is found in the query, as vPDQ counts the stored share.
+            for c in candidates {
+                let within = model::radius(c.query, c.label)
+                    .is_some_and(|r| c.distance <= if pair_radii { r } else { rule.radius });
+                if !within {
+                    continue;
+                }
+                let video = images[c.image as usize];
+                if let Some((_, _, stored)) = videos.frame(c.stored) {
+                    if let Some(plain) = videos.videos[&video].plain_hash(stored.number) {
+                        found.entry(video).or_default().insert(plain);
+                    }
+                }
+            }
+            // Whether the frame is found in each video: one decision per
+            // video, a near miss taken when two of its hashes corroborate.
+            let decided: Vec<(u64, u64, u32)> = if pair_radii {
+                model::decide(candidates)
+                    .into_iter()
+                    .map(|m| (m.image, m.stored, m.distance))
+                    .collect()
+            } else {
+                candidates
+                    .iter()
+                    .filter(|c| {
+                        model::radius(c.query, c.label).is_some() && c.distance <= rule.radius
+                    })
+                    .map(|c| (c.image, c.stored, c.distance))
+                    .collect()
+            };
+            for (image, frame_id, distance) in decided {
+                let video = images[image as usize];
+                let Some((_, _, stored)) = videos.frame(frame_id) else {
+                    continue;
+                };
+                let number = stored.number;
+                let Some(plain) = videos.videos[&video].plain_hash(number) else {
+                    continue;
+                };
+                found.entry(video).or_default().insert(plain);
+                let pair = FramePair {
+                    query: *comparable[i],
+                    stored: *stored,
+                    distance,
                 };
                 pairs
                     .entry(video)
@@ -277,7 +453,7 @@ impl Matcher {
                     .map_or(0, |v| v.hash.comparable(rule.min_quality).len());
                 let shares = VideoShares {
                     query: by_query.len() as f64 / comparable.len() as f64,
-                    stored: found[&video].len() as f64 / stored_comparable.max(1) as f64,
+                    stored: (found[&video].len() as f64 / stored_comparable.max(1) as f64).min(1.0),
                 };
                 Some(VideoMatch {
                     video,
@@ -296,7 +472,13 @@ impl Matcher {
                 .then(b.shares.stored.total_cmp(&a.shares.stored))
                 .then(a.video.cmp(&b.video))
         });
-        let mut pictures: Vec<PictureInVideo> = pictures.into_values().collect();
+        let mut pictures: Vec<PictureInVideo> = pictures
+            .into_values()
+            .map(|(mut p, at)| {
+                p.frames = at.into_iter().map(|(i, d)| (*comparable[i], d)).collect();
+                p
+            })
+            .collect();
         pictures.sort_by_key(|p| (!minor(&p.found.meta), p.found.distance, p.found.hash_id));
         VideoSearch {
             videos: out,
@@ -369,6 +551,7 @@ mod tests {
                     timestamp: i as f64,
                 })
                 .collect(),
+            parts: Vec::new(),
         }
     }
 
@@ -502,10 +685,120 @@ mod tests {
                 quality: 10,
                 ..film.frames[0]
             }],
+            parts: Vec::new(),
         };
         assert_eq!(
             set.search_video(&dim, &VideoRule::default()),
             VideoSearch::default()
         );
+    }
+
+    /// Parts of a stored video and views of a query are compared as a
+    /// picture's labels are: a cropped copy's frames find the stored
+    /// crops, a mirrored copy's turned-back views find the plain frames; a
+    /// pair of labels never compared finds nothing; and shares still count
+    /// frames, not hashes.
+    #[test]
+    fn parts_and_views_are_compared_by_their_labels() {
+        let mut rng = Rng(11);
+        let n = 10;
+        let plain: Vec<Hash256> = (0..n).map(|_| rng.hash()).collect();
+        let crops: Vec<Hash256> = (0..n).map(|_| rng.hash()).collect();
+        let tops: Vec<Hash256> = (0..n).map(|_| rng.hash()).collect();
+        let frames = |hashes: &[Hash256]| -> Vec<VideoFrame> {
+            hashes
+                .iter()
+                .enumerate()
+                .map(|(i, &hash)| VideoFrame {
+                    hash,
+                    quality: 90,
+                    number: i as u32 * 30,
+                    timestamp: i as f64,
+                })
+                .collect()
+        };
+        let part = |label: &str, hashes: &[Hash256]| model::VideoPart {
+            label: label.into(),
+            frames: frames(hashes),
+        };
+        let stored = VideoHash {
+            frames: frames(&plain),
+            parts: vec![
+                part("crop90", &crops),
+                part("top80", &tops),
+                // A label this build does not know: left out.
+                part("zoom50", &(0..n).map(|_| rng.hash()).collect::<Vec<_>>()),
+            ],
+        };
+        let set = Matcher::new();
+        add(&set, 5, &stored);
+        assert_eq!(set.frame_count(), 3 * n);
+        assert!(set.consistent());
+        let rule = VideoRule::default();
+        let near = |rng: &mut Rng, hashes: &[Hash256]| -> Vec<Hash256> {
+            hashes.iter().map(|&h| rng.near(h, 8)).collect()
+        };
+
+        // A cropped copy: its plain frames are near the stored crops.
+        let cropped = VideoHash {
+            frames: frames(&near(&mut rng, &crops)),
+            parts: Vec::new(),
+        };
+        let found = set.search_video(&cropped, &rule);
+        assert_eq!(found.videos.len(), 1);
+        assert!(found.videos[0].is_match);
+        assert_eq!(found.videos[0].shares.query, 1.0);
+        assert_eq!(found.videos[0].shares.stored, 1.0, "frames, not hashes");
+        // The stored frame given is the part's, at the frame's moment.
+        assert_eq!(found.videos[0].frames[3].stored.number, 90);
+
+        // A mirrored copy: nothing by its plain frames, all by its view
+        // turned back.
+        let mirrored = VideoHash {
+            frames: frames(&(0..n).map(|_| rng.hash()).collect::<Vec<_>>()),
+            parts: vec![part("flipx", &near(&mut rng, &plain))],
+        };
+        assert!(set.search_video(&mirrored.plain(), &rule).videos.is_empty());
+        let found = set.search_video(&mirrored, &rule);
+        assert!(found.videos[0].is_match, "{found:?}");
+        assert_eq!(found.videos[0].shares.query, 1.0);
+
+        // A query's top80 view finds the stored top80 part; its plain
+        // frames never do (whole against part of the top).
+        let by_top = VideoHash {
+            frames: frames(&near(&mut rng, &tops)),
+            parts: Vec::new(),
+        };
+        assert!(set.search_video(&by_top, &rule).videos.is_empty());
+        let with_view = VideoHash {
+            frames: frames(&(0..n).map(|_| rng.hash()).collect::<Vec<_>>()),
+            parts: vec![part("top80", &near(&mut rng, &tops))],
+        };
+        assert!(set.search_video(&with_view, &rule).videos[0].is_match);
+
+        // A picture finds the video through a part, labelled by it.
+        let found = set.matches(
+            &HashValue::Pdq(rng.near(crops[4], 5)),
+            QueryLabel::Plain,
+            None,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].meta.label,
+            Some(BankLabel::Part(model::Part::Crop90))
+        );
+        assert_eq!(found[0].frame.map(|f| f.number), Some(120));
+
+        // Saved and read back, the parts are there.
+        let mut file = std::io::Cursor::new(Vec::new());
+        set.write_to(&mut file).unwrap();
+        let len = file.get_ref().len() as u64;
+        file.set_position(0);
+        let read = Matcher::read_from(&mut file, len, std::path::Path::new("m")).unwrap();
+        assert_eq!(
+            read.search_video(&cropped, &rule),
+            set.search_video(&cropped, &rule)
+        );
+        assert_eq!(read.frame_count(), 3 * n);
     }
 }

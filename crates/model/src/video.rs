@@ -15,6 +15,14 @@
 //! `frame,quality,hex,timestamp` per frame (`vpdq-hash-video` and the
 //! sample hashes), and python-threatexchange's signal string, a JSON list of
 //! `"hex,quality,timestamp"` strings (the `vpdq` signal type HMA exchanges).
+//!
+//! hashbank adds **parts** to a video hash: for each kept frame, PDQ hashes
+//! of parts or views of it, each labelled as a picture's are (a stored
+//! video's parts with [`crate::BankLabel`] names, `crop90`, `trim`, ...; a
+//! query's views with [`crate::QueryLabel`] names, `flipx`, `screen`, ...).
+//! In the text form a part's frame is a line with a fifth field, its label,
+//! after the plain frames: `frame,quality,hex,timestamp,label`. The plain
+//! frames alone are the reference's vPDQ hash.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -42,6 +50,10 @@ pub const VIDEO_STORED_SHARE: f64 = 0.0;
 /// over 13 hours; at every frame of a 30 frames/s film, over 27 minutes.
 pub const MAX_VIDEO_FRAMES: usize = 50_000;
 
+/// The most part hashes per plain frame a video hash may hold (a picture's
+/// views number 16 at most).
+pub const PARTS_PER_FRAME: usize = 16;
+
 /// The hash of one frame of a video.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct VideoFrame {
@@ -56,10 +68,25 @@ pub struct VideoFrame {
     pub timestamp: f64,
 }
 
-/// The vPDQ hash of a video: its hashed frames, in frame order.
+/// The vPDQ hash of a video: its hashed frames, in frame order, and
+/// hashbank's parts of them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VideoHash {
-    /// The frames.
+    /// The frames: the reference's vPDQ hash.
+    pub frames: Vec<VideoFrame>,
+    /// Hashes of parts or views of the frames, by label, labels in order,
+    /// each part's frames in frame order and among the plain frames'
+    /// numbers.
+    pub parts: Vec<VideoPart>,
+}
+
+/// The hashes of one part or view of a video's frames.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VideoPart {
+    /// What part or view: a `BankLabel` name for a stored video, a
+    /// `QueryLabel` name for a query (never `pdq`, the plain frames).
+    pub label: String,
+    /// Its hashes, one per frame at most, in frame order.
     pub frames: Vec<VideoFrame>,
 }
 
@@ -84,6 +111,15 @@ pub enum VideoHashError {
         /// The previous frame number.
         previous: u32,
     },
+    /// A part's frame whose number is not one of the plain frames', or a
+    /// label that is not a word.
+    #[error("frame {index}: {problem}")]
+    Part {
+        /// The line, from 1.
+        index: usize,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// More frames than [`MAX_VIDEO_FRAMES`].
     #[error("the video hash has more than {limit} frames")]
     TooManyFrames {
@@ -97,9 +133,11 @@ pub enum VideoHashError {
 
 impl VideoHash {
     /// The reference's text form: a line `frame,quality,hex,timestamp` per
-    /// frame, the timestamp with 3 decimals.
+    /// frame, the timestamp with 3 decimals; then a line
+    /// `frame,quality,hex,timestamp,label` per part's frame, by label.
     pub fn to_text(&self) -> String {
-        let mut out = String::with_capacity(self.frames.len() * 80);
+        let lines = self.frames.len() + self.parts.iter().map(|p| p.frames.len()).sum::<usize>();
+        let mut out = String::with_capacity(lines * 80);
         for f in &self.frames {
             let _ = writeln!(
                 out,
@@ -107,14 +145,38 @@ impl VideoHash {
                 f.number, f.quality, f.hash, f.timestamp
             );
         }
+        for part in &self.parts {
+            for f in &part.frames {
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{:.3},{}",
+                    f.number, f.quality, f.hash, f.timestamp, part.label
+                );
+            }
+        }
         out
     }
 
-    /// Reads the reference's text form. Blank lines and lines starting with
-    /// `#` are skipped; a line without a timestamp (the older sample
-    /// hashes) gets 0.
+    /// The plain frames alone: the reference's vPDQ hash.
+    pub fn plain(&self) -> VideoHash {
+        VideoHash {
+            frames: self.frames.clone(),
+            parts: Vec::new(),
+        }
+    }
+
+    /// Frame hashes in all, plain and parts.
+    pub fn hash_count(&self) -> usize {
+        self.frames.len() + self.parts.iter().map(|p| p.frames.len()).sum::<usize>()
+    }
+
+    /// Reads the reference's text form, and the parts' lines after the
+    /// plain frames. Blank lines and lines starting with `#` are skipped; a
+    /// line without a timestamp (the older sample hashes) gets 0.
     pub fn from_text(text: &str) -> Result<VideoHash, VideoHashError> {
         let mut frames = Vec::new();
+        let mut parts: Vec<VideoPart> = Vec::new();
+        let mut numbers: HashSet<u32> = HashSet::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -126,7 +188,7 @@ impl VideoHash {
                 problem: problem.to_owned(),
             };
             let fields: Vec<&str> = line.split(',').collect();
-            if !(3..=4).contains(&fields.len()) {
+            if !(3..=5).contains(&fields.len()) {
                 return Err(bad("expected frame,quality,hex,timestamp"));
             }
             let number = fields[0]
@@ -134,9 +196,57 @@ impl VideoHash {
                 .parse::<u32>()
                 .map_err(|_| bad("the frame number is not a whole number"))?;
             let frame = read_frame(index, number, fields[2], fields[1], fields.get(3).copied())?;
-            push(&mut frames, index, frame)?;
+            let Some(label) = fields.get(4).map(|l| l.trim()) else {
+                if !parts.is_empty() {
+                    return Err(bad("a plain frame after the parts' frames"));
+                }
+                push(&mut frames, index, frame)?;
+                numbers.insert(number);
+                continue;
+            };
+            let part_bad = |problem: &str| VideoHashError::Part {
+                index,
+                problem: problem.to_owned(),
+            };
+            if label.is_empty()
+                || label == "pdq"
+                || !label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                return Err(part_bad("a part's label is a word of a-z and 0-9, not pdq"));
+            }
+            if !numbers.contains(&number) {
+                return Err(part_bad(
+                    "a part's frame number is not one of the plain frames'",
+                ));
+            }
+            if frames.len() + parts.iter().map(|p| p.frames.len()).sum::<usize>()
+                >= MAX_VIDEO_FRAMES * PARTS_PER_FRAME
+            {
+                return Err(VideoHashError::TooManyFrames {
+                    limit: MAX_VIDEO_FRAMES,
+                });
+            }
+            match parts.last_mut() {
+                Some(part) if part.label == label => {
+                    if part.frames.last().is_some_and(|l| l.number >= number) {
+                        return Err(part_bad("a part's frame numbers must rise"));
+                    }
+                    part.frames.push(frame);
+                }
+                _ => {
+                    if parts.iter().any(|p| p.label == label) {
+                        return Err(part_bad("a part's lines come together"));
+                    }
+                    parts.push(VideoPart {
+                        label: label.to_owned(),
+                        frames: vec![frame],
+                    });
+                }
+            }
         }
-        Ok(VideoHash { frames })
+        Ok(VideoHash { frames, parts })
     }
 
     /// python-threatexchange's signal string: a JSON list of
@@ -175,7 +285,10 @@ impl VideoHash {
             let frame = read_frame(index, number, fields[0], fields[1], Some(fields[2]))?;
             push(&mut frames, index, frame)?;
         }
-        Ok(VideoHash { frames })
+        Ok(VideoHash {
+            frames,
+            parts: Vec::new(),
+        })
     }
 
     /// The frame hashes a comparison uses: quality at least
@@ -414,12 +527,45 @@ mod tests {
     }
 
     #[test]
+    fn parts_ride_in_the_text_form_after_the_plain_frames() {
+        let h = hash_with_bits(&[3, 9]);
+        let text = format!(
+            "0,100,{h},0.000\n30,90,{h},1.000\n0,80,{h},0.000,crop90\n30,70,{h},1.000,crop90\n\
+             30,60,{h},1.000,top80\n"
+        );
+        let video = VideoHash::from_text(&text).unwrap();
+        assert_eq!(video.frames.len(), 2);
+        assert_eq!(video.parts.len(), 2);
+        assert_eq!(video.parts[0].label, "crop90");
+        assert_eq!(video.parts[0].frames[1].quality, 70);
+        assert_eq!(video.parts[1].frames[0].number, 30);
+        assert_eq!(video.hash_count(), 5);
+        assert_eq!(video.to_text(), text);
+        assert_eq!(video.plain().parts, vec![]);
+        assert_eq!(video.plain().frames, video.frames);
+        // Refused: a part of a frame that is not there, a plain frame after
+        // the parts, a part split in two, falling numbers, odd labels.
+        for bad in [
+            format!("0,100,{h},0\n15,90,{h},0.5,crop90"),
+            format!("0,100,{h},0\n0,90,{h},0,crop90\n30,90,{h},1"),
+            format!("0,100,{h},0\n30,90,{h},1\n0,9,{h},0,a\n0,9,{h},0,b\n30,9,{h},1,a"),
+            format!("0,100,{h},0\n30,90,{h},1\n30,9,{h},1,a\n0,9,{h},0,a"),
+            format!("0,100,{h},0\n0,90,{h},0,pdq"),
+            format!("0,100,{h},0\n0,90,{h},0,Crop"),
+            format!("0,100,{h},0\n0,90,{h},0,"),
+        ] {
+            assert!(VideoHash::from_text(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn the_text_form_reads_back() {
         let video = VideoHash {
             frames: vec![
                 frame(0, hash_with_bits(&[1, 200]), 100),
                 frame(30, hash_with_bits(&[7]), 49),
             ],
+            parts: Vec::new(),
         };
         let text = video.to_text();
         assert_eq!(
@@ -486,9 +632,11 @@ mod tests {
                 frame(3, c, 90),
                 frame(4, far_a, 10),
             ],
+            parts: Vec::new(),
         };
         let query = VideoHash {
             frames: vec![frame(0, near_a, 80), frame(1, beyond_a, 80)],
+            parts: Vec::new(),
         };
         let shares = compare(&query, &stored, &VideoRule::default());
         assert_eq!(

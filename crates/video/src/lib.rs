@@ -110,6 +110,24 @@ pub struct Options {
     pub ffmpeg: PathBuf,
     /// The `ffprobe` program.
     pub ffprobe: PathBuf,
+    /// Which hashes of parts or views of each kept frame to add.
+    pub parts: Parts,
+}
+
+/// Hashes of parts or views of each kept frame, as a picture's
+/// (`media::robust`), added to the video hash as its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Parts {
+    /// None: the reference's vPDQ hash alone.
+    #[default]
+    None,
+    /// What a bank stores of a picture: the frame without its borders, its
+    /// crops, corners, top and bottom (`media::robust::bank_hashes`).
+    Bank,
+    /// What a scan looks a picture up by: the frame turned and mirrored,
+    /// without borders or a caption band, inside a screenshot,
+    /// straightened, its top and bottom (`media::robust::query_hashes`).
+    Query,
 }
 
 impl Default for Options {
@@ -120,6 +138,7 @@ impl Default for Options {
             pipeline: Pipeline::Canonical,
             ffmpeg: PathBuf::from("ffmpeg"),
             ffprobe: PathBuf::from("ffprobe"),
+            parts: Parts::None,
         }
     }
 }
@@ -187,12 +206,12 @@ pub fn hash_file(path: &Path, options: &Options) -> Result<VideoPrint, VideoErro
         let frames = decode::hash_frames(path, &stream, &plan, options);
         (frames, digests.join())
     });
-    let frames = frames?;
+    let (frames, parts) = frames?;
     let (md5, sha256) =
         digests.map_err(|_| VideoError::Decoder("digest thread failed".into()))??;
     let decoded_seconds = frames.len() as f64 * plan.step as f64 / stream.frame_rate;
     Ok(VideoPrint {
-        hash: VideoHash { frames },
+        hash: VideoHash { frames, parts },
         duration: stream.duration.unwrap_or(decoded_seconds),
         stream,
         md5,

@@ -111,7 +111,10 @@ pub fn hash_animated_webp(bytes: &[u8], options: &Options) -> Result<VideoPrint,
     .map_err(|_| VideoError::Decoder("the WebP decoder failed on this file".into()))??;
     let (md5, sha256) = crate::digests(bytes);
     Ok(VideoPrint {
-        hash: VideoHash { frames },
+        hash: VideoHash {
+            frames,
+            parts: Vec::new(),
+        },
         stream: Stream {
             width,
             height,

@@ -263,3 +263,64 @@ fn video_limits_answer_400s_that_name_the_limit() {
         assert_eq!(answer.code(), "invalid_share");
     }
 }
+
+/// A video filed with parts (as `hash --video-parts` gives them) is found
+/// through them: here a "crop" part made of another sample's frames
+/// stands for the video's crops, and a query of those frames finds the
+/// video, though its plain frames share nothing. A part with a label that
+/// is not a picture's extra hash is refused.
+#[test]
+fn a_video_is_found_through_its_parts() {
+    let db = TestDb::sqlite();
+    let key = add_platform(&db, "films");
+    let server = Server::start(&db, &[]);
+    let chair = expected("chair-orig-22-sd-bar");
+    let pattern = expected("pattern-hd-no-bar");
+    let plain = every(&chair, 30);
+    let part: String = pattern
+        .iter()
+        .filter(|l| {
+            let n: usize = l.split(',').next().unwrap().parse().unwrap();
+            n.is_multiple_of(30)
+        })
+        .map(|l| format!("{l},crop90\n"))
+        .collect();
+    let answer = server.post(
+        "/v1/cases",
+        &Auth::None,
+        &json!({ "hashes": [video(&(plain.clone() + &part.replace(",crop90", ",zoom50")))] }),
+    );
+    assert_eq!(answer.status, 400, "{:?}", answer.body);
+    assert_eq!(answer.code(), "invalid_label");
+    let (_, _, created) = server.create_case(json!([video(&(plain.clone() + &part))]), false);
+    let id = created["hashes"][0]["hash_id"].as_i64().unwrap();
+    // The feed carries the parts with the video.
+    let feed = server.whole_feed(&key);
+    let value = feed[0]["value"].as_str().unwrap();
+    assert_eq!(
+        value.lines().filter(|l| l.ends_with(",crop90")).count(),
+        part.lines().count()
+    );
+
+    let query = every(&pattern, 30);
+    let answer = match_body(&server, &key, &json!({ "hashes": [video(&query)] }));
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    let matches = answer.body["results"][0]["matches"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(matches.len(), 1, "{matches:?}");
+    assert_eq!(matches[0]["hash_id"].as_i64(), Some(id));
+    assert_eq!(matches[0]["shares"]["query"], json!(1.0));
+    // Without the parts, the same video would not be found.
+    let (_, _, alone) = server.create_case(json!([video(&every(&chair, 15))]), false);
+    let alone_id = alone["hashes"][0]["hash_id"].as_i64().unwrap();
+    let answer = match_body(&server, &key, &json!({ "hashes": [video(&query)] }));
+    let ids: Vec<i64> = answer.body["results"][0]["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["hash_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![id], "not {alone_id}");
+}
