@@ -47,6 +47,16 @@ fn match_body(server: &Server, key: &str, body: &Value) -> Answer {
     server.post("/v1/match", &Auth::Key(key.into()), body)
 }
 
+/// The matches of one video query.
+fn video_matches(server: &Server, key: &str, text: &str) -> Vec<Value> {
+    let answer = match_body(server, key, &json!({ "hashes": [video(text)] }));
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    answer.body["results"][0]["matches"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
 #[test]
 fn videos_are_filed_fed_matched_and_withdrawn_sqlite() {
     videos_round_trip(&TestDb::sqlite());
@@ -89,12 +99,7 @@ fn videos_round_trip(db: &TestDb) {
     // A clip of another copy, one frame a second, finds the film: both
     // shares, and each frame found with its moment in both videos.
     let clip = every(&expected("chair-20-sd-bar")[..300], 30);
-    let answer = match_body(&server, &key, &json!({ "hashes": [video(&clip)] }));
-    assert_eq!(answer.status, 200, "{:?}", answer.body);
-    let matches = answer.body["results"][0]["matches"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let matches = video_matches(&server, &key, &clip);
     assert_eq!(matches.len(), 1, "{matches:?}");
     let m = &matches[0];
     assert_eq!(m["hash_id"].as_i64(), Some(video_id));
@@ -135,12 +140,7 @@ fn videos_round_trip(db: &TestDb) {
     // The pattern video, hashed at one frame a second, shows the banked
     // picture: found with the moments it shows it; it is no chair.
     let pattern_query = every(&pattern, 30);
-    let answer = match_body(&server, &key, &json!({ "hashes": [video(&pattern_query)] }));
-    assert_eq!(answer.status, 200, "{:?}", answer.body);
-    let matches = answer.body["results"][0]["matches"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let matches = video_matches(&server, &key, &pattern_query);
     assert_eq!(matches.len(), 1, "{matches:?}");
     assert_eq!(matches[0]["hash_id"].as_i64(), Some(picture_id));
     assert_eq!(matches[0]["kind"], json!("pdq"));
@@ -303,12 +303,7 @@ fn a_video_is_found_through_its_parts() {
     );
 
     let query = every(&pattern, 30);
-    let answer = match_body(&server, &key, &json!({ "hashes": [video(&query)] }));
-    assert_eq!(answer.status, 200, "{:?}", answer.body);
-    let matches = answer.body["results"][0]["matches"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let matches = video_matches(&server, &key, &query);
     assert_eq!(matches.len(), 1, "{matches:?}");
     assert_eq!(matches[0]["hash_id"].as_i64(), Some(id));
     assert_eq!(matches[0]["shares"]["query"], json!(1.0));
