@@ -222,7 +222,7 @@ pub fn check_video(
 fn filed_video(value: &str, what: &str) -> Result<VideoHash> {
     let mut video = check_video(value, MAX_FRAMES_PER_CASE, MAX_HASHES_PER_VIDEO, what)?;
     let usable = |f: &model::VideoFrame| {
-        f.quality >= pdq::QUALITY_THRESHOLD && check_pdq_value(&f.hash.to_hex(), what).is_ok()
+        f.quality >= pdq::QUALITY_THRESHOLD && check_pdq_hash(&f.hash, what).is_ok()
     };
     video.frames.retain(usable);
     let kept: HashSet<u32> = video.frames.iter().map(|f| f.number).collect();
@@ -309,6 +309,12 @@ pub fn blank_pdq_hashes() -> &'static [Hash256] {
 pub fn check_pdq_value(value: &str, what: &str) -> Result<()> {
     let hash = Hash256::from_hex(value)
         .map_err(|e| BankError::invalid("invalid_hash", format!("{what}: {e}")))?;
+    check_pdq_hash(&hash, what)
+}
+
+/// [`check_pdq_value`] of a hash already read.
+pub fn check_pdq_hash(hash: &Hash256, what: &str) -> Result<()> {
+    let hash = *hash;
     let ones = hash.count_ones();
     if !(MIN_PDQ_BITS..=MAX_PDQ_BITS).contains(&ones) {
         return Err(BankError::invalid(

@@ -321,11 +321,9 @@ impl Matcher {
         let mut found: HashMap<u64, HashSet<Hash256>> = HashMap::new();
         let mut pictures: BTreeMap<u64, (PictureInVideo, BTreeMap<usize, u32>)> = BTreeMap::new();
         // Per query frame: the stored video frames near one of its views,
-        // as candidates of `model::decide` whose "image" is the video (so
-        // two of a video's hashes may corroborate a near miss).
+        // as candidates of `model::decide` whose "image" is the video's id
+        // (so two of a video's hashes may corroborate a near miss).
         let mut near: Vec<Vec<model::Candidate>> = vec![Vec::new(); comparable.len()];
-        let mut images: Vec<u64> = Vec::new();
-        let mut image_of: HashMap<u64, u64> = HashMap::new();
         for (&(i, label, _), hits) in views.iter().zip(hits) {
             for hit in hits {
                 if !is_frame(hit.id) {
@@ -370,13 +368,9 @@ impl Matcher {
                 if stored.quality < rule.min_quality {
                     continue;
                 }
-                let image = *image_of.entry(video).or_insert_with(|| {
-                    images.push(video);
-                    images.len() as u64 - 1
-                });
                 near[i].push(model::Candidate {
                     query: label,
-                    image,
+                    image: video,
                     stored: hit.id,
                     label: stored_label,
                     distance: hit.distance,
@@ -392,7 +386,7 @@ impl Matcher {
                 if !within {
                     continue;
                 }
-                let video = images[c.image as usize];
+                let video = c.image;
                 if let Some((_, _, stored)) = videos.frame(c.stored) {
                     if let Some(plain) = videos.videos[&video].plain_hash(stored.number) {
                         found.entry(video).or_default().insert(plain);
@@ -415,8 +409,7 @@ impl Matcher {
                     .map(|c| (c.image, c.stored, c.distance))
                     .collect()
             };
-            for (image, frame_id, distance) in decided {
-                let video = images[image as usize];
+            for (video, frame_id, distance) in decided {
                 let Some((_, _, stored)) = videos.frame(frame_id) else {
                     continue;
                 };

@@ -236,21 +236,20 @@ impl Shared<'_> {
                 }
             };
             match kind {
-                Sniffed::Image => {
-                    let work = Work::File {
-                        key,
-                        path: path.clone(),
-                        display: shown,
-                    };
-                    if tx.send(work).is_err() {
-                        break;
-                    }
-                }
-                Sniffed::Video => {
-                    let work = Work::Video {
-                        key,
-                        path: path.clone(),
-                        display: shown,
+                Sniffed::Image | Sniffed::Video => {
+                    let path = path.clone();
+                    let work = if kind == Sniffed::Video {
+                        Work::Video {
+                            key,
+                            path,
+                            display: shown,
+                        }
+                    } else {
+                        Work::File {
+                            key,
+                            path,
+                            display: shown,
+                        }
                     };
                     if tx.send(work).is_err() {
                         break;
@@ -398,14 +397,12 @@ impl Shared<'_> {
         }
     }
 
-    /// A file's bytes: an image to hash, or an archive under an image's name.
+    /// A file's bytes: an image or a video to hash, or an archive under an
+    /// image's name.
     fn bytes(&self, key: Key, display: String, bytes: Vec<u8>) {
         let kind = sniff(&bytes[..bytes.len().min(SNIFF_LEN)]);
-        if kind == Sniffed::Video {
-            return self.video_bytes(key, display, bytes);
-        }
         if !kind.is_archive() {
-            return self.hash(key, display, bytes);
+            return self.media(kind, key, display, bytes);
         }
         let mut place = key.1;
         let mut found = Vec::new();
@@ -429,14 +426,20 @@ impl Shared<'_> {
                     bytes,
                 } = work
                 {
-                    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
-                    if sniff(head) == Sniffed::Video {
-                        self.video_bytes(key, display, bytes);
-                    } else {
-                        self.hash(key, display, bytes);
-                    }
+                    let kind = sniff(&bytes[..bytes.len().min(SNIFF_LEN)]);
+                    self.media(kind, key, display, bytes);
                 }
             });
+        }
+    }
+
+    /// Bytes that are no archive, sniffed as `kind`: a video, or else an
+    /// image to decode.
+    fn media(&self, kind: Sniffed, key: Key, display: String, bytes: Vec<u8>) {
+        if kind == Sniffed::Video {
+            self.video_bytes(key, display, bytes)
+        } else {
+            self.hash(key, display, bytes)
         }
     }
 
