@@ -6,9 +6,9 @@
 # `hashbank serve` (e.g. --listen 0.0.0.0:8080).
 #
 # On a fresh Debian machine with the Rust toolchain it installs what is
-# missing: Node.js, npm and FFmpeg (Debian's packages; `hashbank hash`
-# decodes videos with FFmpeg), the wasm32 target, wasm-bindgen-cli and the
-# page's npm packages (web/build.sh).
+# missing: Node.js, npm and FFmpeg's libraries (Debian's packages; hashbank
+# decodes videos with them, scripts/deps.sh), the wasm32 target,
+# wasm-bindgen-cli and the page's npm packages (web/build.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +19,7 @@ if ! command -v npm >/dev/null 2>&1; then
   apt-get install -y -qq nodejs npm >/dev/null
 fi
 
+bash scripts/deps.sh
 bash web/build.sh
 echo "== hashbank (release)"
 cargo build --release --locked -p hashbank-cli

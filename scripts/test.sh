@@ -54,10 +54,9 @@ fi
 # package, pip `vpdq` built against Debian's FFmpeg libraries: the
 # conformance test (crates/video/tests/reference.rs) asks for its hashes of
 # the sample videos on this machine (HASHBANK_TEST_VPDQ_PEER).
+bash scripts/deps.sh
 missing=()
-command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
-for pkg in cmake pkg-config libavcodec-dev libavformat-dev libavutil-dev libswscale-dev \
-  libavdevice-dev libavfilter-dev libswresample-dev; do
+for pkg in cmake; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -27,9 +27,10 @@ use crate::walk::{walk, WalkOptions};
 /// name. EXIF orientation is ignored, as in the PDQ reference: a photo
 /// hashes as stored.
 ///
-/// Videos are decoded by FFmpeg (`ffmpeg`, `ffprobe`) in a child process
-/// with limits on memory, CPU time and wall-clock time: a file that crashes
-/// or hangs the decoder fails alone.
+/// Videos are decoded by FFmpeg's libraries in a child process with limits
+/// on memory, CPU time and wall-clock time: a file that crashes or hangs
+/// the decoder fails alone. For H.264 and HEVC only the pictures the kept
+/// frames need are decoded.
 ///
 /// Exit status: 0 when every file was hashed, 1 when some failed (each
 /// failure is a record with an `error`), 2 on usage errors.

@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 
-/// How videos are hashed: vPDQ through FFmpeg, in a child process with
-/// limits.
+/// How videos are hashed: vPDQ through FFmpeg's libraries, in a child
+/// process with limits.
 #[derive(Args, Debug, Clone)]
 pub struct VideoArgs {
     /// Hash one video frame every this many seconds (0: every frame).
@@ -41,23 +41,10 @@ pub struct VideoArgs {
     #[arg(long, default_value_t = video::DEFAULT_MAX_DECODER_MEMORY, value_name = "BYTES")]
     max_decoder_memory: u64,
 
-    /// The ffmpeg program.
-    #[arg(
-        long,
-        env = "HASHBANK_FFMPEG",
-        default_value = "ffmpeg",
-        value_name = "PATH"
-    )]
-    ffmpeg: PathBuf,
-
-    /// The ffprobe program.
-    #[arg(
-        long,
-        env = "HASHBANK_FFPROBE",
-        default_value = "ffprobe",
-        value_name = "PATH"
-    )]
-    ffprobe: PathBuf,
+    /// The program that decodes videos, started as a contained child with
+    /// `__video-decoder` and the file on its stdin (default: this one).
+    #[arg(long, env = "HASHBANK_VIDEO_DECODER", value_name = "PATH", hide = true)]
+    video_decoder: Option<PathBuf>,
 }
 
 impl VideoArgs {
@@ -80,8 +67,12 @@ impl VideoArgs {
             } else {
                 video::Pipeline::Canonical
             },
-            ffmpeg: self.ffmpeg.clone(),
-            ffprobe: self.ffprobe.clone(),
+            decoder: match &self.video_decoder {
+                Some(path) => path.clone(),
+                None => std::env::current_exe()
+                    .context("cannot find this program to decode videos with")?,
+            },
+            skipping: true,
             parts: if self.video_parts {
                 video::Parts::Bank
             } else {

@@ -1,9 +1,8 @@
-//! FFmpeg's tools run as child processes under limits, so that a hostile
-//! file that crashes, hangs or floods the decoder ends only its own
-//! hashing.
+//! The decoder runs as a child process under limits, so that a hostile
+//! file that crashes, hangs or floods it ends only its own hashing.
 //!
 //! Each child is started through util-linux's `prlimit`, which sets the
-//! limits on itself and then runs the tool: address space (memory), CPU
+//! limits on itself and then runs the decoder: address space (memory), CPU
 //! seconds, no files written, few files open. The parent also keeps a
 //! wall-clock deadline and kills the child when it passes; what the child
 //! writes to stderr is kept (its last few kilobytes) for the error message.
@@ -31,24 +30,8 @@ pub(crate) struct ChildLimits {
 /// The demuxers FFmpeg may use: the containers of [`crate::Container`]
 /// and GIF. Playlists (HLS), `concat` lists and the other formats that
 /// name further files or URLs are refused.
-const DEMUXERS: &str = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,flv,asf,ogg,gif";
-
-/// The arguments that name the input of `ffprobe` or `ffmpeg`: the file
-/// itself, read through FFmpeg's `file` protocol only (so a name such as
-/// `concat:…` or `http:…` is a file name, never a protocol), by one of the
-/// allowed demuxers.
-pub(crate) fn input(path: &Path) -> Vec<std::ffi::OsString> {
-    let mut file = std::ffi::OsString::from("file:");
-    file.push(path.as_os_str());
-    vec![
-        "-protocol_whitelist".into(),
-        "file".into(),
-        "-format_whitelist".into(),
-        DEMUXERS.into(),
-        "-i".into(),
-        file,
-    ]
-}
+pub(crate) const DEMUXERS: &str =
+    "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,flv,asf,ogg,gif";
 
 /// stderr kept for messages.
 const STDERR_KEPT: usize = 4096;
@@ -63,10 +46,11 @@ pub(crate) struct Contained {
 }
 
 impl Contained {
-    /// Starts `tool` with `args` under `limits`; its stdin is closed.
+    /// Starts `tool` with `args` under `limits`, reading `stdin`.
     pub fn start(
         tool: &Path,
-        args: &[&std::ffi::OsStr],
+        args: &[std::ffi::OsString],
+        stdin: Stdio,
         limits: ChildLimits,
     ) -> Result<(Contained, ChildStdout), VideoError> {
         let mut command = Command::new("prlimit");
@@ -79,7 +63,7 @@ impl Contained {
             .arg("--")
             .arg(tool)
             .args(args)
-            .stdin(Stdio::null())
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = command.spawn().map_err(|e| VideoError::Tool {
@@ -189,8 +173,10 @@ impl Ended {
             Some(24) => format!("{tool} used more than {} s of CPU", self.cpu_seconds),
             Some(9) => format!("{tool} was killed{said}"),
             Some(signal) => format!("{tool} crashed (signal {signal}){said}"),
+            // A clean exit with a message: the message says it all.
+            None if !said.is_empty() => said[2..].to_string(),
             None => format!(
-                "{tool} exited with status {}{said}",
+                "{tool} exited with status {}",
                 self.status.code().unwrap_or(-1)
             ),
         }
@@ -226,12 +212,22 @@ pub(crate) enum Next {
 }
 
 impl Chunks {
-    /// Reads `stdout` in chunks of `size` bytes, at most `limit` bytes in
+    /// Reads `stdout`: first a header of `header` bytes, whose first 8
+    /// (little-endian) give the size of every chunk after it (0: none
+    /// follow; more than `largest` is an error), at most `limit` bytes in
     /// all (more is an error).
-    pub fn new(mut stdout: ChildStdout, size: usize, depth: usize, limit: u64) -> Chunks {
+    pub fn new(
+        mut stdout: ChildStdout,
+        header: usize,
+        largest: usize,
+        depth: usize,
+        limit: u64,
+    ) -> Chunks {
         let (sender, receiver) = mpsc::sync_channel(depth);
         let reader = thread::spawn(move || {
             let mut total = 0u64;
+            let mut size = header;
+            let mut first = true;
             loop {
                 let mut chunk = vec![0u8; size];
                 let mut filled = 0;
@@ -256,7 +252,20 @@ impl Chunks {
                     let _ = sender.send(Ok(chunk));
                     return;
                 }
-                if sender.send(Ok(chunk)).is_err() {
+                if first {
+                    first = false;
+                    let mut stated = [0u8; 8];
+                    stated.copy_from_slice(&chunk[..8]);
+                    let stated = u64::from_le_bytes(stated);
+                    if stated > largest as u64 {
+                        let _ = sender.send(Err(io::Error::other(format!(
+                            "the decoder states frames of {stated} bytes"
+                        ))));
+                        return;
+                    }
+                    size = stated as usize;
+                }
+                if sender.send(Ok(chunk)).is_err() || size == 0 {
                     return;
                 }
             }
@@ -292,24 +301,5 @@ impl Drop for Chunks {
             ));
             let _ = reader.join();
         }
-    }
-}
-
-/// All of a child's stdout (at most `limit` bytes, the rest left unread),
-/// or `None` when it is not done within `wait`.
-pub(crate) fn read_all(
-    stdout: ChildStdout,
-    limit: u64,
-    wait: Duration,
-) -> io::Result<Option<Vec<u8>>> {
-    let (sender, receiver) = mpsc::sync_channel(1);
-    thread::spawn(move || {
-        let mut out = Vec::new();
-        let result = stdout.take(limit).read_to_end(&mut out).map(|_| out);
-        let _ = sender.send(result);
-    });
-    match receiver.recv_timeout(wait) {
-        Ok(result) => result.map(Some),
-        Err(_) => Ok(None),
     }
 }

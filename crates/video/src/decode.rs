@@ -1,23 +1,22 @@
-//! Frames out of FFmpeg and into PDQ.
+//! Frames out of the decoder child and into PDQ.
 //!
-//! `ffmpeg` decodes the first video stream with one thread, keeps every
-//! `step`-th decoded frame (its `select` filter counts frames as they leave
-//! the decoder, as the vPDQ reference counts them), converts it to RGB24 at
-//! the stream's size with swscale's area method and BT.601 matrix (what
-//! the reference's `sws_getContext` gets by default), and writes the raw
-//! frames to a pipe. Each frame read is hashed here while the next is
-//! decoded.
+//! The child ([`crate::libav`]) decodes the first video stream with one
+//! thread and writes the kept frames (every `step`-th, numbered in
+//! presentation order as the vPDQ reference numbers them) in RGB24 at the
+//! plan's size, converted as the reference converts them. Each frame read
+//! is hashed here while the next is decoded.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::path::Path;
 use std::time::Duration;
 
 use model::{VideoFrame, VideoPart, MAX_VIDEO_FRAMES};
 
-use crate::child::{input, ChildLimits, Chunks, Contained, Next};
+use crate::child::{ChildLimits, Chunks, Contained, Next};
 use crate::error::VideoError;
-use crate::probe::Stream;
-use crate::{Options, Parts, Pipeline};
+use crate::libav::{Request, DECODER_COMMAND, EXIT_REPLAN, HEADER_BYTES};
+use crate::probe::{self, Stream};
+use crate::{Options, Parts, Pipeline, Planned};
 
 /// The size frames are hashed at, and how their hashes are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,110 +68,159 @@ fn fast_block(width: usize, height: usize) -> usize {
 /// output cell keep the hash within a few bits of the full-size one.
 pub const FAST_MIN_SIDE: usize = 128;
 
-/// Decodes and hashes the frames of `path` by `plan`.
-pub(crate) fn hash_frames(
+/// What the decoder child gave for one file.
+pub(crate) struct Decoded {
+    /// The stream, as the child described it.
+    pub stream: Stream,
+    /// The plan both sides derived from it.
+    pub plan: Plan,
+    /// How many pictures were decoded, when not all.
+    pub planned: Option<Planned>,
+    /// The kept frames' hashes.
+    pub frames: Vec<VideoFrame>,
+    /// Hashes of their parts or views.
+    pub parts: Vec<VideoPart>,
+}
+
+/// Decodes and hashes the frames of `path` in the decoder child: only the
+/// packets the kept frames need where that can be planned, else (or when
+/// the plan fails) every packet.
+pub(crate) fn hash_frames(path: &Path, options: &Options) -> Result<Decoded, VideoError> {
+    if options.skipping {
+        if let Some(decoded) = run_child(path, options, true)? {
+            return Ok(decoded);
+        }
+    }
+    run_child(path, options, false)?
+        .ok_or_else(|| VideoError::Decoder("the decoder asked again to decode every frame".into()))
+}
+
+/// Why reading the child's output stopped.
+enum Stop {
+    /// The child ended before describing a video.
+    NoHeader,
+    /// Anything else.
+    Error(VideoError),
+}
+
+impl From<VideoError> for Stop {
+    fn from(e: VideoError) -> Stop {
+        Stop::Error(e)
+    }
+}
+
+impl From<std::io::Error> for Stop {
+    fn from(e: std::io::Error) -> Stop {
+        Stop::Error(e.into())
+    }
+}
+
+/// One run of the decoder child; `None` when its plan failed.
+fn run_child(
     path: &Path,
-    stream: &Stream,
-    plan: &Plan,
     options: &Options,
-) -> Result<(Vec<VideoFrame>, Vec<VideoPart>), VideoError> {
+    skipping: bool,
+) -> Result<Option<Decoded>, VideoError> {
     let limits = &options.limits;
-    let mut filters = Vec::new();
-    if plan.step > 1 {
-        filters.push(format!("select=not(mod(n\\,{}))", plan.step));
-    }
-    if plan.block > 1 {
-        // Whole blocks only, so each written pixel is the mean of one
-        // block (a partial last block is dropped, as `reduced_from` takes).
-        filters.push(format!(
-            "crop={}:{}:0:0",
-            plan.width * plan.block,
-            plan.height * plan.block
-        ));
-    }
-    filters.push(format!(
-        "scale={}:{}:flags=area:in_color_matrix=bt601",
-        plan.width, plan.height
-    ));
-    let mut args: Vec<OsString> = [
-        "-nostdin",
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-threads",
-        "1",
-    ]
-    .iter()
-    .map(OsString::from)
-    .collect();
-    if options.pipeline == Pipeline::Fast {
-        // Skip the in-loop deblocking filter: the frames are reduced at
-        // once, and deblocking changes little that survives the reduction.
-        args.extend(["-skip_loop_filter", "all"].map(OsString::from));
-    }
-    args.extend(input(path));
-    args.extend(
-        [
-            "-map",
-            "0:v:0",
-            "-an",
-            "-sn",
-            "-dn",
-            "-filter_threads",
-            "1",
-            "-vf",
-            &filters.join(","),
-            "-fps_mode",
-            "passthrough",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "pipe:1",
-        ]
-        .map(OsString::from),
-    );
-    let args: Vec<&OsStr> = args.iter().map(OsString::as_os_str).collect();
+    let file = std::fs::File::open(path)?;
+    let request = Request {
+        seconds_per_hash: options.seconds_per_hash,
+        pipeline: options.pipeline,
+        skipping,
+        max_frame_pixels: limits.max_frame_pixels,
+        max_duration: limits.max_duration,
+    };
+    let mut args = vec![OsString::from(DECODER_COMMAND)];
+    args.extend(request.to_args());
     let child_limits = ChildLimits {
         memory: limits.max_decoder_memory,
         cpu_seconds: limits.max_decode_seconds,
         wall: Duration::from_secs(limits.max_decode_seconds),
     };
-    let (mut child, stdout) = Contained::start(&options.ffmpeg, &args, child_limits)?;
-    let frame_bytes = plan.width * plan.height * 3;
-    let most_frames = MAX_VIDEO_FRAMES.min(max_frames(limits.max_duration, stream, plan));
-    let mut chunks = Chunks::new(
-        stdout,
-        frame_bytes,
-        2,
-        frame_bytes as u64 * (most_frames as u64 + 1),
-    );
-    let result = read_frames(&mut chunks, &mut child, stream, plan, options, most_frames);
-    if result.is_err() {
-        // Stopped early: the child may still be writing. Killing it closes
-        // its stdout, which ends the reader thread.
-        child.kill();
-    }
+    let (mut child, stdout) = Contained::start(&options.decoder, &args, file.into(), child_limits)?;
+    let pixels = usize::try_from(limits.max_frame_pixels).unwrap_or(usize::MAX / 8);
+    let largest = pixels.saturating_mul(3).saturating_add(8);
+    let limit = (largest as u64)
+        .saturating_mul(MAX_VIDEO_FRAMES as u64 + 1)
+        .saturating_add(HEADER_BYTES as u64);
+    let mut chunks = Chunks::new(stdout, HEADER_BYTES, largest, 2, limit);
+    let result =
+        read_header(&mut chunks, &mut child, options).and_then(|(stream, plan, planned)| {
+            let (frames, parts) = read_frames(&mut chunks, &mut child, &stream, &plan, options)?;
+            Ok(Decoded {
+                stream,
+                plan,
+                planned,
+                frames,
+                parts,
+            })
+        });
+    let decoded = match result {
+        Ok(decoded) => decoded,
+        Err(Stop::NoHeader) => {
+            drop(chunks);
+            let ended = child.finish()?;
+            return Err(VideoError::NotAVideo(if ended.status.success() {
+                "the decoder described no video".into()
+            } else {
+                ended.failure()
+            }));
+        }
+        Err(Stop::Error(e)) => {
+            // Stopped early: the child may still be writing. Killing it
+            // closes its stdout, which ends the reader thread.
+            child.kill();
+            return Err(e);
+        }
+    };
     drop(chunks);
-    let (frames, parts) = result?;
     let ended = child.finish()?;
+    if ended.status.code() == Some(EXIT_REPLAN) {
+        return Ok(None);
+    }
     if !ended.status.success() {
         return Err(VideoError::Decoder(ended.failure()));
     }
-    if frames.is_empty() {
+    if decoded.frames.is_empty() {
         return Err(VideoError::NotAVideo("no frame could be decoded".into()));
     }
-    Ok((frames, parts))
+    Ok(Some(decoded))
 }
 
-/// Frames the duration limit allows at this plan's step, plus one.
-fn max_frames(max_duration: f64, stream: &Stream, plan: &Plan) -> usize {
-    let frames = (max_duration * stream.frame_rate / plan.step as f64).ceil();
-    if frames.is_finite() && frames < usize::MAX as f64 {
-        frames as usize + 1
-    } else {
-        usize::MAX
+/// The child's header: the stream, checked against the limits, and the
+/// plan both sides derive from it.
+fn read_header(
+    chunks: &mut Chunks,
+    child: &mut Contained,
+    options: &Options,
+) -> Result<(Stream, Plan, Option<Planned>), Stop> {
+    let header = match chunks.next(HEADER_BYTES, child.time_left())? {
+        Next::Chunk(header) => header,
+        Next::End { .. } => return Err(Stop::NoHeader),
+        Next::Timeout => {
+            return Err(Stop::Error(VideoError::Timeout {
+                limit: child.wall_seconds(),
+            }))
+        }
+    };
+    let stream = probe::parse(&header[8..])?;
+    #[derive(serde::Deserialize)]
+    struct Note {
+        plan: Option<Planned>,
     }
+    let planned = serde_json::from_slice::<Note>(&header[8..])
+        .ok()
+        .and_then(|n| n.plan);
+    crate::check_stream(&stream, options)?;
+    let plan = Plan::new(&stream, options);
+    let mut stated = [0u8; 8];
+    stated.copy_from_slice(&header[..8]);
+    if u64::from_le_bytes(stated) != (8 + plan.width * plan.height * 3) as u64 {
+        return Err(Stop::Error(VideoError::Decoder(
+            "the decoder's frames are not the planned size".into(),
+        )));
+    }
+    Ok((stream, plan, planned))
 }
 
 fn read_frames(
@@ -181,41 +229,50 @@ fn read_frames(
     stream: &Stream,
     plan: &Plan,
     options: &Options,
-    most_frames: usize,
-) -> Result<(Vec<VideoFrame>, Vec<VideoPart>), VideoError> {
-    let frame_bytes = plan.width * plan.height * 3;
-    let mut frames = Vec::new();
+) -> Result<(Vec<VideoFrame>, Vec<VideoPart>), Stop> {
+    let record = 8 + plan.width * plan.height * 3;
+    let mut frames: Vec<VideoFrame> = Vec::new();
     let mut parts = PartFrames::default();
+    let mut last: Option<u64> = None;
     loop {
-        match chunks.next(frame_bytes, child.time_left())? {
-            Next::Chunk(pixels) => {
-                let number = frames.len() as u64 * plan.step;
-                if frames.len() >= most_frames {
-                    let seconds = number as f64 / stream.frame_rate;
-                    if seconds > options.limits.max_duration {
-                        return Err(VideoError::TooLong {
-                            seconds,
-                            limit: options.limits.max_duration,
-                        });
-                    }
-                    return Err(VideoError::TooManyFrames {
-                        limit: MAX_VIDEO_FRAMES,
-                    });
+        match chunks.next(record, child.time_left())? {
+            Next::Chunk(chunk) => {
+                let mut number = [0u8; 8];
+                number.copy_from_slice(&chunk[..8]);
+                let number = u64::from_le_bytes(number);
+                if last.is_some_and(|last| number <= last) {
+                    return Err(Stop::Error(VideoError::Decoder(
+                        "the decoder wrote frames out of order".into(),
+                    )));
                 }
-                let frame = hash_frame(&pixels, number, stream, plan);
-                parts.add(options.parts, &pixels, plan, &frame);
+                last = Some(number);
+                let seconds = number as f64 / stream.frame_rate;
+                if seconds > options.limits.max_duration {
+                    return Err(Stop::Error(VideoError::TooLong {
+                        seconds,
+                        limit: options.limits.max_duration,
+                    }));
+                }
+                if frames.len() >= MAX_VIDEO_FRAMES {
+                    return Err(Stop::Error(VideoError::TooManyFrames {
+                        limit: MAX_VIDEO_FRAMES,
+                    }));
+                }
+                let pixels = &chunk[8..];
+                let frame = hash_frame(pixels, number, stream, plan);
+                parts.add(options.parts, pixels, plan, &frame);
                 frames.push(frame);
             }
             Next::End { partial: 0 } => return Ok((frames, parts.into_parts())),
             Next::End { partial } => {
-                return Err(VideoError::Decoder(format!(
+                return Err(Stop::Error(VideoError::Decoder(format!(
                     "the decoder stopped {partial} bytes into a frame"
-                )))
+                ))))
             }
             Next::Timeout => {
-                return Err(VideoError::Timeout {
+                return Err(Stop::Error(VideoError::Timeout {
                     limit: child.wall_seconds(),
-                })
+                }))
             }
         }
     }

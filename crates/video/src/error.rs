@@ -16,8 +16,8 @@ pub enum VideoError {
         /// The limit in bytes.
         limit: u64,
     },
-    /// FFmpeg's tools could not be started.
-    #[error("cannot run {tool}: {detail} (install FFmpeg: apt-get install ffmpeg)")]
+    /// The decoder child could not be started.
+    #[error("cannot run {tool}: {detail}")]
     Tool {
         /// The program.
         tool: PathBuf,

@@ -1,22 +1,24 @@
 //! Video files to vPDQ hashes, compatible with Meta's vPDQ reference.
 //!
-//! A video is decoded by FFmpeg's own `ffmpeg` tool (Debian's package) in a
-//! child process under limits ([`Limits`]): its size, duration and frame
-//! size are checked before anything is decoded, and the decoder runs with a
-//! memory cap, a CPU cap and a deadline, so a hostile file that crashes or
-//! hangs it ends only its own hashing. Frames are kept as the reference
-//! keeps them (every `int(seconds_per_hash * frame_rate)`-th decoded frame),
-//! converted to RGB as the reference converts them, and hashed with PDQ at
-//! full size ([`Pipeline::Canonical`]) or reduced ([`Pipeline::Fast`]). The
-//! file's MD5 and SHA-256 are computed as it streams past, never holding it
-//! in memory.
+//! A video is decoded by FFmpeg's libraries (Debian's packages) in a child
+//! process under limits ([`Limits`]): the program itself, started again
+//! with [`DECODER_COMMAND`] (a program that hashes videos hands that case
+//! to [`decoder_main`]). Its size, duration and frame size are checked
+//! before anything is decoded, and the decoder runs with a memory cap, a
+//! CPU cap and a deadline, so a hostile file that crashes or hangs it ends
+//! only its own hashing. Frames are kept as the reference keeps them (every
+//! `int(seconds_per_hash * frame_rate)`-th decoded frame), converted to RGB
+//! as the reference converts them, and hashed with PDQ at full size
+//! ([`Pipeline::Canonical`]) or reduced ([`Pipeline::Fast`]). For H.264 and
+//! HEVC only the pictures the kept frames need are decoded. The file's MD5
+//! and SHA-256 are computed as it streams past, never holding it in memory.
 //!
 //! Animated WebP, which FFmpeg 5.1 does not decode, is decoded in process
 //! by the pure Rust `image-webp` ([`hash_animated_webp`]).
 //!
 //! What the hash is and when two videos match is the `model` crate's
 //! ([`model::VideoHash`], [`model::compare_videos`]); this crate only makes
-//! hashes. It needs `ffmpeg`, `ffprobe` and util-linux's `prlimit`.
+//! hashes. It needs FFmpeg's shared libraries and util-linux's `prlimit`.
 //!
 //! ```no_run
 //! let print = video::hash_file("clip.mp4".as_ref(), &video::Options::default()).unwrap();
@@ -27,7 +29,10 @@
 mod child;
 mod decode;
 mod error;
+mod libav;
+mod nal;
 mod probe;
+mod select;
 mod sniff;
 mod webp;
 
@@ -41,7 +46,8 @@ use sha2::{Digest, Sha256};
 
 pub use decode::{frame_step, FAST_MIN_SIDE};
 pub use error::VideoError;
-pub use probe::{probe, Stream};
+pub use libav::{decoder_main, DECODER_COMMAND};
+pub use probe::Stream;
 pub use sniff::{gif_is_animated, sniff, Container, SNIFF_BYTES};
 pub use webp::{hash_animated_webp, webp_is_animated};
 
@@ -93,7 +99,11 @@ pub enum Pipeline {
     #[default]
     Canonical,
     /// Frames reduced by whole blocks before hashing, decoded without the
-    /// deblocking filter: a few bits from the canonical hashes.
+    /// deblocking filter: a few bits from the canonical hashes. Where an
+    /// H.264 or HEVC stream has an IDR picture within one step of a frame
+    /// the reference would keep, that picture is hashed instead (it alone
+    /// needs decoding), so the frame numbers may differ from the
+    /// reference's.
     Fast,
 }
 
@@ -106,10 +116,14 @@ pub struct Options {
     pub limits: Limits,
     /// Canonical or fast.
     pub pipeline: Pipeline,
-    /// The `ffmpeg` program.
-    pub ffmpeg: PathBuf,
-    /// The `ffprobe` program.
-    pub ffprobe: PathBuf,
+    /// The program run as the decoder child, with [`DECODER_COMMAND`] as
+    /// its first argument: by default the running program.
+    pub decoder: PathBuf,
+    /// Decode only the pictures the kept frames need, where the stream
+    /// allows it to be planned (H.264 and HEVC in MP4, MOV or Matroska);
+    /// `false` decodes every frame, as the reference does. The hashes are
+    /// the same.
+    pub skipping: bool,
     /// Which hashes of parts or views of each kept frame to add.
     pub parts: Parts,
 }
@@ -136,8 +150,8 @@ impl Default for Options {
             seconds_per_hash: 1.0,
             limits: Limits::default(),
             pipeline: Pipeline::Canonical,
-            ffmpeg: PathBuf::from("ffmpeg"),
-            ffprobe: PathBuf::from("ffprobe"),
+            decoder: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("hashbank")),
+            skipping: true,
             parts: Parts::None,
         }
     }
@@ -157,6 +171,17 @@ pub struct VideoPrint {
     pub md5: [u8; 16],
     /// SHA-256 of the file's bytes.
     pub sha256: [u8; 32],
+    /// When only the pictures the kept frames need were decoded: how many.
+    pub planned: Option<Planned>,
+}
+
+/// How much of a stream was decoded when the decoding was planned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+pub struct Planned {
+    /// Pictures sent to the decoder.
+    pub decoded: u64,
+    /// Pictures in the stream.
+    pub pictures: u64,
 }
 
 /// Hashes the video file at `path`.
@@ -174,7 +199,36 @@ pub fn hash_file(path: &Path, options: &Options) -> Result<VideoPrint, VideoErro
             limit: limits.max_file_bytes,
         });
     }
-    let stream = probe(path, options)?;
+    let (decoded, digests) = std::thread::scope(|scope| {
+        let digests = scope.spawn(|| file_digests(path, limits.max_file_bytes));
+        let decoded = decode::hash_frames(path, options);
+        (decoded, digests.join())
+    });
+    let decode::Decoded {
+        stream,
+        plan,
+        planned,
+        frames,
+        parts,
+    } = decoded?;
+    let (md5, sha256) =
+        digests.map_err(|_| VideoError::Decoder("digest thread failed".into()))??;
+    let last = frames.last().map_or(0, |f| u64::from(f.number));
+    let decoded_seconds = (last + plan.step) as f64 / stream.frame_rate;
+    Ok(VideoPrint {
+        hash: VideoHash { frames, parts },
+        duration: stream.duration.unwrap_or(decoded_seconds),
+        stream,
+        md5,
+        sha256,
+        planned,
+    })
+}
+
+/// Refuses a stream whose frame size, stated duration or number of frame
+/// hashes is over the limits, before anything is decoded.
+pub(crate) fn check_stream(stream: &Stream, options: &Options) -> Result<(), VideoError> {
+    let limits = &options.limits;
     let pixels = u64::from(stream.width) * u64::from(stream.height);
     if pixels > limits.max_frame_pixels {
         return Err(VideoError::FrameTooLarge {
@@ -191,32 +245,15 @@ pub fn hash_file(path: &Path, options: &Options) -> Result<VideoPrint, VideoErro
                 limit: limits.max_duration,
             });
         }
-    }
-    let plan = decode::Plan::new(&stream, options);
-    if let Some(seconds) = stream.duration {
-        let expected = seconds * stream.frame_rate / plan.step as f64;
+        let step = decode::frame_step(options.seconds_per_hash, stream.frame_rate);
+        let expected = seconds * stream.frame_rate / step as f64;
         if expected > MAX_VIDEO_FRAMES as f64 + 1.0 {
             return Err(VideoError::TooManyFrames {
                 limit: MAX_VIDEO_FRAMES,
             });
         }
     }
-    let (frames, digests) = std::thread::scope(|scope| {
-        let digests = scope.spawn(|| file_digests(path, limits.max_file_bytes));
-        let frames = decode::hash_frames(path, &stream, &plan, options);
-        (frames, digests.join())
-    });
-    let (frames, parts) = frames?;
-    let (md5, sha256) =
-        digests.map_err(|_| VideoError::Decoder("digest thread failed".into()))??;
-    let decoded_seconds = frames.len() as f64 * plan.step as f64 / stream.frame_rate;
-    Ok(VideoPrint {
-        hash: VideoHash { frames, parts },
-        duration: stream.duration.unwrap_or(decoded_seconds),
-        stream,
-        md5,
-        sha256,
-    })
+    Ok(())
 }
 
 /// The MD5 and SHA-256 of a file, read in 1 MiB pieces; a file that grew

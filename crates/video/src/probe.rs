@@ -1,15 +1,9 @@
-//! What `ffprobe` says of a file's first video stream: size, frame rate,
+//! What the decoder says of a file's first video stream: size, frame rate,
 //! duration, codec and container.
-
-use std::ffi::{OsStr, OsString};
-use std::path::Path;
-use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::child::{input, read_all, ChildLimits, Contained};
 use crate::error::VideoError;
-use crate::Options;
 
 /// The first video stream of a file, as FFmpeg reads it.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,11 +22,6 @@ pub struct Stream {
     /// FFmpeg's names of the container (`mov,mp4,m4a,3gp,3g2,mj2`).
     pub container: String,
 }
-
-/// Probing reads headers and a few packets: it needs little time.
-const PROBE_WALL: Duration = Duration::from_secs(30);
-/// ffprobe's JSON for one stream is a few kilobytes.
-const PROBE_OUTPUT_LIMIT: u64 = 1 << 20;
 
 #[derive(Deserialize)]
 struct Output {
@@ -57,48 +46,11 @@ struct RawFormat {
     duration: Option<String>,
 }
 
-/// Probes `path` with ffprobe under the decoder's memory limit and a
-/// 30-second deadline.
-pub fn probe(path: &Path, options: &Options) -> Result<Stream, VideoError> {
-    let mut args: Vec<OsString> = [
-        "-v",
-        "error",
-        "-hide_banner",
-        "-print_format",
-        "json",
-        "-show_entries",
-        "format=format_name,duration:stream=codec_name,width,height,avg_frame_rate,r_frame_rate,duration",
-        "-select_streams",
-        "v:0",
-    ]
-    .iter()
-    .map(OsString::from)
-    .collect();
-    args.extend(input(path));
-    let args: Vec<&OsStr> = args.iter().map(OsString::as_os_str).collect();
-    let limits = ChildLimits {
-        memory: options.limits.max_decoder_memory,
-        cpu_seconds: PROBE_WALL.as_secs(),
-        wall: PROBE_WALL,
-    };
-    let (mut child, stdout) = Contained::start(&options.ffprobe, &args, limits)?;
-    let Some(json) = read_all(stdout, PROBE_OUTPUT_LIMIT, child.time_left())? else {
-        child.kill();
-        return Err(VideoError::Timeout {
-            limit: PROBE_WALL.as_secs(),
-        });
-    };
-    let ended = child.finish()?;
-    if !ended.status.success() {
-        return Err(VideoError::NotAVideo(ended.failure()));
-    }
-    parse(&json)
-}
-
-/// Reads ffprobe's JSON.
+/// Reads the stream's description, as the decoder child writes it (the
+/// shape of `ffprobe`'s JSON).
 pub(crate) fn parse(json: &[u8]) -> Result<Stream, VideoError> {
     let output: Output = serde_json::from_slice(json)
-        .map_err(|e| VideoError::Decoder(format!("ffprobe wrote unreadable JSON: {e}")))?;
+        .map_err(|e| VideoError::Decoder(format!("the decoder wrote unreadable JSON: {e}")))?;
     let stream = output
         .streams
         .into_iter()

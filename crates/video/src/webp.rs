@@ -126,6 +126,7 @@ pub fn hash_animated_webp(bytes: &[u8], options: &Options) -> Result<VideoPrint,
         duration,
         md5,
         sha256,
+        planned: None,
     })
 }
 

@@ -36,18 +36,28 @@ fn samples() -> Vec<String> {
     names
 }
 
-fn every_frame() -> video::Options {
+/// Options that run this crate's own decoder program as the child.
+fn options() -> video::Options {
     video::Options {
-        seconds_per_hash: 0.0,
+        decoder: PathBuf::from(env!("CARGO_BIN_EXE_hashbank-video-decoder")),
         ..video::Options::default()
     }
 }
 
+fn every_frame() -> video::Options {
+    video::Options {
+        seconds_per_hash: 0.0,
+        ..options()
+    }
+}
+
 fn hash(name: &str, options: &video::Options) -> VideoHash {
+    print(name, options).hash
+}
+
+fn print(name: &str, options: &video::Options) -> video::VideoPrint {
     let path = testdata().join("videos").join(format!("{name}.mp4"));
-    video::hash_file(&path, options)
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-        .hash
+    video::hash_file(&path, options).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn read_hash(path: &Path) -> VideoHash {
@@ -165,7 +175,7 @@ fn every_sample_gives_the_reference_package_hashes() {
 #[test]
 fn plain_vpdq_matches_same_framing_variants_and_never_across_families() {
     let rule = VideoRule::default();
-    let once_a_second = video::Options::default();
+    let once_a_second = options();
     let chair = hash("chair-orig-22-sd-bar", &every_frame());
     let pattern = hash("pattern-hd-no-bar", &every_frame());
     let same_framing = [
@@ -199,6 +209,125 @@ fn plain_vpdq_matches_same_framing_variants_and_never_across_families() {
         );
         if same_framing.contains(&name.as_str()) {
             assert!(rule.is_match(own), "{name} against its original: {own:?}");
+        }
+    }
+}
+
+/// Decoding only what the kept frames need gives exactly the hashes of
+/// decoding every frame, at steps that fall on and between key frames.
+#[test]
+fn skipping_undecoded_pictures_gives_the_same_hashes() {
+    for seconds_per_hash in [1.0, 0.5, 0.7, 2.0] {
+        for name in samples() {
+            let all = video::Options {
+                seconds_per_hash,
+                skipping: false,
+                ..options()
+            };
+            let skipping = video::Options {
+                skipping: true,
+                ..all.clone()
+            };
+            let expected = print(&name, &all);
+            assert_eq!(expected.planned, None);
+            let got = print(&name, &skipping);
+            let planned = got.planned.expect("the sample's decoding is planned");
+            assert!(
+                planned.decoded < planned.pictures,
+                "{name} at {seconds_per_hash} s per hash: {planned:?}"
+            );
+            let (expected, got) = (expected.hash, got.hash);
+            assert!(
+                !expected.frames.is_empty(),
+                "{name} at {seconds_per_hash} s per hash"
+            );
+            assert_eq!(
+                got.to_text(),
+                expected.to_text(),
+                "{name} at {seconds_per_hash} s per hash"
+            );
+        }
+    }
+}
+
+/// The same for streams the samples don't cover: HEVC with open GOPs (CRA
+/// pictures, whose RASL pictures refer back), B pictures in a pyramid and
+/// temporal sub-layers, and H.264 with open GOPs, made here by FFmpeg from
+/// a sample.
+#[test]
+fn skipping_gives_the_same_hashes_on_hevc_and_open_gops() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = testdata().join("videos/chair-22-sd-grey-bar.mp4");
+    let made = [
+        (
+            "hevc-open-gop.mp4",
+            vec![
+                "-c:v",
+                "libx265",
+                "-preset",
+                "veryfast",
+                "-x265-params",
+                "log-level=error:keyint=45:min-keyint=45:open-gop=1:bframes=4:b-pyramid=1",
+            ],
+        ),
+        (
+            "hevc-layers.mkv",
+            vec![
+                "-c:v",
+                "libx265",
+                "-preset",
+                "veryfast",
+                "-x265-params",
+                "log-level=error:keyint=60:bframes=3:temporal-layers=1",
+            ],
+        ),
+        (
+            "h264-open-gop.mp4",
+            vec![
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-x264-params",
+                "keyint=50:open-gop=1:bframes=3:b-pyramid=normal",
+            ],
+        ),
+    ];
+    for (name, codec) in &made {
+        let out = dir.path().join(name);
+        let status = std::process::Command::new("ffmpeg")
+            .args(["-nostdin", "-v", "error", "-y", "-i"])
+            .arg(&source)
+            .args(["-t", "12", "-an"])
+            .args(codec)
+            .arg(&out)
+            .status()
+            .expect("ffmpeg is installed");
+        assert!(status.success(), "ffmpeg made no {name}");
+        for seconds_per_hash in [1.0, 0.4] {
+            let all = video::Options {
+                seconds_per_hash,
+                skipping: false,
+                ..options()
+            };
+            let expected = video::hash_file(&out, &all).unwrap();
+            let got = video::hash_file(
+                &out,
+                &video::Options {
+                    skipping: true,
+                    ..all.clone()
+                },
+            )
+            .unwrap();
+            let planned = got.planned.unwrap_or_else(|| panic!("{name}: not planned"));
+            assert!(planned.decoded < planned.pictures, "{name}: {planned:?}");
+            assert!(expected.hash.frames.len() >= 12, "{name}");
+            assert_eq!(
+                got.hash.to_text(),
+                expected.hash.to_text(),
+                "{name} at {seconds_per_hash} s per hash ({planned:?})"
+            );
+            eprintln!("{name} at {seconds_per_hash}: {planned:?}");
         }
     }
 }
