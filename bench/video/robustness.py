@@ -122,7 +122,8 @@ def hashbank_matching(binary: Path, originals, copies, work: Path) -> dict:
     """hashbank's own matching: each original hashed with the parts a bank
     stores (`hash --video-parts`) and filed in a bank (`serve`), the bank
     synced to a file, the copies scanned against it (`scan`, which looks
-    each frame up with its views). Per copy name: the originals it matched."""
+    each frame up with its views), once canonical and once with `--fast`.
+    Per copy name: the originals it matched, for each of the two scans."""
     work.mkdir(parents=True, exist_ok=True)
     records = subprocess.run(
         [str(binary), "hash", "--video-parts", "--seconds-per-hash", str(STORED_SECONDS_PER_HASH)]
@@ -161,8 +162,13 @@ def hashbank_matching(binary: Path, originals, copies, work: Path) -> dict:
                         "--out", str(bank)], check=True, capture_output=True)
     finally:
         server.stop()
+    return tuple(scan_found(binary, bank, copies, ids, fast) for fast in (False, True))
+
+
+def scan_found(binary: Path, bank: Path, copies, ids: dict, fast: bool) -> dict:
     out = subprocess.run(
-        [str(binary), "scan", "--no-progress", "--bank", str(bank)] + [str(p) for p in copies],
+        [str(binary), "scan", "--no-progress", "--bank", str(bank)] + (["--fast"] if fast else [])
+        + [str(p) for p in copies],
         capture_output=True, text=True,
     )
     if out.returncode not in (0, 1):
@@ -205,7 +211,7 @@ def main() -> int:
             copies.append((i, kind, path))
 
     started = time.perf_counter()
-    ours = hashbank_matching(binary, originals, [p for _, _, p in copies], out / "bank")
+    ours, ours_fast = hashbank_matching(binary, originals, [p for _, _, p in copies], out / "bank")
     ours_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -217,9 +223,11 @@ def main() -> int:
     print(f"# {ORIGINALS} originals of {PHOTOS_EACH * SECONDS_EACH} s at 1080p, {len(COPIES)} kinds of copy;"
           " one frame a second on both sides; the vPDQ rule (80% of the copy's frames)")
     print()
-    print("| copy | plain vPDQ: found | query share (mean) | false matches | hashbank: found | false matches |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| copy | plain vPDQ: found | query share (mean) | false matches | hashbank: found | false matches "
+          "| hashbank scan --fast: found | false matches |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     worst, false_total = 1.0, 0
+    fast_worst, fast_false_total = 1.0, 0
     plain_worst = 1.0
     for kind in COPIES:
         found, shares, false = 0, [], 0
@@ -243,17 +251,27 @@ def main() -> int:
         recall = ours_found / len(shares)
         worst = min(worst, recall)
         false_total += ours_false
+        fast_found, fast_false = 0, 0
+        for i, k, path in copies:
+            if k != kind:
+                continue
+            matched = ours_fast[path.name]
+            fast_found += originals[i].name in matched
+            fast_false += len(matched - {originals[i].name})
+        fast_worst = min(fast_worst, fast_found / len(shares))
+        fast_false_total += fast_false
         print(f"| {kind} | {found}/{len(shares)} | {sum(shares) / len(shares):.2f} | {false} "
-              f"| {ours_found}/{len(shares)} | {ours_false} |")
+              f"| {ours_found}/{len(shares)} | {ours_false} | {fast_found}/{len(shares)} | {fast_false} |")
     print()
     print(f"hashing {len(originals) + len(copies)} videos took {seconds:.1f} s (plain vPDQ); "
           f"hashbank's filing, sync and scan with parts and views {ours_seconds:.1f} s")
-    met = worst >= GOAL_RECALL and false_total == 0
+    met = (worst >= GOAL_RECALL and false_total == 0
+           and fast_worst >= GOAL_RECALL and fast_false_total == 0)
     print()
     print(
         f"SUMMARY: {'goals met' if met else 'goal missed'}: hashbank's lowest recall of a kind of copy "
-        f"{worst:.2f} (goal >= {GOAL_RECALL}); false matches {false_total} (goal 0); "
-        f"plain vPDQ's lowest {plain_worst:.2f}"
+        f"{worst:.2f}, with scan --fast {fast_worst:.2f} (goal >= {GOAL_RECALL}); false matches "
+        f"{false_total}, with --fast {fast_false_total} (goal 0); plain vPDQ's lowest {plain_worst:.2f}"
     )
     return 0 if met else 1
 
