@@ -38,6 +38,12 @@ impl Plan {
         let (width, height) = (stream.width as usize, stream.height as usize);
         let block = match options.pipeline {
             Pipeline::Canonical => 1,
+            // Parts and views need the frame at about PARTS_SIDE: reduced
+            // further, the borders, crops and screenshots they look for
+            // are too few pixels to find.
+            Pipeline::Fast if options.parts != Parts::None => {
+                fast_block(width, height).min((width.max(height) / PARTS_SIDE).max(1))
+            }
             Pipeline::Fast => fast_block(width, height),
         };
         Plan {
@@ -129,6 +135,7 @@ fn run_child(
         skipping,
         max_frame_pixels: limits.max_frame_pixels,
         max_duration: limits.max_duration,
+        parts: options.parts,
     };
     let mut args = vec![OsString::from(DECODER_COMMAND)];
     args.extend(request.to_args());
@@ -410,5 +417,28 @@ mod tests {
         assert_eq!(fast_block(640, 360), 2);
         assert_eq!(fast_block(320, 240), 1);
         assert_eq!(fast_block(100, 4000), 1);
+    }
+
+    #[test]
+    fn fast_frames_with_parts_keep_the_parts_size() {
+        let stream = Stream {
+            width: 1920,
+            height: 1080,
+            frame_rate: 30.0,
+            duration: None,
+            codec: "h264".into(),
+            container: "mp4".into(),
+        };
+        let fast = Options {
+            pipeline: Pipeline::Fast,
+            ..Options::default()
+        };
+        assert_eq!(Plan::new(&stream, &fast).block, 8);
+        let with_parts = Options {
+            parts: Parts::Query,
+            ..fast
+        };
+        let plan = Plan::new(&stream, &with_parts);
+        assert_eq!((plan.block, plan.width, plan.height), (4, 480, 270));
     }
 }

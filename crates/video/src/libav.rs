@@ -27,7 +27,7 @@ use ffmpeg_next as ff;
 use crate::decode::Plan;
 use crate::nal::{self, Codec};
 use crate::select::{self, Choice, Scanned, Selection};
-use crate::{check_stream, probe, Limits, Options, Pipeline};
+use crate::{check_stream, probe, Limits, Options, Parts, Pipeline};
 
 /// The first argument that makes a program the decoder child.
 pub const DECODER_COMMAND: &str = "__video-decoder";
@@ -47,6 +47,8 @@ pub(crate) struct Request {
     pub skipping: bool,
     pub max_frame_pixels: u64,
     pub max_duration: f64,
+    /// Parts or views are hashed too (the plan's frame size depends on it).
+    pub parts: Parts,
 }
 
 impl Request {
@@ -62,12 +64,18 @@ impl Request {
             if self.skipping { "skip" } else { "all" }.into(),
             self.max_frame_pixels.to_string().into(),
             self.max_duration.to_string().into(),
+            match self.parts {
+                Parts::None => "none",
+                Parts::Bank => "bank",
+                Parts::Query => "query",
+            }
+            .into(),
         ]
     }
 
     fn from_args(args: &[OsString]) -> Option<Request> {
         let args: Vec<&str> = args.iter().map(|a| a.to_str()).collect::<Option<_>>()?;
-        let [seconds, pipeline, skipping, pixels, duration] = args.as_slice() else {
+        let [seconds, pipeline, skipping, pixels, duration, parts] = args.as_slice() else {
             return None;
         };
         Some(Request {
@@ -84,6 +92,12 @@ impl Request {
             },
             max_frame_pixels: pixels.parse().ok()?,
             max_duration: duration.parse().ok()?,
+            parts: match *parts {
+                "none" => Parts::None,
+                "bank" => Parts::Bank,
+                "query" => Parts::Query,
+                _ => return None,
+            },
         })
     }
 
@@ -91,6 +105,7 @@ impl Request {
         Options {
             seconds_per_hash: self.seconds_per_hash,
             pipeline: self.pipeline,
+            parts: self.parts,
             limits: Limits {
                 max_frame_pixels: self.max_frame_pixels,
                 max_duration: self.max_duration,
@@ -465,6 +480,7 @@ mod tests {
             skipping: false,
             max_frame_pixels: 1000,
             max_duration: 12.5,
+            parts: Parts::Query,
         };
         assert_eq!(Request::from_args(&request.to_args()), Some(request));
         assert_eq!(Request::from_args(&["1".into()]), None);

@@ -31,6 +31,16 @@ const MAX_TRIM_FRACTION: f64 = 0.4;
 /// hash of the same picture would only add comparisons.
 const MIN_TRIM_FRACTION: f64 = 0.02;
 
+/// A border may sit inside another of another colour (a phone's status bar
+/// above the flat panel around a video): after a side's border, a second
+/// one is trimmed too when it is at least this fraction of the side...
+const MIN_NESTED_FRACTION: f64 = 0.05;
+
+/// ...and flat to the level all along: the median of each of its lines
+/// within this many levels of its first line's. An interface panel is; a
+/// photograph's sky, whose rows are as uniform, drifts in a gradient.
+const NESTED_DRIFT: f32 = 2.0;
+
 /// The picture inside uniform borders, or `None` when no side has one.
 pub(crate) fn trim_borders(plane: &Plane) -> Option<Rect> {
     let r = trim_rect(plane, plane.rect());
@@ -48,21 +58,58 @@ fn trim_rect(plane: &Plane, r: Rect) -> Rect {
     let max_rows = (r.height as f64 * MAX_TRIM_FRACTION) as usize;
     let max_cols = (r.width as f64 * MAX_TRIM_FRACTION) as usize;
     let row = |y: usize| -> Vec<f32> { plane.row(y)[r.x..r.x + r.width].to_vec() };
-    let top = run(r.height, max_rows, |i| row(r.y + i));
-    let bottom = run(r.height - top, max_rows, |i| row(r.y + r.height - 1 - i));
+    let top = side(r.height, max_rows, |i| row(r.y + i));
+    let bottom = side(r.height - top, max_rows, |i| row(r.y + r.height - 1 - i));
     let r = Rect {
         y: r.y + top,
         height: r.height - top - bottom,
         ..r
     };
     let col = |x: usize| -> Vec<f32> { (r.y..r.y + r.height).map(|y| plane.at(x, y)).collect() };
-    let left = run(r.width, max_cols, |i| col(r.x + i));
-    let right = run(r.width - left, max_cols, |i| col(r.x + r.width - 1 - i));
+    let left = side(r.width, max_cols, |i| col(r.x + i));
+    let right = side(r.width - left, max_cols, |i| col(r.x + r.width - 1 - i));
     Rect {
         x: r.x + left,
         width: r.width - left - right,
         ..r
     }
+}
+
+/// The lines of one side's border: [`run`], then a nested border of another
+/// colour when it is long enough and flat (see [`MIN_NESTED_FRACTION`]).
+fn side(len: usize, limit: usize, line: impl Fn(usize) -> Vec<f32>) -> usize {
+    let first = run(len, limit, &line);
+    if first == 0 || first >= limit.min(len.saturating_sub(1)) {
+        return first;
+    }
+    let nested = run_flat(len - first, limit - first, |i| line(first + i));
+    if nested as f64 >= MIN_NESTED_FRACTION * len as f64 {
+        first + nested
+    } else {
+        first
+    }
+}
+
+/// As [`run`], but each line's median must also stay within
+/// [`NESTED_DRIFT`] of the first line's.
+fn run_flat(len: usize, limit: usize, line: impl Fn(usize) -> Vec<f32>) -> usize {
+    if len < 2 {
+        return 0;
+    }
+    let mut first = line(0);
+    if first.is_empty() {
+        return 0;
+    }
+    let colour = median(&mut first);
+    let mut n = 0;
+    while n < limit.min(len - 1) {
+        let mut l = line(n);
+        if !is_border(&l, colour) || (median(&mut l) - colour).abs() > NESTED_DRIFT {
+            break;
+        }
+        n += 1;
+    }
+    n
 }
 
 /// How many lines from the edge inward (line `i` given by `line(i)`, at most
@@ -177,6 +224,46 @@ mod tests {
                 height: 80
             })
         );
+    }
+
+    /// A picture with a `bar`-coloured band of `bar_rows` at the top, then
+    /// `band_rows` of `band(i)` for band line `i`, then texture.
+    fn under_bands(bar_rows: usize, band_rows: usize, band: impl Fn(usize) -> f32) -> Plane {
+        let picture = framed(200, 120, (0, 0, 0, 0), 0.0);
+        let w = picture.width;
+        let mut data = vec![20.0; w * bar_rows];
+        for i in 0..band_rows {
+            data.extend(std::iter::repeat_n(band(i), w));
+        }
+        data.extend_from_slice(&picture.data);
+        Plane::new(w, bar_rows + band_rows + picture.height, data)
+    }
+
+    #[test]
+    fn a_flat_panel_under_a_status_bar_is_trimmed_with_it() {
+        // A dark status bar, then a grey panel around the video, as in a
+        // screen recording.
+        let p = under_bands(6, 30, |_| 120.0);
+        assert_eq!(
+            trim_borders(&p),
+            Some(Rect {
+                x: 0,
+                y: 36,
+                width: 200,
+                height: 120
+            })
+        );
+    }
+
+    #[test]
+    fn a_sky_under_a_bar_is_not_a_nested_border() {
+        // Each row of a sky is uniform, and all within the border tolerance
+        // of the first, but its level drifts row by row.
+        let sky = under_bands(6, 30, |i| 120.0 + i as f32 * 0.3);
+        assert_eq!(trim_borders(&sky).map(|r| r.y), Some(6));
+        // A band too narrow to be a panel stays too.
+        let thin = under_bands(6, 4, |_| 120.0);
+        assert_eq!(trim_borders(&thin).map(|r| r.y), Some(6));
     }
 
     #[test]
