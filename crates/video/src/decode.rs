@@ -38,12 +38,10 @@ impl Plan {
         let (width, height) = (stream.width as usize, stream.height as usize);
         let block = match options.pipeline {
             Pipeline::Canonical => 1,
-            // Parts and views need the frame at about PARTS_SIDE: reduced
-            // further, the borders, crops and screenshots they look for
-            // are too few pixels to find.
-            Pipeline::Fast if options.parts != Parts::None => {
-                fast_block(width, height).min((width.max(height) / PARTS_SIDE).max(1))
-            }
+            // Parts and views need the whole frame: reduced, the borders,
+            // crops and screenshots they look for are too few pixels to
+            // find (a screen recording's app frame at half size is missed).
+            Pipeline::Fast if options.parts != Parts::None => 1,
             Pipeline::Fast => fast_block(width, height),
         };
         Plan {
@@ -420,7 +418,7 @@ mod tests {
     }
 
     #[test]
-    fn fast_frames_with_parts_keep_the_parts_size() {
+    fn fast_frames_with_parts_keep_the_whole_frame() {
         let stream = Stream {
             width: 1920,
             height: 1080,
@@ -439,6 +437,6 @@ mod tests {
             ..fast
         };
         let plan = Plan::new(&stream, &with_parts);
-        assert_eq!((plan.block, plan.width, plan.height), (4, 480, 270));
+        assert_eq!((plan.block, plan.width, plan.height), (1, 1920, 1080));
     }
 }
