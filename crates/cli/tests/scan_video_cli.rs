@@ -250,3 +250,98 @@ fn scans_find_videos_whole_by_a_still_and_showing_a_picture() {
     let row = csv.lines().find(|l| l.contains("still.png")).unwrap();
     assert!(row.contains("bank ") && row.contains(" s"), "{row}");
 }
+
+/// An animated GIF or WebP is matched as a picture and as a video: a GIF
+/// and a WebP made from a banked film are found whole (with the shares),
+/// once each, though their first frames are stills of it too; an unrelated
+/// still GIF is a picture only and matches nothing.
+#[test]
+fn scans_match_animated_pictures_as_videos() {
+    let dir = tempfile::tempdir().unwrap();
+    let seized = dir.path().join("seized");
+    std::fs::create_dir(&seized).unwrap();
+    let film_path = dir.path().join("film.mp4");
+    let film_file = film_path.to_str().unwrap();
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=320x240:rate=10",
+        "-t",
+        "6",
+        "-pix_fmt",
+        "yuv420p",
+        film_file,
+    ]);
+    let film = hash_record(&film_path);
+    let db = TestDb::sqlite();
+    let key = add_platform(&db, "host");
+    let server = Server::start(&db, &[]);
+    let (_, _, created) =
+        server.create_case(json!([{"kind": "vpdq", "value": vpdq_text(&film)}]), false);
+    let film_id = created["hashes"][0]["hash_id"].as_u64().unwrap();
+
+    ffmpeg(&["-i", film_file, seized.join("film.gif").to_str().unwrap()]);
+    ffmpeg(&[
+        "-i",
+        film_file,
+        "-c:v",
+        "libwebp_anim",
+        "-loop",
+        "0",
+        seized.join("film.webp").to_str().unwrap(),
+    ]);
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "mandelbrot=size=160x120",
+        "-frames:v",
+        "1",
+        seized.join("still.gif").to_str().unwrap(),
+    ]);
+
+    let key_path = key_file(dir.path(), &key);
+    let bank = dir.path().join("bank.hbl");
+    let synced = sync(&server.base, &key_path, &bank, &[]);
+    assert!(text(&synced).contains("1 videos"), "{}", text(&synced));
+
+    let root = seized.to_str().unwrap();
+    let by_file = scan(&[root, "--bank", bank.to_str().unwrap()]);
+    assert_eq!(by_file.code, 1, "{}", by_file.stderr);
+    for name in ["/film.gif", "/film.webp"] {
+        let found = matches_of(&by_file, name);
+        assert_eq!(found.len(), 1, "{name}: {:?}", by_file.matches);
+        assert_eq!(found[0]["hash_id"].as_u64(), Some(film_id));
+        assert_eq!(found[0]["query"], "vpdq", "{}", found[0]);
+        assert!(
+            found[0]["shares"]["query"].as_f64().unwrap() >= 0.8,
+            "{}",
+            found[0]
+        );
+    }
+    assert!(matches_of(&by_file, "/still.gif").is_empty());
+    assert!(by_file.skips.is_empty(), "{:?}", by_file.skips);
+    assert!(
+        by_file
+            .stderr
+            .contains("3 images (2 animated, matched as videos too) and 0 videos hashed"),
+        "{}",
+        by_file.stderr
+    );
+
+    // The bank's match API finds the same.
+    let by_api = scan(&[
+        root,
+        "--bank",
+        &server.base,
+        "--key-file",
+        key_path.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        match_set(&by_api, &seized),
+        match_set(&by_file, &seized),
+        "{}",
+        by_api.stderr
+    );
+}

@@ -31,11 +31,17 @@ pub fn summary_text(outcome: &ScanOutcome, investigate: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "scanned {} files in {} s ({:.1} files/s): {} images hashed, {} archives opened, {} other files passed over",
+        "scanned {} files in {} s ({:.1} files/s): {} images{} and {} videos hashed, {} archives opened, {} other files passed over",
         count(s.files()),
         seconds(s.elapsed),
         s.files_per_second(),
-        count(s.hashed),
+        count(s.hashed.saturating_sub(s.videos)),
+        if s.animations > 0 {
+            format!(" ({} animated, matched as videos too)", count(s.animations))
+        } else {
+            String::new()
+        },
+        count(s.videos),
         count(s.archives),
         count(s.other),
     );

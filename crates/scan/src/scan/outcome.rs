@@ -125,6 +125,8 @@ pub struct Stats {
     pub hashed: u64,
     /// Of them, videos.
     pub videos: u64,
+    /// Of the pictures, animated GIFs and WebPs matched as videos too.
+    pub animations: u64,
     /// Files skipped, by kind of reason.
     pub skipped: BTreeMap<SkipKind, u64>,
     /// Files that are neither images nor archives, passed over.

@@ -343,31 +343,50 @@ impl Shared<'_> {
         let query = Query::of_video(print);
         let started = Instant::now();
         let digests = self.matcher.candidates(&[&query], SEARCH_RADIUS);
-        let whole = match &query.video {
-            Some(hash) => self.matcher.video_matches(hash),
-            None => Ok(Vec::new()),
-        };
         self.matching_ns
             .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
-        let (digests, whole) = match (digests, whole) {
-            (Ok(d), Ok(w)) => (d, w),
-            (Err(e), _) | (_, Err(e)) => return self.fail(e.to_string()),
+        let found = match digests {
+            Ok(digests) => digests
+                .first()
+                .map(|candidates| decide(&query, candidates))
+                .unwrap_or_default()
+                .iter()
+                .map(|m| MatchRecord::new(&display, m))
+                .collect(),
+            Err(e) => return self.fail(e.to_string()),
         };
-        let mut found: Vec<MatchRecord> = digests
-            .first()
-            .map(|candidates| decide(&query, candidates))
-            .unwrap_or_default()
-            .iter()
-            .map(|m| MatchRecord::new(&display, m))
-            .collect();
-        if let Some(hash) = &query.video {
-            for m in whole {
-                if found.iter().any(|f| f.hash_id as i64 == m.hash_id) {
-                    continue;
-                }
-                found.extend(MatchRecord::of_video(&display, hash, m));
-            }
+        match self.whole_video(&display, &query, found) {
+            Ok(found) => self.found(key, found),
+            Err(e) => self.fail(e),
         }
+    }
+
+    /// `found` and the stored videos `query`'s video matches whole (a
+    /// stored hash already in `found` is not given twice).
+    fn whole_video(
+        &self,
+        display: &str,
+        query: &Query,
+        mut found: Vec<MatchRecord>,
+    ) -> Result<Vec<MatchRecord>, String> {
+        let Some(hash) = &query.video else {
+            return Ok(found);
+        };
+        let started = Instant::now();
+        let whole = self.matcher.video_matches(hash);
+        self.matching_ns
+            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        for m in whole.map_err(|e| e.to_string())? {
+            if found.iter().any(|f| f.hash_id as i64 == m.hash_id) {
+                continue;
+            }
+            found.extend(MatchRecord::of_video(display, hash, m));
+        }
+        Ok(found)
+    }
+
+    /// Records one file's matches, if it has any.
+    fn found(&self, key: Key, found: Vec<MatchRecord>) {
         if found.is_empty() {
             return;
         }
@@ -376,6 +395,32 @@ impl Shared<'_> {
         for m in found {
             records.matches.push((key, m));
         }
+    }
+
+    /// The vPDQ hash of an animated GIF or WebP (`None` for a still
+    /// picture): a GIF through FFmpeg's contained child from a private
+    /// temporary file, a WebP as `hashbank hash` reads it.
+    fn animation(&self, bytes: &[u8]) -> Option<Result<video::VideoPrint, String>> {
+        let options = &self.options.video;
+        if video::webp_is_animated(&bytes[..bytes.len().min(SNIFF_LEN)]) {
+            return Some(video::hash_animated_webp(bytes, options).map_err(|e| e.to_string()));
+        }
+        if !video::gif_is_animated(bytes) {
+            return None;
+        }
+        let written = tempfile::Builder::new()
+            .prefix("hashbank-video-")
+            .tempfile()
+            .and_then(|mut file| {
+                use std::io::Write;
+                file.write_all(bytes)?;
+                file.flush()?;
+                Ok(file)
+            });
+        Some(match written {
+            Ok(file) => video::hash_file(file.path(), options).map_err(|e| e.to_string()),
+            Err(e) => Err(format!("cannot write a temporary file for it: {e}")),
+        })
     }
 
     /// A video read from an archive: written to a private temporary file
@@ -452,6 +497,12 @@ impl Shared<'_> {
         let options = &self.options.media;
         let query =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| query_of(&bytes, options)));
+        // An animated GIF or WebP is matched as a picture (its first frame)
+        // and as a video.
+        let animation = match &query {
+            Ok(Ok(_)) => self.animation(&bytes),
+            _ => None,
+        };
         drop(bytes);
         self.hashing_ns
             .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
@@ -474,6 +525,9 @@ impl Shared<'_> {
             records.stats.hashed += 1;
             records.stats.weak_pdq += u64::from(query.weak_pdq);
         }
+        if let Some(animation) = animation {
+            return self.animated(key, path, query, animation);
+        }
         let pending = Pending { key, path, query };
         let batch = self.matcher.batch();
         if batch <= 1 {
@@ -486,6 +540,55 @@ impl Shared<'_> {
         };
         if let Some(full) = full {
             self.match_batch(full);
+        }
+    }
+
+    /// An animated picture, matched at once: its first frame as a picture
+    /// is, then the animation as a video; a stored hash found both ways is
+    /// given once. An animation that can't be hashed as a video leaves the
+    /// picture's matches, with a warning.
+    fn animated(
+        &self,
+        key: Key,
+        path: String,
+        query: Query,
+        animation: Result<video::VideoPrint, String>,
+    ) {
+        let started = Instant::now();
+        let candidates = self.matcher.candidates(&[&query], SEARCH_RADIUS);
+        self.matching_ns
+            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        let found: Vec<MatchRecord> = match candidates {
+            Ok(all) => all
+                .first()
+                .map(|candidates| decide(&query, candidates))
+                .unwrap_or_default()
+                .iter()
+                .map(|m| MatchRecord::new(&path, m))
+                .collect(),
+            Err(e) => return self.fail(e.to_string()),
+        };
+        let print = match animation {
+            Ok(print) => print,
+            Err(e) => {
+                tracing::warn!("{path}: matched as a picture only; as a video: {e}");
+                return self.found(key, found);
+            }
+        };
+        self.records().stats.animations += 1;
+        let video = Query::of_video(print);
+        // The stored video found whole comes first, with its shares; its
+        // frame the first picture showed is then left out.
+        match self.whole_video(&path, &video, Vec::new()) {
+            Ok(mut whole) => {
+                for m in found {
+                    if !whole.iter().any(|w| w.hash_id == m.hash_id) {
+                        whole.push(m);
+                    }
+                }
+                self.found(key, whole)
+            }
+            Err(e) => self.fail(e),
         }
     }
 
