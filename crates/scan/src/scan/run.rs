@@ -500,7 +500,15 @@ impl Shared<'_> {
         // An animated GIF or WebP is matched as a picture (its first frame)
         // and as a video.
         let animation = match &query {
-            Ok(Ok(_)) => self.animation(&bytes),
+            Ok(Ok(_)) => {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.animation(&bytes)))
+                    .unwrap_or_else(|panic| {
+                        Some(Err(format!(
+                            "the decoder failed on it: {}",
+                            panic_text(panic.as_ref())
+                        )))
+                    })
+            }
             _ => None,
         };
         drop(bytes);
