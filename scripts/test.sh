@@ -54,18 +54,7 @@ fi
 # package, pip `vpdq` built against Debian's FFmpeg libraries: the
 # conformance test (crates/video/tests/reference.rs) asks for its hashes of
 # the sample videos on this machine (HASHBANK_TEST_VPDQ_PEER).
-bash scripts/deps.sh
-missing=()
-for pkg in cmake; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "== installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${missing[@]}" >/dev/null
-  apt-get clean
-fi
+bash scripts/deps.sh cmake
 if [ -z "${HASHBANK_TEST_VPDQ_PEER:-}" ]; then
   peers="$(realpath -m "${CARGO_TARGET_DIR:-target}/peers")"
   if ! "$peers/venv/bin/python" -c "import vpdq" >/dev/null 2>&1; then

@@ -90,31 +90,25 @@ fn side(len: usize, limit: usize, line: impl Fn(usize) -> Vec<f32>) -> usize {
     }
 }
 
-/// As [`run`], but each line's median must also stay within
-/// [`NESTED_DRIFT`] of the first line's.
-fn run_flat(len: usize, limit: usize, line: impl Fn(usize) -> Vec<f32>) -> usize {
-    if len < 2 {
-        return 0;
-    }
-    let mut first = line(0);
-    if first.is_empty() {
-        return 0;
-    }
-    let colour = median(&mut first);
-    let mut n = 0;
-    while n < limit.min(len - 1) {
-        let mut l = line(n);
-        if !is_border(&l, colour) || (median(&mut l) - colour).abs() > NESTED_DRIFT {
-            break;
-        }
-        n += 1;
-    }
-    n
-}
-
 /// How many lines from the edge inward (line `i` given by `line(i)`, at most
 /// `limit` and fewer than `len`) are uniform in the outermost line's colour.
 fn run(len: usize, limit: usize, line: impl Fn(usize) -> Vec<f32>) -> usize {
+    run_within(len, limit, line, None)
+}
+
+/// As [`run`], but each line's median must also stay within
+/// [`NESTED_DRIFT`] of the first line's.
+fn run_flat(len: usize, limit: usize, line: impl Fn(usize) -> Vec<f32>) -> usize {
+    run_within(len, limit, line, Some(NESTED_DRIFT))
+}
+
+/// [`run`], each line's median within `drift` of the first's when given.
+fn run_within(
+    len: usize,
+    limit: usize,
+    line: impl Fn(usize) -> Vec<f32>,
+    drift: Option<f32>,
+) -> usize {
     if len < 2 {
         return 0;
     }
@@ -123,8 +117,13 @@ fn run(len: usize, limit: usize, line: impl Fn(usize) -> Vec<f32>) -> usize {
         return 0;
     }
     let colour = median(&mut first);
+    let flat = |l: &mut Vec<f32>| drift.is_none_or(|d| (median(l) - colour).abs() <= d);
     let mut n = 0;
-    while n < limit.min(len - 1) && is_border(&line(n), colour) {
+    while n < limit.min(len - 1) {
+        let mut l = line(n);
+        if !is_border(&l, colour) || !flat(&mut l) {
+            break;
+        }
         n += 1;
     }
     n

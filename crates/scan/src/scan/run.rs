@@ -341,24 +341,30 @@ impl Shared<'_> {
             records.stats.videos += 1;
         }
         let query = Query::of_video(print);
-        let started = Instant::now();
-        let digests = self.matcher.candidates(&[&query], SEARCH_RADIUS);
-        self.matching_ns
-            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
-        let found = match digests {
-            Ok(digests) => digests
-                .first()
-                .map(|candidates| decide(&query, candidates))
-                .unwrap_or_default()
-                .iter()
-                .map(|m| MatchRecord::new(&display, m))
-                .collect(),
-            Err(e) => return self.fail(e.to_string()),
-        };
-        match self.whole_video(&display, &query, found) {
+        let found = self
+            .one_query(&display, &query)
+            .and_then(|found| self.whole_video(&display, &query, found));
+        match found {
             Ok(found) => self.found(key, found),
             Err(e) => self.fail(e),
         }
+    }
+
+    /// The matches of one query's hashes (a picture's, or a video's
+    /// digests), as `match_batch` decides them for a batch.
+    fn one_query(&self, display: &str, query: &Query) -> Result<Vec<MatchRecord>, String> {
+        let started = Instant::now();
+        let candidates = self.matcher.candidates(&[query], SEARCH_RADIUS);
+        self.matching_ns
+            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        Ok(candidates
+            .map_err(|e| e.to_string())?
+            .first()
+            .map(|candidates| decide(query, candidates))
+            .unwrap_or_default()
+            .iter()
+            .map(|m| MatchRecord::new(display, m))
+            .collect())
     }
 
     /// `found` and the stored videos `query`'s video matches whole (a
@@ -562,19 +568,9 @@ impl Shared<'_> {
         query: Query,
         animation: Result<video::VideoPrint, String>,
     ) {
-        let started = Instant::now();
-        let candidates = self.matcher.candidates(&[&query], SEARCH_RADIUS);
-        self.matching_ns
-            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
-        let found: Vec<MatchRecord> = match candidates {
-            Ok(all) => all
-                .first()
-                .map(|candidates| decide(&query, candidates))
-                .unwrap_or_default()
-                .iter()
-                .map(|m| MatchRecord::new(&path, m))
-                .collect(),
-            Err(e) => return self.fail(e.to_string()),
+        let found = match self.one_query(&path, &query) {
+            Ok(found) => found,
+            Err(e) => return self.fail(e),
         };
         let print = match animation {
             Ok(print) => print,
