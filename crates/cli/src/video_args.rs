@@ -73,6 +73,9 @@ impl VideoArgs {
                     .context("cannot find this program to decode videos with")?,
             },
             skipping: true,
+            // Another decoder program may not serve as a spawner: it is
+            // started for each file.
+            spawner: self.video_decoder.is_none(),
             parts: if self.video_parts {
                 video::Parts::Bank
             } else {

@@ -1,20 +1,24 @@
 //! The decoder runs as a child process under limits, so that a hostile
 //! file that crashes, hangs or floods it ends only its own hashing.
 //!
-//! Each child is started through util-linux's `prlimit`, which sets the
-//! limits on itself and then runs the decoder: address space (memory), CPU
-//! seconds, no files written, few files open. The parent also keeps a
+//! A child is forked by a spawner (`spawner.rs`) and sets the limits on
+//! itself, or is started through util-linux's `prlimit`, which sets them
+//! and then runs the decoder: address space (memory), CPU seconds, no
+//! files written, few files open, no core dumps. The parent also keeps a
 //! wall-clock deadline and kills the child when it passes; what the child
 //! writes to stderr is kept (its last few kilobytes) for the error message.
 
+use std::fs::File;
 use std::io::{self, Read};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::error::VideoError;
+use crate::spawner::{drain_tail, Spawner};
 
 /// The limits a child runs under.
 #[derive(Debug, Clone, Copy)]
@@ -38,21 +42,48 @@ const STDERR_KEPT: usize = 4096;
 
 /// A running child, its stdout taken for reading and its stderr drained.
 pub(crate) struct Contained {
-    child: Child,
+    process: Process,
     tool: PathBuf,
     started: Instant,
     limits: ChildLimits,
     stderr: Option<JoinHandle<Vec<u8>>>,
 }
 
+/// How the child came to be.
+enum Process {
+    /// Started for this file.
+    Started(Child),
+    /// Forked by a spawner (`None` once it is released or killed).
+    Forked(Option<Spawner>),
+}
+
 impl Contained {
-    /// Starts `tool` with `args` under `limits`, reading `stdin`.
+    /// Runs `tool` with `args` (the first being [`crate::DECODER_COMMAND`])
+    /// under `limits`, reading `stdin`: forked by a spawner when `spawn`
+    /// and the tool can be one, else started.
     pub fn start(
         tool: &Path,
         args: &[std::ffi::OsString],
-        stdin: Stdio,
+        stdin: File,
         limits: ChildLimits,
-    ) -> Result<(Contained, ChildStdout), VideoError> {
+        spawn: bool,
+    ) -> Result<(Contained, Box<dyn Read + Send>), VideoError> {
+        let contained = |process, stderr: Box<dyn Read + Send>| Contained {
+            process,
+            tool: tool.to_path_buf(),
+            started: Instant::now(),
+            limits,
+            stderr: Some(thread::spawn(move || drain_tail(stderr, STDERR_KEPT))),
+        };
+        if spawn {
+            if let Some(forked) = Spawner::fork(tool, &args[1..], &stdin, limits)? {
+                let process = Process::Forked(Some(forked.spawner));
+                return Ok((
+                    contained(process, Box::new(forked.stderr)),
+                    Box::new(forked.stdout),
+                ));
+            }
+        }
         let mut command = Command::new("prlimit");
         command
             .arg(format!("--as={}", limits.memory))
@@ -71,35 +102,10 @@ impl Contained {
             detail: e.to_string(),
         })?;
         let stdout = child.stdout.take().expect("stdout is piped");
-        let mut stderr = child.stderr.take().expect("stderr is piped");
-        let drain = thread::spawn(move || {
-            let mut kept = Vec::new();
-            let mut buf = [0u8; 4096];
-            loop {
-                match stderr.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => {
-                        kept.extend_from_slice(&buf[..n]);
-                        if kept.len() > 2 * STDERR_KEPT {
-                            kept.drain(..kept.len() - STDERR_KEPT);
-                        }
-                    }
-                }
-            }
-            if kept.len() > STDERR_KEPT {
-                kept.drain(..kept.len() - STDERR_KEPT);
-            }
-            kept
-        });
+        let stderr = child.stderr.take().expect("stderr is piped");
         Ok((
-            Contained {
-                child,
-                tool: tool.to_path_buf(),
-                started: Instant::now(),
-                limits,
-                stderr: Some(drain),
-            },
-            stdout,
+            contained(Process::Started(child), Box::new(stderr)),
+            Box::new(stdout),
         ))
     }
 
@@ -115,23 +121,57 @@ impl Contained {
 
     /// Stops the child (if it still runs) and waits for it.
     pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        match &mut self.process {
+            Process::Started(child) => {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            Process::Forked(spawner) => {
+                if let Some(spawner) = spawner.take() {
+                    spawner.kill();
+                }
+            }
+        }
     }
 
     /// Waits for the child to end, killing it at the deadline.
     pub fn finish(mut self) -> Result<Ended, VideoError> {
         let deadline = self.started + self.limits.wall;
-        let status = loop {
-            match self.child.try_wait()? {
-                Some(status) => break status,
-                None if Instant::now() >= deadline => {
-                    self.kill();
-                    return Err(VideoError::Timeout {
-                        limit: self.wall_seconds(),
-                    });
+        let timeout = VideoError::Timeout {
+            limit: self.wall_seconds(),
+        };
+        let status = match &mut self.process {
+            Process::Started(child) => loop {
+                match child.try_wait()? {
+                    Some(status) => break status,
+                    None if Instant::now() >= deadline => {
+                        self.kill();
+                        return Err(timeout);
+                    }
+                    None => thread::sleep(Duration::from_millis(5)),
                 }
-                None => thread::sleep(Duration::from_millis(5)),
+            },
+            Process::Forked(spawner) => {
+                let waited = match spawner.as_ref() {
+                    Some(s) => s.status(deadline),
+                    None => Err(io::Error::other("the decoder was stopped")),
+                };
+                match waited {
+                    Ok(Some(raw)) => {
+                        if let Some(spawner) = spawner.take() {
+                            spawner.release();
+                        }
+                        ExitStatus::from_raw(raw)
+                    }
+                    Ok(None) => {
+                        self.kill();
+                        return Err(timeout);
+                    }
+                    Err(e) => {
+                        self.kill();
+                        return Err(e.into());
+                    }
+                }
             }
         };
         let kept = self
@@ -162,7 +202,6 @@ impl Ended {
     /// What went wrong, for a child that did not succeed: a crash or a
     /// limit by signal, or the tool's own last words.
     pub fn failure(&self) -> String {
-        use std::os::unix::process::ExitStatusExt;
         let tool = self.tool.display();
         let said = match self.stderr.lines().rev().find(|l| !l.trim().is_empty()) {
             Some(line) => format!(": {}", line.trim()),
@@ -185,7 +224,11 @@ impl Ended {
 
 impl Drop for Contained {
     fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
+        let running = match &mut self.process {
+            Process::Started(child) => matches!(child.try_wait(), Ok(None)),
+            Process::Forked(spawner) => spawner.is_some(),
+        };
+        if running {
             self.kill();
         }
     }
@@ -217,7 +260,7 @@ impl Chunks {
     /// follow; more than `largest` is an error), at most `limit` bytes in
     /// all (more is an error).
     pub fn new(
-        mut stdout: ChildStdout,
+        mut stdout: Box<dyn Read + Send>,
         header: usize,
         largest: usize,
         depth: usize,

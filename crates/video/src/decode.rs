@@ -142,7 +142,8 @@ fn run_child(
         cpu_seconds: limits.max_decode_seconds,
         wall: Duration::from_secs(limits.max_decode_seconds),
     };
-    let (mut child, stdout) = Contained::start(&options.decoder, &args, file.into(), child_limits)?;
+    let (mut child, stdout) =
+        Contained::start(&options.decoder, &args, file, child_limits, options.spawner)?;
     let pixels = usize::try_from(limits.max_frame_pixels).unwrap_or(usize::MAX / 8);
     let largest = pixels.saturating_mul(3).saturating_add(8);
     let limit = (largest as u64)

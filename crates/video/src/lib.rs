@@ -3,7 +3,8 @@
 //! A video is decoded by FFmpeg's libraries (Debian's packages) in a child
 //! process under limits ([`Limits`]): the program itself, started again
 //! with [`DECODER_COMMAND`] (a program that hashes videos hands that case
-//! to [`decoder_main`]). Its size, duration and frame size are checked
+//! to [`decoder_main`]), once as a spawner that forks a fresh child for
+//! each file ([`Options::spawner`]). Its size, duration and frame size are checked
 //! before anything is decoded, and the decoder runs with a memory cap, a
 //! CPU cap and a deadline, so a hostile file that crashes or hangs it ends
 //! only its own hashing. Frames are kept as the reference keeps them (every
@@ -18,7 +19,8 @@
 //!
 //! What the hash is and when two videos match is the `model` crate's
 //! ([`model::VideoHash`], [`model::compare_videos`]); this crate only makes
-//! hashes. It needs FFmpeg's shared libraries and util-linux's `prlimit`.
+//! hashes. It needs FFmpeg's shared libraries (and util-linux's `prlimit` for
+//! a decoder started per file).
 //!
 //! ```no_run
 //! let print = video::hash_file("clip.mp4".as_ref(), &video::Options::default()).unwrap();
@@ -34,6 +36,7 @@ mod nal;
 mod probe;
 mod select;
 mod sniff;
+mod spawner;
 mod webp;
 
 use std::fs::File;
@@ -126,6 +129,12 @@ pub struct Options {
     pub skipping: bool,
     /// Which hashes of parts or views of each kept frame to add.
     pub parts: Parts,
+    /// Fork each decoder child from a spawner: the decoder program started
+    /// once and kept waiting with FFmpeg loaded (about 30 ms less a file;
+    /// see `spawner.rs`). The decoder must then also take
+    /// [`DECODER_COMMAND`] `spawner` (as [`decoder_main`] does); where it
+    /// can't, each child is started instead. `false`: started per file.
+    pub spawner: bool,
 }
 
 /// Hashes of parts or views of each kept frame, as a picture's
@@ -153,6 +162,7 @@ impl Default for Options {
             decoder: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("hashbank")),
             skipping: true,
             parts: Parts::None,
+            spawner: true,
         }
     }
 }

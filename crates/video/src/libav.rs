@@ -120,6 +120,9 @@ impl Request {
 /// returns the process's exit status. A program that hashes videos calls
 /// this when it is started with [`DECODER_COMMAND`] as its first argument.
 pub fn decoder_main(args: &[OsString]) -> i32 {
+    if args.len() == 1 && args[0] == crate::spawner::SPAWNER_ARG {
+        return crate::spawner::serve();
+    }
     let Some(request) = Request::from_args(args) else {
         eprintln!("the video decoder was started with arguments it does not know");
         return 2;
@@ -139,6 +142,22 @@ pub fn decoder_main(args: &[OsString]) -> i32 {
         Err(End::Failed(message)) => {
             eprintln!("{message}");
             1
+        }
+    }
+}
+
+/// Opens and closes a decoder of each codec a phone or file host writes,
+/// so that their tables are built once in the spawner, not in each child.
+/// Nothing is decoded.
+pub(crate) fn warm_up() {
+    ff::log::set_level(ff::log::Level::Error);
+    if ff::init().is_err() {
+        return;
+    }
+    use ff::codec::Id;
+    for id in [Id::H264, Id::HEVC, Id::VP8, Id::VP9, Id::MPEG4] {
+        if let Some(codec) = ff::decoder::find(id) {
+            let _ = ff::codec::Context::new_with_codec(codec).decoder().video();
         }
     }
 }
