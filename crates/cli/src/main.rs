@@ -50,12 +50,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    // Started as the video decoder child: decode, nothing else.
-    let mut args = std::env::args_os().skip(1);
-    if args.next().is_some_and(|a| a == video::DECODER_COMMAND) {
-        let rest: Vec<_> = args.collect();
-        return ExitCode::from(video::decoder_main(&rest).clamp(0, 255) as u8);
-    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HASHBANK_LOG")

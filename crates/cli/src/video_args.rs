@@ -42,10 +42,14 @@ pub struct VideoArgs {
     max_decoder_memory: u64,
 
     /// The program that decodes videos, started as a contained child with
-    /// `__video-decoder` and the file on its stdin (default: this one).
+    /// `__video-decoder` and the file on its stdin (default: `hashbank-decoder`
+    /// beside this program).
     #[arg(long, env = "HASHBANK_VIDEO_DECODER", value_name = "PATH", hide = true)]
     video_decoder: Option<PathBuf>,
 }
+
+/// The video decoder program, installed beside `hashbank`.
+pub const DECODER: &str = "hashbank-decoder";
 
 impl VideoArgs {
     /// The video crate's options; `fast` picks the fast pipeline.
@@ -70,7 +74,8 @@ impl VideoArgs {
             decoder: match &self.video_decoder {
                 Some(path) => path.clone(),
                 None => std::env::current_exe()
-                    .context("cannot find this program to decode videos with")?,
+                    .context("cannot find this program, beside which the video decoder is")?
+                    .with_file_name(DECODER),
             },
             skipping: true,
             // Another decoder program may not serve as a spawner: it is

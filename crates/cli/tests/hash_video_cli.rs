@@ -360,7 +360,7 @@ fn a_decoder_that_crashes_or_hangs_fails_only_its_own_file() {
         "flood",
         &format!(
             "{} \"$@\" | head -c 4096; exec cat /dev/zero",
-            env!("CARGO_BIN_EXE_hashbank")
+            env!("CARGO_BIN_EXE_hashbank-decoder")
         ),
     );
     let out = hashbank(&[
@@ -428,4 +428,54 @@ fn a_decoder_that_crashes_or_hangs_fails_only_its_own_file() {
         );
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// FFmpeg's libraries are mapped by `hashbank-decoder` alone: `hashbank`
+/// itself (the server among its commands) never loads them.
+#[test]
+fn only_the_decoder_loads_ffmpeg() {
+    let loaded = |program: &str, args: &[&str]| -> String {
+        let out = Command::new(program)
+            .args(args)
+            .env("LD_DEBUG", "libs")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let main = loaded(env!("CARGO_BIN_EXE_hashbank"), &["--version"]);
+    assert!(main.contains("libc.so"), "LD_DEBUG said nothing: {main}");
+    assert!(!main.contains("libavcodec"), "hashbank loads FFmpeg");
+    let decoder = loaded(env!("CARGO_BIN_EXE_hashbank-decoder"), &[]);
+    assert!(decoder.contains("libavcodec"), "{decoder}");
+}
+
+/// Without `hashbank-decoder` beside it, `hashbank` says so for each video
+/// and still hashes the pictures.
+#[test]
+fn a_missing_decoder_is_named_and_pictures_are_still_hashed() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("alone");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // A link, not a copy: the same file, in a folder without the decoder.
+    let alone = dir.join("hashbank");
+    std::fs::hard_link(env!("CARGO_BIN_EXE_hashbank"), &alone).unwrap();
+    let video = samples().join("chair-19-sd-bar.mp4");
+    let image = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata/pdq/data/reg-test-input/dih/bridge-1-original.jpg");
+    let out = Command::new(&alone)
+        .args(["hash", "--jobs", "1"])
+        .arg(&video)
+        .arg(&image)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let records = lines(&out);
+    let error = records[0]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("hashbank-decoder") && error.contains("not there"),
+        "{}",
+        records[0]
+    );
+    assert!(records[1]["pdq"].is_string(), "{}", records[1]);
+    let _ = std::fs::remove_dir_all(&dir);
 }

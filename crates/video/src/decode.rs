@@ -126,6 +126,12 @@ fn run_child(
     skipping: bool,
 ) -> Result<Option<Decoded>, VideoError> {
     let limits = &options.limits;
+    if !options.decoder.is_file() {
+        return Err(VideoError::Tool {
+            tool: options.decoder.clone(),
+            detail: "the video decoder is not there (it is installed beside hashbank)".into(),
+        });
+    }
     let file = std::fs::File::open(path)?;
     let request = Request {
         seconds_per_hash: options.seconds_per_hash,
