@@ -72,6 +72,24 @@ fn matches_of<'a>(scanned: &'a Scanned, file: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// A scan of `seized` through the bank's match API finds what `by_file`
+/// (a scan against the local bank file) found.
+fn api_finds_the_same(server: &Server, key_path: &Path, seized: &Path, by_file: &Scanned) {
+    let by_api = scan(&[
+        seized.to_str().unwrap(),
+        "--bank",
+        &server.base,
+        "--key-file",
+        key_path.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        match_set(&by_api, seized),
+        match_set(by_file, seized),
+        "{}",
+        by_api.stderr
+    );
+}
+
 #[test]
 fn scans_find_videos_whole_by_a_still_and_showing_a_picture() {
     let dir = tempfile::tempdir().unwrap();
@@ -220,19 +238,7 @@ fn scans_find_videos_whole_by_a_still_and_showing_a_picture() {
     assert_eq!(skipped.len(), 1, "{:?}", by_file.skips);
 
     // The bank's match API finds the same files.
-    let by_api = scan(&[
-        root,
-        "--bank",
-        &server.base,
-        "--key-file",
-        key_path.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        match_set(&by_api, &seized),
-        match_set(&by_file, &seized),
-        "{}",
-        by_api.stderr
-    );
+    api_finds_the_same(&server, &key_path, &seized, &by_file);
 
     // CSV gives the moments in a column.
     let csv = hashbank(&[
@@ -331,17 +337,5 @@ fn scans_match_animated_pictures_as_videos() {
     );
 
     // The bank's match API finds the same.
-    let by_api = scan(&[
-        root,
-        "--bank",
-        &server.base,
-        "--key-file",
-        key_path.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        match_set(&by_api, &seized),
-        match_set(&by_file, &seized),
-        "{}",
-        by_api.stderr
-    );
+    api_finds_the_same(&server, &key_path, &seized, &by_file);
 }

@@ -18,7 +18,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::error::VideoError;
-use crate::spawner::{drain_tail, Spawner};
+use crate::spawner::Spawner;
 
 /// The limits a child runs under.
 #[derive(Debug, Clone, Copy)]
@@ -345,4 +345,25 @@ impl Drop for Chunks {
             let _ = reader.join();
         }
     }
+}
+
+/// Reads all of `reader`, keeping its last `kept` bytes.
+fn drain_tail(mut reader: impl Read, kept: usize) -> Vec<u8> {
+    let mut tail = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                tail.extend_from_slice(&buf[..n]);
+                if tail.len() > 2 * kept {
+                    tail.drain(..tail.len() - kept);
+                }
+            }
+        }
+    }
+    if tail.len() > kept {
+        tail.drain(..tail.len() - kept);
+    }
+    tail
 }

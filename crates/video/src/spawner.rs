@@ -20,7 +20,7 @@
 //! children die with it (`PR_SET_PDEATHSIG`).
 
 use std::ffi::OsString;
-use std::io::{self, IoSlice, IoSliceMut, Read};
+use std::io::{self, IoSlice, IoSliceMut};
 use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -349,25 +349,4 @@ fn child(spawner: rustix::process::Pid, request: Request, fds: [OwnedFd; 3]) -> 
         }
     }
     crate::decoder_main(&request.args)
-}
-
-/// Reads all of `reader`, keeping its last `kept` bytes.
-pub(crate) fn drain_tail(mut reader: impl Read, kept: usize) -> Vec<u8> {
-    let mut tail = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                tail.extend_from_slice(&buf[..n]);
-                if tail.len() > 2 * kept {
-                    tail.drain(..tail.len() - kept);
-                }
-            }
-        }
-    }
-    if tail.len() > kept {
-        tail.drain(..tail.len() - kept);
-    }
-    tail
 }
