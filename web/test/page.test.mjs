@@ -334,8 +334,9 @@ describe("the victim page", () => {
     const { en } = await strings("en");
     const { nl } = await strings("nl");
     const { fr } = await strings("fr");
+    const { de } = await strings("de");
     const holes = (s) => (s.match(/\{\w+\}/g) ?? []).sort().join();
-    for (const [name, table] of [["nl", nl], ["fr", fr]]) {
+    for (const [name, table] of [["nl", nl], ["fr", fr], ["de", de]]) {
       assert.deepEqual(Object.keys(table).sort(), Object.keys(en).sort(), name);
       for (const key of Object.keys(en)) {
         assert.ok(table[key].trim() !== "", `${name} ${key} is empty`);
@@ -346,7 +347,9 @@ describe("the victim page", () => {
     const checks = [
       ["fr-BE", "fr", fr["file.title"]],
       ["nl-BE", "nl", nl["file.title"]],
-      ["de-DE", "en", en["file.title"]],
+      ["de-BE", "de", de["file.title"]],
+      ["de-DE", "de", de["file.title"]],
+      ["es-ES", "en", en["file.title"]],
     ];
     for (const [locale, lang, title] of checks) {
       const page = await newPage(browser, server.origin, locale);
@@ -354,6 +357,15 @@ describe("the victim page", () => {
       assert.equal(await page.textContent("#file-title"), title);
       await page.context().close();
     }
+
+    const german = await newPage(browser, server.origin, "de-BE");
+    await snapshot(german, "09-file-de");
+    await german.goto(server.origin + "/#case");
+    await german.waitForSelector("#view-case:not([hidden])");
+    assert.equal(await german.textContent("#case-title"), de["case.title"]);
+    await snapshot(german, "12-case-form-de");
+    assert.deepEqual(german.problems, []);
+    await german.context().close();
 
     const page = await newPage(browser, server.origin, "fr-BE");
     await snapshot(page, "09-file-fr");
@@ -371,6 +383,12 @@ describe("the victim page", () => {
     await page.waitForSelector("#help-list li");
     assert.match(await page.textContent("#help-list"), /Instituut voor de gelijkheid van vrouwen en mannen/);
     assert.match(await page.textContent("#help-list"), /116 000/);
+    await page.click("#languages button[lang=de]");
+    assert.equal(await page.getAttribute("html", "lang"), "de");
+    assert.equal(await page.textContent("#about-title"), de["about.title"]);
+    assert.match(await page.textContent("#help-list"), /Institut für die Gleichheit von Frauen und Männern/);
+    assert.match(await page.textContent("#help-list"), /116 000 anrufen/);
+    await snapshot(page, "11-about-de");
     await page.click("#languages button[lang=en]");
     assert.match(await page.textContent("#help-list"), /Institute for the Equality of Women and Men/);
     const links = await page.$$eval("#help-list a", (as) => as.map((a) => a.getAttribute("href")));

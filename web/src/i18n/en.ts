@@ -1,4 +1,4 @@
-// Every English string of the page. nl.ts and fr.ts have the same keys
+// Every English string of the page. nl.ts, fr.ts and de.ts have the same keys
 // (the compiler checks it). {name} marks a value filled in by the page.
 
 export const en = {

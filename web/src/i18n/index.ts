@@ -2,14 +2,15 @@
 // strings. Every element with text is bound to a key here, so a switch
 // rewrites the whole page in place (focus and state stay).
 
+import { de } from "./de.js";
 import { en, type Key, type Messages } from "./en.js";
 import { fr } from "./fr.js";
 import { nl } from "./nl.js";
 
 export type { Key } from "./en.js";
-export type Lang = "nl" | "fr" | "en";
-export const LANGS: readonly Lang[] = ["nl", "fr", "en"];
-const TABLES: Record<Lang, Messages> = { nl, fr, en };
+export type Lang = "nl" | "fr" | "de" | "en";
+export const LANGS: readonly Lang[] = ["nl", "fr", "de", "en"];
+const TABLES: Record<Lang, Messages> = { nl, fr, de, en };
 
 /** Only the language choice is remembered on the device, nothing else. */
 const STORAGE_KEY = "hashbank.language";
