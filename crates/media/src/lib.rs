@@ -39,6 +39,7 @@ mod fingerprint;
 mod pixels;
 mod png_decode;
 pub mod robust;
+pub mod video;
 #[cfg(not(target_arch = "wasm32"))]
 mod webp;
 

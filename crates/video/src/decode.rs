@@ -10,6 +10,7 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::time::Duration;
 
+use media::video::{frame_step, PartFrames};
 use model::{VideoFrame, VideoPart, MAX_VIDEO_FRAMES};
 
 use crate::child::{ChildLimits, Chunks, Contained, Next};
@@ -51,14 +52,6 @@ impl Plan {
             block,
         }
     }
-}
-
-/// Every how many frames one is hashed: `int(seconds_per_hash *
-/// frame_rate)`, at least 1 (so 0 seconds hashes every frame), as the
-/// reference computes it.
-pub fn frame_step(seconds_per_hash: f64, frame_rate: f64) -> u64 {
-    let step = (seconds_per_hash * frame_rate) as u64;
-    step.max(1)
 }
 
 /// The fast pipeline's reduction: the largest whole block that leaves at
@@ -272,7 +265,7 @@ fn read_frames(
                 }
                 let pixels = &chunk[8..];
                 let frame = hash_frame(pixels, number, stream, plan);
-                parts.add(options.parts, pixels, plan, &frame);
+                parts.add(options.parts, pixels, plan.width, plan.height, &frame);
                 frames.push(frame);
             }
             Next::End { partial: 0 } => return Ok((frames, parts.into_parts())),
@@ -290,100 +283,6 @@ fn read_frames(
     }
 }
 
-/// The longest side parts are hashed at, about: a frame is reduced by a
-/// whole factor (the mean of each block) until it is no longer than this.
-/// Parts and views at this size match those of the same frame filmed or
-/// shared at another size better than at full size (bench/video/robustness:
-/// at full size, 1 of 4 watermarked and 0 of 4 sped-up copies were found;
-/// at 480 or 640, all), and cost a sixteenth at 1080p.
-const PARTS_SIDE: usize = 480;
-
-/// An RGB frame reduced by the whole factor that brings its longer side to
-/// about [`PARTS_SIDE`] (each pixel the mean of its block), or as it is.
-fn reduced_for_parts(pixels: &[u8], width: usize, height: usize) -> (usize, usize, Vec<u8>) {
-    let k = width.max(height) / PARTS_SIDE;
-    if k < 2 {
-        return (width, height, pixels.to_vec());
-    }
-    let (w, h) = (width / k, height / k);
-    let mut out = vec![0u8; w * h * 3];
-    let area = (k * k) as u32;
-    for y in 0..h {
-        for x in 0..w {
-            let mut sum = [0u32; 3];
-            for dy in 0..k {
-                let row = ((y * k + dy) * width + x * k) * 3;
-                for px in pixels[row..row + k * 3].chunks_exact(3) {
-                    sum[0] += u32::from(px[0]);
-                    sum[1] += u32::from(px[1]);
-                    sum[2] += u32::from(px[2]);
-                }
-            }
-            let at = (y * w + x) * 3;
-            for c in 0..3 {
-                out[at + c] = ((sum[c] + area / 2) / area) as u8;
-            }
-        }
-    }
-    (w, h, out)
-}
-
-/// The parts' frames gathered so far, by label, labels in the order first
-/// met.
-#[derive(Default)]
-struct PartFrames {
-    parts: Vec<VideoPart>,
-}
-
-impl PartFrames {
-    /// The parts or views `which` asks for of the kept frame `frame`, whose
-    /// RGB pixels at the plan's size are `pixels` (`media::robust`, as a
-    /// picture's); the plain hash is the frame's own.
-    fn add(&mut self, which: Parts, pixels: &[u8], plan: &Plan, frame: &VideoFrame) {
-        let hashes: Vec<(&'static str, pdq::Hash256, u8)> = match which {
-            Parts::None => return,
-            Parts::Bank | Parts::Query => {
-                let (width, height, rgb) = reduced_for_parts(pixels, plan.width, plan.height);
-                let image = media::Decoded::full(width, height, media::PixelData::Rgb(rgb));
-                if which == Parts::Bank {
-                    media::robust::bank_hashes(&image)
-                        .into_iter()
-                        .filter(|h| h.label != model::BankLabel::Plain)
-                        .map(|h| (h.label.as_str(), h.hash, h.quality))
-                        .collect()
-                } else {
-                    media::robust::query_hashes(&image)
-                        .into_iter()
-                        .filter(|h| h.label != model::QueryLabel::Plain)
-                        .map(|h| (h.label.as_str(), h.hash, h.quality))
-                        .collect()
-                }
-            }
-        };
-        for (label, hash, quality) in hashes {
-            let at = match self.parts.iter().position(|p| p.label == label) {
-                Some(at) => at,
-                None => {
-                    self.parts.push(VideoPart {
-                        label: label.to_string(),
-                        frames: Vec::new(),
-                    });
-                    self.parts.len() - 1
-                }
-            };
-            self.parts[at].frames.push(VideoFrame {
-                hash,
-                quality,
-                ..*frame
-            });
-        }
-    }
-
-    fn into_parts(self) -> Vec<VideoPart> {
-        self.parts
-    }
-}
-
 fn hash_frame(pixels: &[u8], number: u64, stream: &Stream, plan: &Plan) -> VideoFrame {
     let image = pdq::Image::rgb(plan.width, plan.height, pixels).expect("a whole frame was read");
     let image = if plan.block > 1 {
@@ -393,28 +292,12 @@ fn hash_frame(pixels: &[u8], number: u64, stream: &Stream, plan: &Plan) -> Video
     } else {
         image
     };
-    let hashed = pdq::hash(&image);
-    VideoFrame {
-        hash: hashed.hash,
-        quality: hashed.quality,
-        number: u32::try_from(number).unwrap_or(u32::MAX),
-        // The reference divides in single precision.
-        timestamp: f64::from(number as f32 / stream.frame_rate as f32),
-    }
+    media::video::hash_frame(&image, number, stream.frame_rate)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_step_truncates_and_is_at_least_one() {
-        assert_eq!(frame_step(1.0, 29.97), 29);
-        assert_eq!(frame_step(1.0, 30.0), 30);
-        assert_eq!(frame_step(0.0, 30.0), 1);
-        assert_eq!(frame_step(1.0, 0.5), 1);
-        assert_eq!(frame_step(2.5, 24.0), 60);
-    }
 
     #[test]
     fn the_fast_block_keeps_the_shorter_side_above_the_minimum() {

@@ -47,9 +47,10 @@ use md5::Md5;
 use model::{VideoHash, MAX_VIDEO_FRAMES};
 use sha2::{Digest, Sha256};
 
-pub use decode::{frame_step, FAST_MIN_SIDE};
+pub use decode::FAST_MIN_SIDE;
 pub use error::VideoError;
 pub use libav::{decoder_main, DECODER_COMMAND};
+pub use media::video::frame_step;
 pub use probe::Stream;
 pub use sniff::{gif_is_animated, sniff, Container, SNIFF_BYTES};
 pub use webp::{hash_animated_webp, webp_is_animated};
@@ -137,21 +138,7 @@ pub struct Options {
     pub spawner: bool,
 }
 
-/// Hashes of parts or views of each kept frame, as a picture's
-/// (`media::robust`), added to the video hash as its parts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Parts {
-    /// None: the reference's vPDQ hash alone.
-    #[default]
-    None,
-    /// What a bank stores of a picture: the frame without its borders, its
-    /// crops, corners, top and bottom (`media::robust::bank_hashes`).
-    Bank,
-    /// What a scan looks a picture up by: the frame turned and mirrored,
-    /// without borders or a caption band, inside a screenshot,
-    /// straightened, its top and bottom (`media::robust::query_hashes`).
-    Query,
-}
+pub use media::video::Parts;
 
 impl Default for Options {
     fn default() -> Options {
@@ -255,7 +242,7 @@ pub(crate) fn check_stream(stream: &Stream, options: &Options) -> Result<(), Vid
                 limit: limits.max_duration,
             });
         }
-        let step = decode::frame_step(options.seconds_per_hash, stream.frame_rate);
+        let step = frame_step(options.seconds_per_hash, stream.frame_rate);
         let expected = seconds * stream.frame_rate / step as f64;
         if expected > MAX_VIDEO_FRAMES as f64 + 1.0 {
             return Err(VideoError::TooManyFrames {

@@ -11,12 +11,12 @@ use std::io::Cursor;
 use std::panic::{self, AssertUnwindSafe};
 use std::time::Instant;
 
-use model::{VideoFrame, VideoHash, MAX_VIDEO_FRAMES};
+use model::{VideoHash, MAX_VIDEO_FRAMES};
 
-use crate::decode::frame_step;
 use crate::error::VideoError;
 use crate::probe::Stream;
 use crate::{Options, VideoPrint};
+use media::video::frame_step;
 
 /// Frame rate of an animation whose frames state no delay: 10 frames a
 /// second, as browsers show them.
@@ -98,13 +98,11 @@ pub fn hash_animated_webp(bytes: &[u8], options: &Options) -> Result<VideoPrint,
                 pdq::Image::rgb(w, h, &canvas)
             }
             .expect("the canvas is the image's size");
-            let hashed = pdq::hash(&image);
-            frames.push(VideoFrame {
-                hash: hashed.hash,
-                quality: hashed.quality,
-                number,
-                timestamp: f64::from(number as f32 / frame_rate as f32),
-            });
+            frames.push(media::video::hash_frame(
+                &image,
+                u64::from(number),
+                frame_rate,
+            ));
         }
         Ok(frames)
     }))

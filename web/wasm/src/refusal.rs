@@ -1,11 +1,11 @@
-//! Why an image cannot be used: every media error mapped to a stable code,
+//! Why an image or a video cannot be used: every media error mapped to a stable code,
 //! in one place. The page shows a message for each code in the reader's
 //! language; the English text here is for logs and tests.
 
 use media::ErrorKind;
 use serde::Serialize;
 
-/// The reasons an image is refused on the device.
+/// The reasons an image or a video is refused on the device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RefusalCode {
@@ -13,8 +13,10 @@ pub enum RefusalCode {
     NotAnImage,
     /// Over the file size limit.
     TooLarge,
-    /// Over the pixel limit.
+    /// Over the pixel limit (a video: its frames).
     TooManyPixels,
+    /// A video over the duration limit.
+    TooLong,
     /// Damaged, truncated, or using a feature the decoder does not read.
     Corrupt,
     /// Decoded, but with too little detail for a PDQ hash to be reliable
