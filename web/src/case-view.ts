@@ -150,9 +150,9 @@ function render(view: CaseView): void {
     el(
       "tr",
       {},
-      el("td", { t: hashKind(hash) }),
+      el("td", { t: hashKind(hash), vars: { frames: hash.value === undefined ? 0 : videoFrames(hash.value).length } }),
       el("td", { t: HASH_STATES[hash.status] }),
-      hash.value === undefined ? el("td", { t: "case.hash.erased" }) : el("td", { class: "hash", text: hash.value }),
+      hash.value === undefined ? el("td", { t: "case.hash.erased" }) : el("td", { class: "hash", text: shownValue(hash) }),
     ),
   );
   byId("case-hash-rows", HTMLElement).replaceChildren(...rows);
@@ -160,16 +160,30 @@ function render(view: CaseView): void {
   show(byId("withdraw-part", HTMLDivElement), view.status === "open");
 }
 
-/** Whole-image hashes first, then the exact-file ones, then the parts. */
+/** Whole-image hashes and videos first, then the exact-file ones, then the parts. */
 function rank(hash: CaseHash): number {
   if (hash.kind === "pdq") return hash.role === "plain" ? 0 : 3;
+  if (hash.kind === "vpdq") return 0;
   return hash.kind === "md5" ? 1 : 2;
 }
 
 function hashKind(hash: CaseHash): Key {
   if (hash.kind === "md5") return "case.hash.md5";
   if (hash.kind === "sha256") return "case.hash.sha256";
+  if (hash.kind === "vpdq") return "case.hash.video";
   return hash.role === "plain" ? "case.hash.whole" : "case.hash.part";
+}
+
+/** The plain frames of a video's vPDQ text (its parts' lines have a label). */
+function videoFrames(value: string): string[] {
+  return value.split("\n").filter((line) => line.split(",").length === 4);
+}
+
+/** A hash as shown: a video by its first frame's hash. */
+function shownValue(hash: CaseHash): string {
+  if (hash.kind !== "vpdq" || hash.value === undefined) return hash.value ?? "";
+  const first = videoFrames(hash.value)[0]?.split(",")[2] ?? "";
+  return first + " …";
 }
 
 function dateNode(iso: string): HTMLElement {

@@ -1,24 +1,42 @@
-// The images she picked: each is hashed on the device as soon as it is
-// picked, shown by name with its state, and can be removed. Previews are
+// The images and videos she picked: each is hashed on the device as soon as
+// it is picked, shown by name with its state (a video with a progress bar
+// and a cancel button while it is read), and can be removed. Previews are
 // off by default (she may not want to see the images again); when turned
 // on they are made from the local file with an object URL, shown small,
 // and revoked when the image is removed, the previews are turned off or
 // the case is filed. Nothing here leaves the device.
 
 import { el } from "./dom.js";
-import { Hasher } from "./hasher.js";
+import { Hasher, type VideoJob } from "./hasher.js";
 import { bind, type Key, type Vars } from "./i18n/index.js";
-import { MAX_FILE_MB, MAX_MEGAPIXELS } from "./limits.js";
+import { MAX_FILE_MB, MAX_MEGAPIXELS, MAX_VIDEO_MINUTES } from "./limits.js";
 import type { NewHash } from "./api.js";
-import type { Print, RefusalCode } from "./report.js";
+import type { Print, RefusalCode, VideoPrint } from "./report.js";
 
-type Refusal = RefusalCode | "duplicate" | "failed";
+type Refusal = RefusalCode | "duplicate" | "failed" | "video_unsupported" | "not_a_video" | "video_corrupt" | "video_low_quality";
+
+/** A video's refusals in words about a video. */
+const VIDEO_REFUSALS: Partial<Record<Refusal, Refusal>> = {
+  not_an_image: "not_a_video",
+  corrupt: "video_corrupt",
+  low_quality: "video_low_quality",
+};
+
+/** Whether a file is a video, by its type or else its name. */
+export function isVideo(file: File): boolean {
+  return file.type.startsWith("video/") || /\.(mp4|m4v|mov|webm|mkv)$/i.test(file.name);
+}
 
 interface Item {
   id: number;
   file: File;
   state: "reading" | "ready" | "refused";
   print: Print | null;
+  video: VideoPrint | null;
+  /** A video being read: how to stop it. */
+  job: VideoJob | null;
+  progress: HTMLProgressElement | null;
+  button: HTMLButtonElement;
   hashes: NewHash[];
   refusal: Refusal | null;
   li: HTMLLIElement;
@@ -30,10 +48,15 @@ const REFUSAL_KEYS: Record<Refusal, Key> = {
   not_an_image: "refusal.not_an_image",
   too_large: "refusal.too_large",
   too_many_pixels: "refusal.too_many_pixels",
+  too_long: "refusal.too_long",
   corrupt: "refusal.corrupt",
   low_quality: "refusal.low_quality",
   duplicate: "refusal.duplicate",
   failed: "refusal.failed",
+  video_unsupported: "refusal.video_unsupported",
+  not_a_video: "refusal.not_a_video",
+  video_corrupt: "refusal.video_corrupt",
+  video_low_quality: "refusal.video_low_quality",
 };
 
 export class ImageList {
@@ -55,6 +78,10 @@ export class ImageList {
       const item = this.render(file);
       this.items.push(item);
       this.list.append(item.li);
+      if (isVideo(file)) {
+        this.addVideo(item);
+        continue;
+      }
       void this.hasher.hash(file).then((outcome) => {
         if (!this.items.includes(item)) return;
         if (outcome.kind === "failed") this.refuse(item, "failed");
@@ -76,13 +103,54 @@ export class ImageList {
     this.update();
   }
 
+  /** Hashes a video in the worker, showing its progress. */
+  private addVideo(item: Item): void {
+    const progress = el("progress", { attrs: { max: "100", value: "0" }, tattrs: { "aria-label": "file.progress.label" }, vars: { name: item.file.name } });
+    item.progress = progress;
+    item.stateText.after(progress);
+    bind(item.stateText, "file.state.video", { percent: 0 });
+    bind(item.button, "file.cancel", { name: item.file.name });
+    bind(item.button, "file.cancel.label", { name: item.file.name }, "aria-label");
+    item.li.dataset.kind = "video";
+    const job = this.hasher.hashVideo(item.file, (share) => {
+      const percent = Math.min(100, Math.floor(share * 100));
+      progress.value = percent;
+      bind(item.stateText, "file.state.video", { percent });
+    });
+    item.job = job;
+    void job.outcome.then((outcome) => {
+      item.job = null;
+      if (!this.items.includes(item)) return;
+      progress.remove();
+      item.progress = null;
+      bind(item.button, "file.remove", { name: item.file.name });
+      bind(item.button, "file.remove.label", { name: item.file.name }, "aria-label");
+      if (outcome.kind === "cancelled") return;
+      if (outcome.kind === "failed") this.refuse(item, "failed");
+      else if (outcome.kind === "unsupported") this.refuse(item, "video_unsupported");
+      else {
+        const report = outcome.report;
+        item.video = report.video;
+        if (item.video !== null) {
+          for (const [name, value] of Object.entries(item.video)) item.li.dataset[name] = String(value);
+        }
+        item.li.dataset.millis = outcome.millis.toFixed(1);
+        const duplicate = this.duplicateOf(item);
+        if (report.refusal !== null) this.refuse(item, report.refusal.code);
+        else if (duplicate !== null) this.refuse(item, "duplicate", { name: duplicate.file.name });
+        else this.accept(item, report.hashes);
+      }
+      this.changed();
+    });
+  }
+
   /** Shows or hides the previews. */
   setPreviews(on: boolean): void {
     this.previews = on;
     for (const item of this.items) this.showPreview(item);
   }
 
-  /** Whether some image is still being hashed. */
+  /** Whether some image or video is still being hashed. */
   busy(): boolean {
     return this.items.some((i) => i.state === "reading");
   }
@@ -128,7 +196,21 @@ export class ImageList {
       vars: { name: file.name },
     });
     const li = el("li", { attrs: { "data-state": "reading", "data-name": file.name } }, el("div", { class: "about" }, name, stateText), remove);
-    const item: Item = { id, file, state: "reading", print: null, hashes: [], refusal: null, li, stateText, preview: null };
+    const item: Item = {
+      id,
+      file,
+      state: "reading",
+      print: null,
+      video: null,
+      job: null,
+      progress: null,
+      button: remove,
+      hashes: [],
+      refusal: null,
+      li,
+      stateText,
+      preview: null,
+    };
     remove.addEventListener("click", () => this.remove(item, true));
     return item;
   }
@@ -141,22 +223,27 @@ export class ImageList {
     bind(item.stateText, "file.state.ready");
   }
 
-  private refuse(item: Item, refusal: Refusal, vars: Vars = {}): void {
+  private refuse(item: Item, code: Refusal, vars: Vars = {}): void {
+    const refusal = (item.li.dataset.kind === "video" ? VIDEO_REFUSALS[code] : undefined) ?? code;
     item.state = "refused";
     item.refusal = refusal;
     item.li.dataset.state = "refused";
     item.li.dataset.refusal = refusal;
     item.li.classList.add("refused");
-    bind(item.stateText, REFUSAL_KEYS[refusal], { max: refusal === "too_many_pixels" ? MAX_MEGAPIXELS : MAX_FILE_MB, ...vars });
+    const max = refusal === "too_many_pixels" ? MAX_MEGAPIXELS : refusal === "too_long" ? MAX_VIDEO_MINUTES : MAX_FILE_MB;
+    bind(item.stateText, REFUSAL_KEYS[refusal], { max, ...vars });
   }
 
   private duplicateOf(item: Item): Item | null {
-    if (item.print === null) return null;
-    const sha = item.print.sha256;
-    return this.items.find((other) => other !== item && other.state === "ready" && other.print?.sha256 === sha) ?? null;
+    const sha = item.print?.sha256 ?? item.video?.sha256;
+    if (sha === undefined) return null;
+    return (
+      this.items.find((other) => other !== item && other.state === "ready" && (other.print?.sha256 ?? other.video?.sha256) === sha) ?? null
+    );
   }
 
   private showPreview(item: Item): void {
+    // Videos have no preview: a frame would be decoded again to show it.
     const wanted = this.previews && item.print !== null;
     if (wanted && item.preview === null) {
       const url = URL.createObjectURL(item.file);
@@ -174,6 +261,8 @@ export class ImageList {
     const index = this.items.indexOf(item);
     if (index < 0) return;
     this.items.splice(index, 1);
+    item.job?.cancel();
+    item.job = null;
     if (item.preview !== null) URL.revokeObjectURL(item.preview.url);
     item.preview = null;
     item.li.remove();

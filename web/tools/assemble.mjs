@@ -1,6 +1,6 @@
 // Puts the page together in web/dist after tsc: the static files
-// (index.html, style.css, config.json, favicon) and the WebAssembly package
-// from web/pkg (made by wasm-bindgen). Run from web/ by `npm run build`.
+// (index.html, style.css, config.json, favicon), the WebAssembly package
+// from web/pkg (made by wasm-bindgen) and the demuxer's bundle. Run from web/ by `npm run build`.
 
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -27,4 +27,11 @@ if (!existsSync(join(pkg, "hashbank_wasm_bg.wasm"))) {
 }
 copyDir(join(web, "static"), dist);
 copyDir(pkg, join(dist, "pkg"), (name) => name.endsWith(".js") || name.endsWith(".wasm"));
+// Mediabunny (MPL-2.0), the demuxer the worker reads videos with: its one-file
+// ES module bundle, served from the page's own origin, with its licence.
+const vendor = join(dist, "js", "vendor");
+mkdirSync(vendor, { recursive: true });
+const mediabunny = join(web, "node_modules", "mediabunny");
+copyFileSync(join(mediabunny, "dist", "bundles", "mediabunny.min.mjs"), join(vendor, "mediabunny.mjs"));
+copyFileSync(join(mediabunny, "LICENSE"), join(vendor, "mediabunny.LICENSE"));
 console.log("page assembled in web/dist");

@@ -19,26 +19,31 @@ export const de: Messages = {
   "file.intro":
     "Wenn intime Bilder von Ihnen ohne Ihre Zustimmung geteilt wurden, oder wenn Sie das befürchten, können Sie Plattformen bitten, sie zu finden und zu entfernen. Wählen Sie die Bilder hier aus. Diese Seite erstellt auf diesem Gerät einen Fingerabdruck jedes Bildes. Nur die Fingerabdrücke werden gesendet: Die Bilder verlassen Ihr Gerät nie.",
   "file.more": "Was ist ein Fingerabdruck, und wer erhält ihn?",
-  "file.step1": "1. Die Bilder auswählen",
-  "file.pick": "Bilder auswählen",
+  "file.step1": "1. Die Bilder und Videos auswählen",
+  "file.pick": "Bilder oder Videos auswählen",
   "file.pick.hint":
-    "Sie können mehrere Bilder auf einmal auswählen. JPEG, PNG, WebP, GIF, BMP oder TIFF, bis zu {max} MB pro Bild.",
-  "file.drop": "Oder ziehen Sie die Bilder hierher und legen Sie sie ab.",
+    "Sie können mehrere Dateien auf einmal auswählen. Bilder: JPEG, PNG, WebP, GIF, BMP oder TIFF, bis zu {max} MB pro Bild. Videos: MP4, MOV oder WebM, bis zu {minutes} Minuten pro Video.",
+  "file.drop": "Oder ziehen Sie die Dateien hierher und legen Sie sie ab.",
   "file.previews": "Kleine Vorschaubilder zeigen",
   "file.previews.hint":
     "Die Vorschau ist aus, solange Sie sie nicht einschalten, damit Sie die Bilder nicht noch einmal sehen müssen. Sie wird nur auf diesem Gerät erstellt.",
-  "file.list.label": "Ausgewählte Bilder",
-  "file.list.empty": "Noch keine Bilder ausgewählt.",
+  "file.list.label": "Ausgewählte Bilder und Videos",
+  "file.list.empty": "Noch keine Bilder oder Videos ausgewählt.",
   "file.preview.alt": "Vorschau von {name}",
   "file.remove": "Entfernen",
   "file.remove.label": "{name} entfernen",
+  "file.cancel": "Abbrechen",
+  "file.cancel.label": "Das Lesen von {name} abbrechen und es entfernen",
   "file.state.reading": "Der Fingerabdruck wird erstellt…",
   "file.state.ready": "Bereit: Fingerabdruck auf diesem Gerät erstellt.",
-  "file.summary.none": "Noch kein Bild ist bereit.",
+  "file.state.video":
+    "Die Fingerabdrücke werden auf diesem Gerät erstellt: {percent} % erledigt.",
+  "file.progress.label": "Fortschritt von {name}",
+  "file.summary.none": "Noch keine Datei ist bereit.",
   "file.summary":
-    "{images} Bilder bereit, {hashes} Fingerabdrücke zu senden. Die Bilder selbst werden nicht gesendet.",
+    "{images} Dateien bereit, {hashes} Fingerabdrücke zu senden. Die Dateien selbst werden nicht gesendet.",
   "file.summary.one":
-    "1 Bild bereit, {hashes} Fingerabdrücke zu senden. Das Bild selbst wird nicht gesendet.",
+    "1 Datei bereit, {hashes} Fingerabdrücke zu senden. Die Datei selbst wird nicht gesendet.",
   "file.summary.refused":
     "Dateien, die nicht verwendet werden können: {count} (siehe Liste). Sie werden weggelassen.",
 
@@ -49,6 +54,15 @@ export const de: Messages = {
     "Diese Datei ist größer als {max} MB und damit zu groß, um hier gelesen zu werden.",
   "refusal.too_many_pixels":
     "Dieses Bild hat mehr als {max} Millionen Pixel, zu viele, um hier gelesen zu werden.",
+  "refusal.too_long": "Dieses Video ist länger als {max} Minuten und damit zu lang, um hier gelesen zu werden.",
+  "refusal.video_unsupported":
+    "Dieser Browser kann diese Art von Video nicht lesen und daher hier keine Fingerabdrücke davon erstellen. Sie können diese Seite in einem anderen Browser öffnen (aktuelle Versionen von Chrome, Edge, Firefox und Safari lesen die meisten Videos), oder eine Person Ihres Vertrauens bitten, die Fingerabdrücke mit dem Offline-Programm „hashbank hash“ zu erstellen.",
+  "refusal.not_a_video":
+    "Diese Datei ist kein Video, das hier verwendet werden kann. Wählen Sie ein Video im Format MP4, MOV oder WebM.",
+  "refusal.video_corrupt":
+    "Dieses Video scheint beschädigt oder unvollständig zu sein und kann deshalb nicht gelesen werden.",
+  "refusal.video_low_quality":
+    "Dieses Video hat zu wenig Einzelheiten, um sicher wiedererkannt zu werden (zum Beispiel fast leere Bilder), und kann deshalb nicht verwendet werden.",
   "refusal.corrupt":
     "Dieses Bild scheint beschädigt oder unvollständig zu sein und kann deshalb nicht gelesen werden.",
   "refusal.low_quality":
@@ -69,7 +83,7 @@ export const de: Messages = {
     "Nur die Fingerabdrücke und Ihre Antwort werden gesendet. Danach erhalten Sie eine Fallnummer und eine PIN.",
   "file.send": "Meinen Fall melden",
   "file.sending": "Ihr Fall wird gemeldet…",
-  "file.error.no_images": "Wählen Sie mindestens ein Bild aus, das verwendet werden kann.",
+  "file.error.no_images": "Wählen Sie mindestens ein Bild oder Video aus, das verwendet werden kann.",
   "file.error.busy":
     "Einige Bilder werden noch gelesen. Bitte warten Sie einen Moment und versuchen Sie es dann noch einmal.",
   "file.error.minor": "Bitte beantworten Sie diese Frage.",
@@ -144,6 +158,7 @@ export const de: Messages = {
   "case.hash.part": "PDQ, Teil des Bildes",
   "case.hash.md5": "MD5, genau diese Datei",
   "case.hash.sha256": "SHA-256, genau diese Datei",
+  "case.hash.video": "vPDQ, Video ({frames} Bilder)",
   "case.hash.active": "Aktiv",
   "case.hash.suspended": "Pausiert: Nach Ansicht der Plattformen verstoßen die Übereinstimmungen nicht gegen ihre Regeln",
   "case.hash.withdrawn": "Gelöscht",

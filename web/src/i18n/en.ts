@@ -18,26 +18,30 @@ export const en = {
   "file.intro":
     "If intimate images of you have been shared without your consent, or you fear they will be, you can ask platforms to find and remove them. Choose the images here. This page makes a fingerprint of each image on this device. Only the fingerprints are sent: the images never leave your device.",
   "file.more": "What is a fingerprint, and who receives it?",
-  "file.step1": "1. Choose the images",
-  "file.pick": "Choose images",
+  "file.step1": "1. Choose the images and videos",
+  "file.pick": "Choose images or videos",
   "file.pick.hint":
-    "You can choose several images at once. JPEG, PNG, WebP, GIF, BMP or TIFF, up to {max} MB each.",
-  "file.drop": "Or drag the images and drop them here.",
+    "You can choose several files at once. Images: JPEG, PNG, WebP, GIF, BMP or TIFF, up to {max} MB each. Videos: MP4, MOV or WebM, up to {minutes} minutes each.",
+  "file.drop": "Or drag the files and drop them here.",
   "file.previews": "Show small previews of the images",
   "file.previews.hint":
     "Previews are off unless you turn them on, so you do not have to see the images again. They are made on this device only.",
-  "file.list.label": "Chosen images",
-  "file.list.empty": "No images chosen yet.",
+  "file.list.label": "Chosen images and videos",
+  "file.list.empty": "No images or videos chosen yet.",
   "file.preview.alt": "Preview of {name}",
   "file.remove": "Remove",
   "file.remove.label": "Remove {name}",
+  "file.cancel": "Cancel",
+  "file.cancel.label": "Stop reading {name} and remove it",
   "file.state.reading": "Making the fingerprint…",
   "file.state.ready": "Ready: fingerprint made on this device.",
-  "file.summary.none": "No image is ready yet.",
+  "file.state.video": "Making the fingerprints on this device: {percent}% done.",
+  "file.progress.label": "Progress of {name}",
+  "file.summary.none": "No file is ready yet.",
   "file.summary":
-    "{images} images ready, {hashes} fingerprints to send. The images themselves are not sent.",
+    "{images} files ready, {hashes} fingerprints to send. The files themselves are not sent.",
   "file.summary.one":
-    "1 image ready, {hashes} fingerprints to send. The image itself is not sent.",
+    "1 file ready, {hashes} fingerprints to send. The file itself is not sent.",
   "file.summary.refused":
     "Files that cannot be used: {count} (see the list). They are left out.",
 
@@ -48,6 +52,15 @@ export const en = {
     "This file is larger than {max} MB, too large to be read here.",
   "refusal.too_many_pixels":
     "This image has more than {max} million pixels, too many to be read here.",
+  "refusal.too_long": "This video is longer than {max} minutes, too long to be read here.",
+  "refusal.video_unsupported":
+    "This browser cannot read this kind of video, so it cannot make its fingerprints here. You can open this page in another browser (recent versions of Chrome, Edge, Firefox and Safari read most videos), or ask someone you trust to make the fingerprints with the offline tool “hashbank hash”.",
+  "refusal.not_a_video":
+    "This file is not a video that can be used here. Choose an MP4, MOV or WebM video.",
+  "refusal.video_corrupt":
+    "This video seems damaged or incomplete, so it cannot be read.",
+  "refusal.video_low_quality":
+    "This video has too little detail to be recognised reliably (for example, almost empty pictures), so it cannot be used.",
   "refusal.corrupt":
     "This image seems damaged or incomplete, so it cannot be read.",
   "refusal.low_quality":
@@ -68,7 +81,7 @@ export const en = {
     "Only the fingerprints and your answer are sent. You then receive a case number and a PIN.",
   "file.send": "File my case",
   "file.sending": "Filing your case…",
-  "file.error.no_images": "Choose at least one image that can be used.",
+  "file.error.no_images": "Choose at least one image or video that can be used.",
   "file.error.busy": "Some images are still being read. Please wait a moment, then try again.",
   "file.error.minor": "Please answer this question.",
   "file.error.too_many":
@@ -141,6 +154,7 @@ export const en = {
   "case.hash.part": "PDQ, part of the image",
   "case.hash.md5": "MD5, exact file",
   "case.hash.sha256": "SHA-256, exact file",
+  "case.hash.video": "vPDQ, video ({frames} frames)",
   "case.hash.active": "Active",
   "case.hash.suspended": "Paused: platforms judged the matches not against their rules",
   "case.hash.withdrawn": "Erased",

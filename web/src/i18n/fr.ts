@@ -18,26 +18,30 @@ export const fr: Messages = {
   "file.intro":
     "Si des images intimes de vous ont été partagées sans votre consentement, ou si vous craignez qu’elles le soient, vous pouvez demander aux plateformes de les retrouver et de les retirer. Choisissez les images ici. Cette page calcule une empreinte de chaque image sur cet appareil. Seules les empreintes sont envoyées : les images ne quittent jamais votre appareil.",
   "file.more": "Qu’est-ce qu’une empreinte, et qui la reçoit ?",
-  "file.step1": "1. Choisir les images",
-  "file.pick": "Choisir des images",
+  "file.step1": "1. Choisir les images et les vidéos",
+  "file.pick": "Choisir des images ou des vidéos",
   "file.pick.hint":
-    "Vous pouvez choisir plusieurs images à la fois. JPEG, PNG, WebP, GIF, BMP ou TIFF, jusqu’à {max} Mo chacune.",
-  "file.drop": "Ou faites glisser les images ici.",
+    "Vous pouvez choisir plusieurs fichiers à la fois. Images : JPEG, PNG, WebP, GIF, BMP ou TIFF, jusqu’à {max} Mo chacune. Vidéos : MP4, MOV ou WebM, jusqu’à {minutes} minutes chacune.",
+  "file.drop": "Ou faites glisser les fichiers ici.",
   "file.previews": "Afficher de petits aperçus des images",
   "file.previews.hint":
     "Les aperçus restent masqués tant que vous ne les activez pas, pour que vous n’ayez pas à revoir les images. Ils sont créés sur cet appareil uniquement.",
-  "file.list.label": "Images choisies",
-  "file.list.empty": "Aucune image choisie pour l’instant.",
+  "file.list.label": "Images et vidéos choisies",
+  "file.list.empty": "Aucune image ou vidéo choisie pour l’instant.",
   "file.preview.alt": "Aperçu de {name}",
   "file.remove": "Retirer",
   "file.remove.label": "Retirer {name}",
+  "file.cancel": "Annuler",
+  "file.cancel.label": "Arrêter la lecture de {name} et le retirer",
   "file.state.reading": "Calcul de l’empreinte…",
   "file.state.ready": "Prête : empreinte calculée sur cet appareil.",
-  "file.summary.none": "Aucune image n’est encore prête.",
+  "file.state.video": "Les empreintes sont créées sur cet appareil : {percent} % effectués.",
+  "file.progress.label": "Progression de {name}",
+  "file.summary.none": "Aucun fichier n’est encore prêt.",
   "file.summary":
-    "{images} images prêtes, {hashes} empreintes à envoyer. Les images elles-mêmes ne sont pas envoyées.",
+    "{images} fichiers prêts, {hashes} empreintes à envoyer. Les fichiers eux-mêmes ne sont pas envoyés.",
   "file.summary.one":
-    "1 image prête, {hashes} empreintes à envoyer. L’image elle-même n’est pas envoyée.",
+    "1 fichier prêt, {hashes} empreintes à envoyer. Le fichier lui-même n’est pas envoyé.",
   "file.summary.refused":
     "Fichiers inutilisables : {count} (voir la liste). Ils sont laissés de côté.",
 
@@ -46,6 +50,15 @@ export const fr: Messages = {
   "refusal.too_large": "Ce fichier dépasse {max} Mo : il est trop volumineux pour être lu ici.",
   "refusal.too_many_pixels":
     "Cette image compte plus de {max} millions de pixels : c’est trop pour être lue ici.",
+  "refusal.too_long": "Cette vidéo dure plus de {max} minutes, trop longtemps pour être lue ici.",
+  "refusal.video_unsupported":
+    "Ce navigateur ne sait pas lire ce type de vidéo, il ne peut donc pas en créer les empreintes ici. Vous pouvez ouvrir cette page dans un autre navigateur (les versions récentes de Chrome, Edge, Firefox et Safari lisent la plupart des vidéos), ou demander à une personne de confiance de créer les empreintes avec l’outil hors ligne « hashbank hash ».",
+  "refusal.not_a_video":
+    "Ce fichier n’est pas une vidéo utilisable ici. Choisissez une vidéo MP4, MOV ou WebM.",
+  "refusal.video_corrupt":
+    "Cette vidéo semble endommagée ou incomplète, elle ne peut donc pas être lue.",
+  "refusal.video_low_quality":
+    "Cette vidéo a trop peu de détails pour être reconnue de façon fiable (par exemple des images presque vides), elle ne peut donc pas être utilisée.",
   "refusal.corrupt": "Cette image semble abîmée ou incomplète : elle ne peut pas être lue.",
   "refusal.low_quality":
     "Cette image contient trop peu de détails pour être reconnue de manière fiable (par exemple une image presque vide) : elle ne peut pas être utilisée.",
@@ -64,7 +77,7 @@ export const fr: Messages = {
     "Seules les empreintes et votre réponse sont envoyées. Vous recevez ensuite un numéro de signalement et un code PIN.",
   "file.send": "Envoyer mon signalement",
   "file.sending": "Envoi de votre signalement…",
-  "file.error.no_images": "Choisissez au moins une image utilisable.",
+  "file.error.no_images": "Choisissez au moins une image ou une vidéo utilisable.",
   "file.error.busy":
     "Certaines images sont encore en cours de lecture. Patientez un instant, puis réessayez.",
   "file.error.minor": "Veuillez répondre à cette question.",
@@ -137,6 +150,7 @@ export const fr: Messages = {
   "case.hash.part": "PDQ, partie de l’image",
   "case.hash.md5": "MD5, fichier exact",
   "case.hash.sha256": "SHA-256, fichier exact",
+  "case.hash.video": "vPDQ, vidéo ({frames} images)",
   "case.hash.active": "Active",
   "case.hash.suspended":
     "En pause : les plateformes ont jugé les correspondances conformes à leurs règles",

@@ -18,26 +18,30 @@ export const nl: Messages = {
   "file.intro":
     "Zijn er intieme beelden van jou verspreid zonder je toestemming, of ben je bang dat dat gebeurt? Dan kun je platforms vragen ze op te sporen en te verwijderen. Kies hier de beelden. Deze pagina maakt van elk beeld een vingerafdruk, op dit toestel. Alleen de vingerafdrukken worden verstuurd: de beelden zelf verlaten je toestel nooit.",
   "file.more": "Wat is een vingerafdruk, en wie krijgt die?",
-  "file.step1": "1. Kies de beelden",
-  "file.pick": "Beelden kiezen",
+  "file.step1": "1. Kies de beelden en video’s",
+  "file.pick": "Beelden of video’s kiezen",
   "file.pick.hint":
-    "Je kunt meerdere beelden tegelijk kiezen. JPEG, PNG, WebP, GIF, BMP of TIFF, tot {max} MB per bestand.",
-  "file.drop": "Of sleep de beelden hierheen.",
+    "Je kan meerdere bestanden tegelijk kiezen. Beelden: JPEG, PNG, WebP, GIF, BMP of TIFF, tot {max} MB per beeld. Video’s: MP4, MOV of WebM, tot {minutes} minuten per video.",
+  "file.drop": "Of sleep de bestanden hierheen.",
   "file.previews": "Kleine voorbeelden van de beelden tonen",
   "file.previews.hint":
     "De voorbeelden staan uit tot je ze aanzet, zodat je de beelden niet opnieuw hoeft te zien. Ze worden alleen op dit toestel gemaakt.",
-  "file.list.label": "Gekozen beelden",
-  "file.list.empty": "Nog geen beelden gekozen.",
+  "file.list.label": "Gekozen beelden en video’s",
+  "file.list.empty": "Nog geen beelden of video’s gekozen.",
   "file.preview.alt": "Voorbeeld van {name}",
   "file.remove": "Verwijderen",
   "file.remove.label": "{name} verwijderen",
+  "file.cancel": "Annuleren",
+  "file.cancel.label": "Stop met het lezen van {name} en verwijder het",
   "file.state.reading": "Vingerafdruk wordt gemaakt…",
   "file.state.ready": "Klaar: vingerafdruk gemaakt op dit toestel.",
-  "file.summary.none": "Er is nog geen beeld klaar.",
+  "file.state.video": "De vingerafdrukken worden op dit toestel gemaakt: {percent}% klaar.",
+  "file.progress.label": "Voortgang van {name}",
+  "file.summary.none": "Er is nog geen bestand klaar.",
   "file.summary":
-    "{images} beelden klaar, {hashes} vingerafdrukken om te versturen. De beelden zelf worden niet verstuurd.",
+    "{images} bestanden klaar, {hashes} vingerafdrukken om te versturen. De bestanden zelf worden niet verstuurd.",
   "file.summary.one":
-    "1 beeld klaar, {hashes} vingerafdrukken om te versturen. Het beeld zelf wordt niet verstuurd.",
+    "1 bestand klaar, {hashes} vingerafdrukken om te versturen. Het bestand zelf wordt niet verstuurd.",
   "file.summary.refused":
     "Bestanden die niet gebruikt kunnen worden: {count} (zie de lijst). Ze worden weggelaten.",
 
@@ -46,6 +50,15 @@ export const nl: Messages = {
   "refusal.too_large": "Dit bestand is groter dan {max} MB, te groot om hier te lezen.",
   "refusal.too_many_pixels":
     "Dit beeld heeft meer dan {max} miljoen pixels, te veel om hier te lezen.",
+  "refusal.too_long": "Deze video duurt langer dan {max} minuten, te lang om hier gelezen te worden.",
+  "refusal.video_unsupported":
+    "Deze browser kan dit soort video niet lezen, dus hij kan er hier geen vingerafdrukken van maken. Je kan deze pagina in een andere browser openen (recente versies van Chrome, Edge, Firefox en Safari lezen de meeste video’s), of iemand die je vertrouwt vragen om de vingerafdrukken te maken met het offline programma “hashbank hash”.",
+  "refusal.not_a_video":
+    "Dit bestand is geen video die hier gebruikt kan worden. Kies een MP4-, MOV- of WebM-video.",
+  "refusal.video_corrupt":
+    "Deze video lijkt beschadigd of onvolledig, dus hij kan niet gelezen worden.",
+  "refusal.video_low_quality":
+    "Deze video heeft te weinig details om betrouwbaar herkend te worden (bijvoorbeeld bijna lege beelden), dus hij kan niet gebruikt worden.",
   "refusal.corrupt": "Dit beeld lijkt beschadigd of onvolledig en kan niet gelezen worden.",
   "refusal.low_quality":
     "Dit beeld heeft te weinig details om betrouwbaar herkend te worden (bijvoorbeeld een bijna leeg beeld) en kan niet gebruikt worden.",
@@ -64,7 +77,7 @@ export const nl: Messages = {
     "Alleen de vingerafdrukken en je antwoord worden verstuurd. Daarna krijg je een meldingsnummer en een pincode.",
   "file.send": "Melding doen",
   "file.sending": "Je melding wordt verstuurd…",
-  "file.error.no_images": "Kies minstens één beeld dat gebruikt kan worden.",
+  "file.error.no_images": "Kies minstens één beeld of video die gebruikt kan worden.",
   "file.error.busy":
     "Sommige beelden worden nog gelezen. Wacht even en probeer het dan opnieuw.",
   "file.error.minor": "Beantwoord deze vraag.",
@@ -137,6 +150,7 @@ export const nl: Messages = {
   "case.hash.part": "PDQ, deel van het beeld",
   "case.hash.md5": "MD5, exact bestand",
   "case.hash.sha256": "SHA-256, exact bestand",
+  "case.hash.video": "vPDQ, video ({frames} beelden)",
   "case.hash.active": "Actief",
   "case.hash.suspended":
     "Gepauzeerd: volgens platforms waren de overeenkomsten niet in strijd met hun regels",
