@@ -3,9 +3,9 @@
 // video file and answers with hashes (a video's progress as it goes); it
 // has no network access of its own beyond loading itself.
 
-import init, { fingerprint, VideoFingerprint } from "../pkg/hashbank_wasm.js";
+import init, { fingerprint, video_step, VideoFingerprint, VideoPlanner } from "../pkg/hashbank_wasm.js";
 import type { Answer, Job, Report } from "./report.js";
-import { Cancelled, hashVideo, Unsupported } from "./video.js";
+import { Cancelled, hashVideo, Unsupported, type Wasm } from "./video.js";
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<Job>) => void) | null;
@@ -16,6 +16,11 @@ const scope = self as unknown as WorkerScope;
 const ready = init();
 let queue: Promise<void> = Promise.resolve();
 const cancelled = new Set<number>();
+const wasm: Wasm = {
+  start: (width, height, frameRate, duration, size) => new VideoFingerprint(width, height, frameRate, duration, size),
+  step: video_step,
+  planner: (codec) => new VideoPlanner(codec),
+};
 
 scope.onmessage = (event) => {
   const job = event.data;
@@ -34,7 +39,7 @@ async function run(job: Exclude<Job, { cancel: true }>): Promise<void> {
       if (cancelled.has(job.id)) throw new Cancelled("cancelled");
       const video = await hashVideo(
         job.video,
-        (width, height, frameRate, duration, size) => new VideoFingerprint(width, height, frameRate, duration, size),
+        wasm,
         (share) => scope.postMessage({ id: job.id, progress: share }),
         () => cancelled.has(job.id),
       );

@@ -25,9 +25,9 @@ use ff::software::scaling;
 use ffmpeg_next as ff;
 
 use crate::decode::Plan;
-use crate::nal::{self, Codec};
-use crate::select::{self, Choice, Scanned, Selection};
 use crate::{check_stream, probe, Limits, Options, Parts, Pipeline};
+use media::video::nal::{self, Codec};
+use media::video::select::{self, Choice, Scanned, Selection};
 
 /// The first argument that makes a program the decoder child.
 pub const DECODER_COMMAND: &str = "__video-decoder";

@@ -26,7 +26,8 @@ pub const MAX_VIDEO_FRAME_PIXELS: u64 = 7680 * 4320;
 pub struct VideoPrint {
     /// Frames hashed (the plain frames of the vPDQ hash).
     pub frames: usize,
-    /// Frames decoded.
+    /// Frames decoded (only those the kept frames need, where the packets
+    /// allowed planning it).
     pub decoded: u64,
     /// Width of the frames.
     pub width: usize,
@@ -123,6 +124,11 @@ impl VideoHasher {
         self.hasher.step()
     }
 
+    /// How many frames are hashed so far.
+    pub fn hashed(&self) -> usize {
+        self.hasher.len()
+    }
+
     /// Whether frame `number` (in presentation order, from 0) is hashed.
     pub fn keeps(&self, number: u64) -> bool {
         self.hasher.keeps(number)
@@ -135,10 +141,10 @@ impl VideoHasher {
         self.bytes += chunk.len() as u64;
     }
 
-    /// That frame `number` was decoded (kept or not), for the count and
-    /// the duration limit.
+    /// That frame `number` was decoded (kept or not; once each), for the
+    /// count and the duration limit.
     pub fn decoded(&mut self, number: u64) -> Result<(), Refusal> {
-        self.decoded = self.decoded.max(number + 1);
+        self.decoded += 1;
         let seconds = number as f64 / self.frame_rate;
         if seconds > MAX_VIDEO_SECONDS {
             return Err(Refusal {

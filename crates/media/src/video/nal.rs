@@ -8,7 +8,7 @@
 
 /// The codecs whose packets are read here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Codec {
+pub enum Codec {
     /// H.264 / AVC.
     H264,
     /// H.265 / HEVC.
@@ -17,7 +17,7 @@ pub(crate) enum Codec {
 
 /// What one packet's NAL headers say of its picture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Picture {
+pub struct Picture {
     /// An IDR picture: no picture after it in decoding order refers to a
     /// picture before it.
     pub idr: bool,
@@ -56,7 +56,7 @@ fn units(mut data: &[u8]) -> Option<Vec<&[u8]>> {
 
 /// The picture a packet holds, or `None` when it holds no coded picture or
 /// can't be read.
-pub(crate) fn picture(codec: Codec, data: &[u8]) -> Option<Picture> {
+pub fn picture(codec: Codec, data: &[u8]) -> Option<Picture> {
     let mut seen = false;
     let mut idr = false;
     let mut clean_but_rasl = false;

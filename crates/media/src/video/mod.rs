@@ -4,6 +4,9 @@
 //! numbered, stamped and hashed is decided here once, so both give the
 //! same frame numbers and, from the same pixels, the same hashes.
 
+pub mod nal;
+pub mod select;
+
 use model::{VideoFrame, VideoHash, VideoHashError, VideoPart, MAX_VIDEO_FRAMES};
 
 use crate::pixels::{Decoded, PixelData};
@@ -241,6 +244,55 @@ impl FrameHasher {
     }
 }
 
+/// Which packets to decode when only the kept frames are wanted and the
+/// packets say no more than their presentation timestamp and whether each
+/// is a key frame (as a browser's demuxer gives them), in decoding order.
+/// A kept frame needs the packets from its group's key frame up to itself
+/// in decoding order; the rest of a group after its last kept frame is not
+/// decoded. For each packet: its frame number (its timestamp's rank) when
+/// it is decoded, else `None`. `None` overall when the stream can't be
+/// planned safely so: no packets, a first packet that is not a key frame,
+/// timestamps repeated or not numbers, or a group with pictures shown
+/// before its key frame (an open group, which refers to the group before).
+pub fn plan_packets(timestamps: &[f64], keys: &[bool], step: u64) -> Option<Vec<Option<u32>>> {
+    if timestamps.is_empty() || timestamps.len() != keys.len() || !keys[0] {
+        return None;
+    }
+    if timestamps.iter().any(|t| !t.is_finite()) {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..timestamps.len()).collect();
+    order.sort_by(|&a, &b| timestamps[a].total_cmp(&timestamps[b]));
+    if order
+        .windows(2)
+        .any(|w| timestamps[w[0]] == timestamps[w[1]])
+    {
+        return None;
+    }
+    let mut rank = vec![0u32; timestamps.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = u32::try_from(r).ok()?;
+    }
+    let step = step.max(1);
+    let mut plan = vec![None; timestamps.len()];
+    let mut start = 0;
+    while start < timestamps.len() {
+        let end = (start + 1..timestamps.len())
+            .find(|&i| keys[i])
+            .unwrap_or(timestamps.len());
+        if (start + 1..end).any(|i| timestamps[i] < timestamps[start]) {
+            return None;
+        }
+        if let Some(last) = (start..end).rev().find(|&i| u64::from(rank[i]) % step == 0) {
+            for i in start..=last {
+                plan[i] = Some(rank[i]);
+            }
+        }
+        start = end;
+    }
+    Some(plan)
+}
+
 /// The RGB24 pixels of a frame in 4:2:0 YUV (I420: full-size luma, chroma
 /// planes at half width and height, rounded up), converted as FFmpeg
 /// converts for the vPDQ reference when nothing else is said: BT.601
@@ -377,5 +429,57 @@ mod tests {
         assert_eq!(video.frames[1].timestamp, 1.0);
         let image = pdq::Image::rgb(w, h, &rgb).unwrap();
         assert_eq!(video.frames[0].hash, pdq::hash(&image).hash);
+    }
+
+    #[test]
+    fn packets_after_a_groups_last_kept_frame_are_not_decoded() {
+        // Two groups of six, in decoding order with B-frames: I0 P3 B1 B2
+        // P5 B4 | I6 P9 B7 B8 P11 B10 (timestamps in frames).
+        let ts = [0.0, 3.0, 1.0, 2.0, 5.0, 4.0, 6.0, 9.0, 7.0, 8.0, 11.0, 10.0];
+        let keys = [
+            true, false, false, false, false, false, true, false, false, false, false, false,
+        ];
+        let plan = plan_packets(&ts, &keys, 4).unwrap();
+        // Kept: frames 0, 4 and 8. Frame 4 (the sixth packet) needs its
+        // whole group; frame 8 (the tenth) the second group up to it.
+        let sent: Vec<Option<u32>> = plan;
+        assert_eq!(
+            sent,
+            [
+                Some(0),
+                Some(3),
+                Some(1),
+                Some(2),
+                Some(5),
+                Some(4),
+                Some(6),
+                Some(9),
+                Some(7),
+                Some(8),
+                None,
+                None
+            ]
+        );
+        // One a group, at the key frames: each group's key frame alone.
+        let plan = plan_packets(&ts, &keys, 6).unwrap();
+        let decoded: Vec<usize> = (0..12).filter(|&i| plan[i].is_some()).collect();
+        assert_eq!(decoded, [0, 6]);
+        // A group with nothing kept is skipped whole.
+        let plan = plan_packets(&ts, &keys, 100).unwrap();
+        assert_eq!(plan.iter().filter(|p| p.is_some()).count(), 1);
+    }
+
+    #[test]
+    fn streams_that_cannot_be_planned_are_decoded_whole() {
+        assert_eq!(plan_packets(&[], &[], 30), None);
+        assert_eq!(plan_packets(&[0.0, 1.0], &[false, true], 30), None);
+        assert_eq!(plan_packets(&[0.0, 0.0], &[true, false], 30), None);
+        assert_eq!(plan_packets(&[0.0, f64::NAN], &[true, false], 30), None);
+        assert_eq!(plan_packets(&[0.0, 1.0], &[true], 30), None);
+        // An open group: a picture shown before its key frame.
+        assert_eq!(
+            plan_packets(&[0.0, 1.0, 3.0, 2.0], &[true, false, true, false], 2),
+            None
+        );
     }
 }

@@ -11,11 +11,11 @@
 
 use std::collections::HashMap;
 
-use crate::nal::Picture;
+use super::nal::Picture;
 
 /// One packet of the stream, as read before decoding.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Scanned {
+pub struct Scanned {
     /// Presentation timestamp.
     pub pts: i64,
     /// What its NAL headers say.
@@ -24,7 +24,7 @@ pub(crate) struct Scanned {
 
 /// What to decode and what to hash.
 #[derive(Debug)]
-pub(crate) struct Selection {
+pub struct Selection {
     /// For each packet in decoding order: send it to the decoder.
     pub send: Vec<bool>,
     /// The frames to hash: presentation timestamp to frame number.
@@ -33,7 +33,7 @@ pub(crate) struct Selection {
 
 /// Which frames are hashed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Choice {
+pub enum Choice {
     /// Every `step`-th frame, as the reference keeps them.
     Every(u64),
     /// For every `step`-th frame, the nearest IDR picture within `step`
@@ -46,7 +46,7 @@ pub(crate) enum Choice {
 /// stream can't be planned safely: a timestamp missing or repeated, or a
 /// first picture that is not an IDR picture (the decoder may then drop
 /// pictures, and the numbers would no longer be the reference's).
-pub(crate) fn select(packets: &[Scanned], choice: Choice) -> Option<Selection> {
+pub fn select(packets: &[Scanned], choice: Choice) -> Option<Selection> {
     let first = packets.first()?;
     if !first.picture.idr {
         return None;
