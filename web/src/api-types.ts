@@ -67,6 +67,13 @@ export interface CaseReport {
   outcome?: Outcome;
   /** When the outcome was given. */
   outcome_at?: string;
+  /**
+   * A report on a video: the moments of the case's video (seconds from
+   * its start) that the platform's copy shows, by the frames it matched;
+   * at most [`MAX_MOMENTS`]. Absent for a picture, or once the video is
+   * withdrawn.
+   */
+  moments?: number[];
 }
 
 /** Whether a case is open or withdrawn. */

@@ -186,6 +186,23 @@ function shownValue(hash: CaseHash): string {
   return first + " …";
 }
 
+/** The moments of her video a copy shows, so she knows which part was found. */
+function momentsNode(moments: number[]): HTMLElement {
+  const shown = 12;
+  const list = moments.slice(0, shown).map(clock).join(", ");
+  if (moments.length <= shown) return el("td", { text: list });
+  return el("td", { t: "case.report.moments.more", vars: { moments: list, more: moments.length - shown } });
+}
+
+/** Seconds as 0:07 or 1:02:03. */
+function clock(seconds: number): string {
+  const whole = Math.floor(seconds);
+  const s = String(whole % 60).padStart(2, "0");
+  const m = Math.floor(whole / 60) % 60;
+  const h = Math.floor(whole / 3600);
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
 function dateNode(iso: string): HTMLElement {
   return el("time", { t: "case.date", vars: { date: () => formatDate(iso) }, attrs: { datetime: iso } });
 }
@@ -202,15 +219,19 @@ function platformNode(platform: CaseView["platforms"][number]): HTMLElement {
     el("th", { t: "case.report.outcome", attrs: { scope: "col" } }),
     el("th", { t: "case.report.outcome_date", attrs: { scope: "col" } }),
   );
-  const rows = platform.reports.map((report) =>
-    el(
+  const videos = platform.reports.some((report) => (report.moments ?? []).length > 0);
+  if (videos) head.append(el("th", { t: "case.report.moments", attrs: { scope: "col" } }));
+  const rows = platform.reports.map((report) => {
+    const row = el(
       "tr",
       {},
       el("td", {}, dateNode(report.reported_at)),
       el("td", { t: report.outcome === undefined ? "case.outcome.none" : (OUTCOMES[report.outcome] ?? "case.outcome.none") }),
       el("td", {}, report.outcome_at === undefined ? document.createTextNode("") : dateNode(report.outcome_at)),
-    ),
-  );
+    );
+    if (videos) row.append(momentsNode(report.moments ?? []));
+    return row;
+  });
   const table = el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows));
   return el("div", { class: "platform" }, summary, el("div", { class: "table-wrap" }, table));
 }

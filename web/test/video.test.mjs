@@ -236,6 +236,10 @@ describe("videos on the victim page", () => {
     const feed = await server.feed();
     const entry = feed.find((e) => e.op === "add" && e.kind === "vpdq" && created.hashes.some((h) => h.value === e.value));
     assert.ok(entry !== undefined, "the video is on the feed");
+    // A platform found a copy: its own vPDQ hash of it, made natively.
+    const copy = native.frames.map((f) => `${f.frame},${f.quality},${f.pdq},${f.timestamp}`).join("\n");
+    await server.platform("POST", "/v1/reports", { hash_id: entry.hash_id, value: copy, content_ref: "upload-video-1" });
+    const moments = native.frames.filter((f) => f.quality >= 50).map((f) => `0:${String(Math.floor(f.timestamp)).padStart(2, "0")}`);
 
     await tabTo(page, "#follow");
     await page.keyboard.press("Enter");
@@ -244,6 +248,10 @@ describe("videos on the victim page", () => {
     await page.keyboard.press("Enter");
     const rows = await page.$$eval("#case-hash-rows tr", (trs) => trs.map((tr) => tr.textContent));
     assert.match(rows[0], new RegExp(`vPDQ, video \\(${native.frames.length} frames\\)`));
+    const found = await page.textContent("#case-found");
+    assert.match(found, /test-platform: matches found: 1, removed: 0\./);
+    assert.match(found, /Moments of your video/);
+    assert.ok(found.includes(moments.join(", ")), `the moments ${moments.join(", ")} in: ${found}`);
     await snapshot(page, "16-case-video");
     await tabTo(page, "#withdraw");
     await page.keyboard.press("Enter");

@@ -156,7 +156,7 @@ pub struct CaseHashes {
 }
 
 /// One platform's report of a match, as the case's owner sees it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseReport {
     /// Which hash of the case matched: its value's public id (the
@@ -173,10 +173,19 @@ pub struct CaseReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(format = DateTime, nullable = false))]
     pub outcome_at: Option<String>,
+    /// A report on a video: the moments of the case's video (seconds from
+    /// its start) that the platform's copy shows, by the frames it matched;
+    /// at most [`MAX_MOMENTS`]. Absent for a picture, or once the video is
+    /// withdrawn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moments: Vec<f64>,
 }
 
+/// The most moments one report shows.
+pub const MAX_MOMENTS: usize = 100;
+
 /// What one platform found for the case.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CasePlatform {
     /// The platform's name.
@@ -207,7 +216,7 @@ words!(CaseStatus, "case status", {
 });
 
 /// A case as its owner sees it (`GET /v1/cases/{number}`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseView {
     /// The case number.

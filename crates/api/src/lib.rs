@@ -47,7 +47,7 @@ mod service;
 
 pub use cases::{
     CaseHash, CaseHashes, CasePlatform, CaseReport, CaseStatus, CaseView, CreatedCase, HashStatus,
-    MoreHashes, NewCase, NewHash, Withdrawn,
+    MoreHashes, NewCase, NewHash, Withdrawn, MAX_MOMENTS,
 };
 pub use feed::{FeedEntry, FeedOp, FeedPage, FeedQuery};
 pub use matching::{

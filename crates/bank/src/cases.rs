@@ -1,7 +1,9 @@
 //! Cases: filing one with hashes, seeing it, adding hashes, withdrawing.
 //! No function here lists cases: a case is reached only by number and PIN.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use model::{VideoHash, VideoRule};
 
 pub use api::{
     CaseHash, CasePlatform, CaseReport, CaseStatus, CaseView, CreatedCase, MoreHashes, NewCase,
@@ -24,7 +26,15 @@ use crate::write::Write;
 
 /// A report as read for the case view: platform name, hash id, content
 /// reference, reported at, outcome, outcome at.
-type ReportRow = (String, i64, String, i64, Option<String>, Option<i64>);
+type ReportRow = (
+    String,
+    i64,
+    String,
+    i64,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+);
 /// A hash row: id, value id, kind, role, label, value, quality, status.
 type HashRow = (
     i64,
@@ -119,7 +129,8 @@ impl Bank {
         // Every report on a value the case holds, whichever case's filing
         // the platform found it by.
         let rows: Vec<ReportRow> = sqlx::query_as(
-            "SELECT p.name, r.hash_id, r.content_ref, r.reported_at, r.outcome, r.outcome_at \
+            "SELECT p.name, r.hash_id, r.content_ref, r.reported_at, r.outcome, r.outcome_at, \
+                    r.value \
              FROM reports r JOIN platforms p ON p.id = r.platform_id \
              WHERE r.hash_id IN (SELECT value_id FROM hashes \
                                  WHERE case_id = $1 AND value_id IS NOT NULL) \
@@ -131,7 +142,16 @@ impl Bank {
         let mut platforms: BTreeMap<String, CasePlatform> = BTreeMap::new();
         // Per platform: the content it reported, and the content removed.
         let mut content: BTreeMap<String, (HashSet<String>, HashSet<String>)> = BTreeMap::new();
-        for (name, hash_id, content_ref, reported_at, outcome, outcome_at) in rows {
+        // The case's videos, read once: their moments a report found.
+        let videos: HashMap<i64, VideoHash> = hashes
+            .iter()
+            .filter(|h| h.kind == Kind::Vpdq)
+            .filter_map(|h| {
+                let video = VideoHash::from_text(h.value.as_deref()?).ok()?;
+                Some((h.hash_id?, video))
+            })
+            .collect();
+        for (name, hash_id, content_ref, reported_at, outcome, outcome_at, value) in rows {
             let entry = platforms.entry(name.clone()).or_insert(CasePlatform {
                 platform: name.clone(),
                 matches_reported: 0,
@@ -150,6 +170,10 @@ impl Bank {
                 reported_at: rfc3339(reported_at),
                 outcome: outcome.as_deref().map(str::parse).transpose()?,
                 outcome_at: outcome_at.map(rfc3339),
+                moments: match (videos.get(&hash_id), value) {
+                    (Some(video), Some(value)) => moments(video, &value),
+                    _ => Vec::new(),
+                },
             });
         }
         Ok(CaseView {
@@ -365,6 +389,26 @@ where
             })
         })
         .collect()
+}
+
+/// The moments of the case's `video` that a report's `value` (the
+/// platform's vPDQ hash of its copy, or the PDQ hash of one frame) shows.
+fn moments(video: &VideoHash, value: &str) -> Vec<f64> {
+    let rule = VideoRule::default();
+    let copy: Vec<pdq::Hash256> = match pdq::Hash256::from_hex(value) {
+        Ok(frame) => vec![frame],
+        Err(_) => match VideoHash::from_text(value) {
+            Ok(copy) => copy
+                .comparable(rule.min_quality)
+                .into_iter()
+                .map(|f| f.hash)
+                .collect(),
+            Err(_) => return Vec::new(),
+        },
+    };
+    let mut found = model::moments_found(video, &copy, &rule);
+    found.truncate(api::MAX_MOMENTS);
+    found
 }
 
 /// 400 unless `adding` hashes (at least one) fit beside `held` in a case.

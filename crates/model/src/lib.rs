@@ -31,9 +31,9 @@ pub use kind::{Category, Kind, Role, UnknownWord};
 pub use labels::{BankLabel, Part, QueryLabel, UnknownLabel};
 pub use value::{hex, unhex, HashValue};
 pub use video::{
-    compare as compare_videos, VideoFrame, VideoHash, VideoHashError, VideoPart, VideoRule,
-    VideoShares, MAX_VIDEO_FRAMES, PARTS_PER_FRAME, VIDEO_FRAME_RADIUS, VIDEO_QUALITY_THRESHOLD,
-    VIDEO_QUERY_SHARE, VIDEO_STORED_SHARE,
+    compare as compare_videos, moments_found, VideoFrame, VideoHash, VideoHashError, VideoPart,
+    VideoRule, VideoShares, MAX_VIDEO_FRAMES, PARTS_PER_FRAME, VIDEO_FRAME_RADIUS,
+    VIDEO_QUALITY_THRESHOLD, VIDEO_QUERY_SHARE, VIDEO_STORED_SHARE,
 };
 
 /// What a stored PDQ hash is compared as: its label, or the plain hash's

@@ -505,9 +505,41 @@ pub fn compare(query: &VideoHash, stored: &VideoHash, rule: &VideoRule) -> Video
     }
 }
 
+/// The moments of `stored` (seconds from its start, in frame order) that a
+/// copy shows: the stored video's comparable frames with one of `copy`'s
+/// frame hashes within the rule's radius. What the copy itself shows
+/// elsewhere is not told.
+pub fn moments_found(stored: &VideoHash, copy: &[Hash256], rule: &VideoRule) -> Vec<f64> {
+    stored
+        .comparable(rule.min_quality)
+        .into_iter()
+        .filter(|f| copy.iter().any(|c| f.hash.distance(c) <= rule.radius))
+        .map(|f| f.timestamp)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_moments_found_are_the_stored_frames_near_a_copy_frame() {
+        let a = hash_with_bits(&[1, 2, 3]);
+        let b = hash_with_bits(&(100..200).collect::<Vec<_>>());
+        let stored = VideoHash {
+            frames: vec![frame(0, a, 90), frame(30, b, 90), frame(60, a, 10)],
+            parts: Vec::new(),
+        };
+        let near_a = hash_with_bits(&[1, 2, 3, 4, 5]);
+        let rule = VideoRule::default();
+        assert_eq!(
+            moments_found(&stored, &[near_a], &rule),
+            [0.0],
+            "not the low-quality frame"
+        );
+        assert_eq!(moments_found(&stored, &[b, near_a], &rule), [0.0, 1.0]);
+        assert!(moments_found(&stored, &[], &rule).is_empty());
+    }
 
     fn frame(number: u32, hash: Hash256, quality: u8) -> VideoFrame {
         VideoFrame {

@@ -145,6 +145,8 @@ export const de: Messages = {
   "case.report.date": "Gemeldet am",
   "case.report.outcome": "Entscheidung",
   "case.report.outcome_date": "Entschieden am",
+  "case.report.moments": "Stellen in Ihrem Video",
+  "case.report.moments.more": "{moments} und {more} weitere",
   "case.outcome.removed": "Entfernt",
   "case.outcome.not_violating": "Nicht entfernt: nach Ansicht der Plattform kein Verstoß gegen ihre Regeln",
   "case.outcome.pending_review": "Wird geprüft",

@@ -141,6 +141,8 @@ export const en = {
   "case.report.date": "Reported on",
   "case.report.outcome": "Decision",
   "case.report.outcome_date": "Decided on",
+  "case.report.moments": "Moments of your video",
+  "case.report.moments.more": "{moments} and {more} more",
   "case.outcome.removed": "Removed",
   "case.outcome.not_violating": "Not removed: judged not against the platform's rules",
   "case.outcome.pending_review": "Being reviewed",

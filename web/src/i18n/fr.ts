@@ -137,6 +137,8 @@ export const fr: Messages = {
   "case.report.date": "Signalé le",
   "case.report.outcome": "Décision",
   "case.report.outcome_date": "Décidé le",
+  "case.report.moments": "Moments de votre vidéo",
+  "case.report.moments.more": "{moments} et {more} de plus",
   "case.outcome.removed": "Retirée",
   "case.outcome.not_violating": "Non retirée : jugée conforme aux règles de la plateforme",
   "case.outcome.pending_review": "En cours d’examen",

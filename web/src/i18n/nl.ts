@@ -136,6 +136,8 @@ export const nl: Messages = {
   "case.report.date": "Gemeld op",
   "case.report.outcome": "Beslissing",
   "case.report.outcome_date": "Beslist op",
+  "case.report.moments": "Momenten van je video",
+  "case.report.moments.more": "{moments} en nog {more}",
   "case.outcome.removed": "Verwijderd",
   "case.outcome.not_violating":
     "Niet verwijderd: volgens het platform niet in strijd met zijn regels",
