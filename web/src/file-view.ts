@@ -6,7 +6,7 @@ import { byId, focusOn, say, show } from "./dom.js";
 import { Hasher } from "./hasher.js";
 import { bind, t, type Key, type Vars } from "./i18n/index.js";
 import { ImageList } from "./image-list.js";
-import { MAX_FILE_MB, MAX_HASHES_PER_CASE, MAX_VIDEO_MINUTES } from "./limits.js";
+import { MAX_FILE_MB, MAX_HASHES_PER_CASE, MAX_VIDEO_GB, MAX_VIDEO_MINUTES } from "./limits.js";
 
 export interface FileView {
   /** Back to an empty form. */
@@ -27,7 +27,7 @@ export function setupFileView(hasher: Hasher, filed: (created: CreatedCase) => v
   const sendError = byId("send-error", HTMLParagraphElement);
   let sending = false;
 
-  bind(byId("pick-hint", HTMLParagraphElement), "file.pick.hint", { max: MAX_FILE_MB, minutes: MAX_VIDEO_MINUTES });
+  bind(byId("pick-hint", HTMLParagraphElement), "file.pick.hint", { max: MAX_FILE_MB, minutes: MAX_VIDEO_MINUTES, gb: MAX_VIDEO_GB });
 
   const images = new ImageList(
     hasher,

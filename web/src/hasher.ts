@@ -3,7 +3,7 @@
 // transferred to it; a video is handed over as the File itself and read
 // there piece by piece. Nothing is copied elsewhere or sent anywhere.
 
-import { MAX_FILE_BYTES } from "./limits.js";
+import { MAX_FILE_BYTES, MAX_VIDEO_BYTES } from "./limits.js";
 import type { Answer, Report, VideoReport } from "./report.js";
 
 export type Outcome =
@@ -68,8 +68,16 @@ export class Hasher {
     return { kind: "failed", reason: "failure" in answer ? answer.failure : "an unexpected answer" };
   }
 
-  /** Hashes one video in the worker, reporting progress (0 to 1) as it goes. */
+  /**
+   * Hashes one video in the worker, reporting progress (0 to 1) as it goes.
+   * A file over the size limit is refused unread.
+   */
   hashVideo(file: File, progress: (share: number) => void): VideoJob {
+    if (file.size > MAX_VIDEO_BYTES) {
+      const message = `the file is ${file.size} bytes, over the limit of ${MAX_VIDEO_BYTES} bytes`;
+      const report: VideoReport = { video: null, hashes: [], refusal: { code: "too_large", message } };
+      return { outcome: Promise.resolve({ kind: "video", report, millis: 0 }), cancel: () => {} };
+    }
     const worker = this.start();
     const id = this.next++;
     const outcome = new Promise<Answer | { failure: string }>((resolve) => {

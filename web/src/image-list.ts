@@ -9,15 +9,24 @@
 import { el } from "./dom.js";
 import { Hasher, type VideoJob } from "./hasher.js";
 import { bind, type Key, type Vars } from "./i18n/index.js";
-import { MAX_FILE_MB, MAX_MEGAPIXELS, MAX_VIDEO_MINUTES } from "./limits.js";
+import { MAX_FILE_MB, MAX_MEGAPIXELS, MAX_VIDEO_BYTES, MAX_VIDEO_GB, MAX_VIDEO_MINUTES } from "./limits.js";
 import type { NewHash } from "./api.js";
 import type { Print, RefusalCode, VideoPrint } from "./report.js";
 
-type Refusal = RefusalCode | "duplicate" | "failed" | "video_unsupported" | "not_a_video" | "video_corrupt" | "video_low_quality";
+type Refusal =
+  | RefusalCode
+  | "duplicate"
+  | "failed"
+  | "video_unsupported"
+  | "not_a_video"
+  | "video_too_large"
+  | "video_corrupt"
+  | "video_low_quality";
 
 /** A video's refusals in words about a video. */
 const VIDEO_REFUSALS: Partial<Record<Refusal, Refusal>> = {
   not_an_image: "not_a_video",
+  too_large: "video_too_large",
   corrupt: "video_corrupt",
   low_quality: "video_low_quality",
 };
@@ -55,6 +64,7 @@ const REFUSAL_KEYS: Record<Refusal, Key> = {
   failed: "refusal.failed",
   video_unsupported: "refusal.video_unsupported",
   not_a_video: "refusal.not_a_video",
+  video_too_large: "refusal.video_too_large",
   video_corrupt: "refusal.video_corrupt",
   video_low_quality: "refusal.video_low_quality",
 };
@@ -230,7 +240,14 @@ export class ImageList {
     item.li.dataset.state = "refused";
     item.li.dataset.refusal = refusal;
     item.li.classList.add("refused");
-    const max = refusal === "too_many_pixels" ? MAX_MEGAPIXELS : refusal === "too_long" ? MAX_VIDEO_MINUTES : MAX_FILE_MB;
+    const max =
+      refusal === "too_many_pixels"
+        ? MAX_MEGAPIXELS
+        : refusal === "too_long"
+          ? MAX_VIDEO_MINUTES
+          : refusal === "video_too_large"
+            ? MAX_VIDEO_GB
+            : MAX_FILE_MB;
     bind(item.stateText, REFUSAL_KEYS[refusal], { max, ...vars });
   }
 

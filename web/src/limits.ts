@@ -11,6 +11,8 @@ export const MAX_MEGAPIXELS = 100;
  * MAX_VIDEO_BYTES), checked in WebAssembly; shown before she picks.
  */
 export const MAX_VIDEO_MINUTES = 60;
+export const MAX_VIDEO_GB = 4;
+export const MAX_VIDEO_BYTES = MAX_VIDEO_GB * 1024 * 1024 * 1024;
 
 /** The most hashes one case holds (crates/bank: MAX_HASHES_PER_CASE). */
 export const MAX_HASHES_PER_CASE = 500;

@@ -99,6 +99,9 @@ before(async () => {
   writeFileSync(made.broken, sample.subarray(0, 4000));
   made.fake = join(scratch, "notes.mp4");
   writeFileSync(made.fake, "these are notes, not a video\n".repeat(20));
+  // Over 4 GiB, and sparse: no disk is written.
+  made.huge = join(scratch, "huge.mp4");
+  execFileSync("truncate", ["-s", String(4 * 1024 ** 3 + 1), made.huge]);
   made.slow = join(scratch, "slow.mp4");
   ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-t", "40", "-c:v", "libx264", "-preset", "ultrafast", made.slow]);
   server = await Server.start();
@@ -161,8 +164,8 @@ describe("videos on the victim page", () => {
   test("refuses on the device, in her language, a video the browser cannot decode, one too long, a broken one", async () => {
     const page = await newPage(browser, server.origin, "de-BE");
     const requests = recordRequests(page);
-    assert.match(await page.textContent("#pick-hint"), /bis zu 60 Minuten pro Video/, "the limits are shown before she picks");
-    await pick(page, [made.hevc, made.long, made.broken, made.fake]);
+    assert.match(await page.textContent("#pick-hint"), /bis zu 60 Minuten und 4 GB pro Video/, "the limits are shown before she picks");
+    await pick(page, [made.hevc, made.long, made.broken, made.fake, made.huge]);
     const got = await items(page);
     assert.deepEqual(
       got.map((g) => [g.name, g.state, g.refusal]),
@@ -171,12 +174,15 @@ describe("videos on the victim page", () => {
         ["long.mp4", "refused", "too_long"],
         ["broken.mp4", "refused", got[2].refusal === "not_a_video" ? "not_a_video" : "video_corrupt"],
         ["notes.mp4", "refused", "not_a_video"],
+        ["huge.mp4", "refused", "video_too_large"],
       ],
     );
+    assert.equal(got[4].millis, "0.0", "the file over the limit is refused unread");
+    assert.match(got[4].text, /größer als 4 GB/);
     assert.match(got[0].text, /Dieser Browser kann diese Art von Video nicht lesen/);
     assert.match(got[0].text, /hashbank hash/, "what she can do");
     assert.match(got[1].text, /länger als 60 Minuten/);
-    for (const g of got.slice(2)) assert.match(g.text, /kein Video|Dieses Video scheint beschädigt/, g.name);
+    for (const g of got.slice(2, 4)) assert.match(g.text, /kein Video|Dieses Video scheint beschädigt/, g.name);
     await snapshot(page, "14-videos-refused-de");
     await page.click("#languages button[lang=nl]");
     assert.match((await items(page))[0].text, /Deze browser kan dit soort video niet lezen/);

@@ -22,7 +22,7 @@ export const de: Messages = {
   "file.step1": "1. Die Bilder und Videos auswählen",
   "file.pick": "Bilder oder Videos auswählen",
   "file.pick.hint":
-    "Sie können mehrere Dateien auf einmal auswählen. Bilder: JPEG, PNG, WebP, GIF, BMP oder TIFF, bis zu {max} MB pro Bild. Videos: MP4, MOV oder WebM, bis zu {minutes} Minuten pro Video.",
+    "Sie können mehrere Dateien auf einmal auswählen. Bilder: JPEG, PNG, WebP, GIF, BMP oder TIFF, bis zu {max} MB pro Bild. Videos: MP4, MOV oder WebM, bis zu {minutes} Minuten und {gb} GB pro Video.",
   "file.drop": "Oder ziehen Sie die Dateien hierher und legen Sie sie ab.",
   "file.previews": "Kleine Vorschaubilder zeigen",
   "file.previews.hint":
@@ -57,6 +57,7 @@ export const de: Messages = {
   "refusal.too_long": "Dieses Video ist länger als {max} Minuten und damit zu lang, um hier gelesen zu werden.",
   "refusal.video_unsupported":
     "Dieser Browser kann diese Art von Video nicht lesen und daher hier keine Fingerabdrücke davon erstellen. Sie können diese Seite in einem anderen Browser öffnen (aktuelle Versionen von Chrome, Edge, Firefox und Safari lesen die meisten Videos), oder eine Person Ihres Vertrauens bitten, die Fingerabdrücke mit dem Offline-Programm „hashbank hash“ zu erstellen.",
+  "refusal.video_too_large": "Dieses Video ist größer als {max} GB und damit zu groß, um hier gelesen zu werden.",
   "refusal.not_a_video":
     "Diese Datei ist kein Video, das hier verwendet werden kann. Wählen Sie ein Video im Format MP4, MOV oder WebM.",
   "refusal.video_corrupt":

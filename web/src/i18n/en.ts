@@ -21,7 +21,7 @@ export const en = {
   "file.step1": "1. Choose the images and videos",
   "file.pick": "Choose images or videos",
   "file.pick.hint":
-    "You can choose several files at once. Images: JPEG, PNG, WebP, GIF, BMP or TIFF, up to {max} MB each. Videos: MP4, MOV or WebM, up to {minutes} minutes each.",
+    "You can choose several files at once. Images: JPEG, PNG, WebP, GIF, BMP or TIFF, up to {max} MB each. Videos: MP4, MOV or WebM, up to {minutes} minutes and {gb} GB each.",
   "file.drop": "Or drag the files and drop them here.",
   "file.previews": "Show small previews of the images",
   "file.previews.hint":
@@ -55,6 +55,7 @@ export const en = {
   "refusal.too_long": "This video is longer than {max} minutes, too long to be read here.",
   "refusal.video_unsupported":
     "This browser cannot read this kind of video, so it cannot make its fingerprints here. You can open this page in another browser (recent versions of Chrome, Edge, Firefox and Safari read most videos), or ask someone you trust to make the fingerprints with the offline tool “hashbank hash”.",
+  "refusal.video_too_large": "This video is larger than {max} GB, too large to be read here.",
   "refusal.not_a_video":
     "This file is not a video that can be used here. Choose an MP4, MOV or WebM video.",
   "refusal.video_corrupt":

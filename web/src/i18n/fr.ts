@@ -21,7 +21,7 @@ export const fr: Messages = {
   "file.step1": "1. Choisir les images et les vidéos",
   "file.pick": "Choisir des images ou des vidéos",
   "file.pick.hint":
-    "Vous pouvez choisir plusieurs fichiers à la fois. Images : JPEG, PNG, WebP, GIF, BMP ou TIFF, jusqu’à {max} Mo chacune. Vidéos : MP4, MOV ou WebM, jusqu’à {minutes} minutes chacune.",
+    "Vous pouvez choisir plusieurs fichiers à la fois. Images : JPEG, PNG, WebP, GIF, BMP ou TIFF, jusqu’à {max} Mo chacune. Vidéos : MP4, MOV ou WebM, jusqu’à {minutes} minutes et {gb} Go chacune.",
   "file.drop": "Ou faites glisser les fichiers ici.",
   "file.previews": "Afficher de petits aperçus des images",
   "file.previews.hint":
@@ -53,6 +53,7 @@ export const fr: Messages = {
   "refusal.too_long": "Cette vidéo dure plus de {max} minutes, trop longtemps pour être lue ici.",
   "refusal.video_unsupported":
     "Ce navigateur ne sait pas lire ce type de vidéo, il ne peut donc pas en créer les empreintes ici. Vous pouvez ouvrir cette page dans un autre navigateur (les versions récentes de Chrome, Edge, Firefox et Safari lisent la plupart des vidéos), ou demander à une personne de confiance de créer les empreintes avec l’outil hors ligne « hashbank hash ».",
+  "refusal.video_too_large": "Cette vidéo fait plus de {max} Go, trop pour être lue ici.",
   "refusal.not_a_video":
     "Ce fichier n’est pas une vidéo utilisable ici. Choisissez une vidéo MP4, MOV ou WebM.",
   "refusal.video_corrupt":

@@ -21,7 +21,7 @@ export const nl: Messages = {
   "file.step1": "1. Kies de beelden en video’s",
   "file.pick": "Beelden of video’s kiezen",
   "file.pick.hint":
-    "Je kan meerdere bestanden tegelijk kiezen. Beelden: JPEG, PNG, WebP, GIF, BMP of TIFF, tot {max} MB per beeld. Video’s: MP4, MOV of WebM, tot {minutes} minuten per video.",
+    "Je kan meerdere bestanden tegelijk kiezen. Beelden: JPEG, PNG, WebP, GIF, BMP of TIFF, tot {max} MB per beeld. Video’s: MP4, MOV of WebM, tot {minutes} minuten en {gb} GB per video.",
   "file.drop": "Of sleep de bestanden hierheen.",
   "file.previews": "Kleine voorbeelden van de beelden tonen",
   "file.previews.hint":
@@ -53,6 +53,7 @@ export const nl: Messages = {
   "refusal.too_long": "Deze video duurt langer dan {max} minuten, te lang om hier gelezen te worden.",
   "refusal.video_unsupported":
     "Deze browser kan dit soort video niet lezen, dus hij kan er hier geen vingerafdrukken van maken. Je kan deze pagina in een andere browser openen (recente versies van Chrome, Edge, Firefox en Safari lezen de meeste video’s), of iemand die je vertrouwt vragen om de vingerafdrukken te maken met het offline programma “hashbank hash”.",
+  "refusal.video_too_large": "Deze video is groter dan {max} GB, te groot om hier gelezen te worden.",
   "refusal.not_a_video":
     "Dit bestand is geen video die hier gebruikt kan worden. Kies een MP4-, MOV- of WebM-video.",
   "refusal.video_corrupt":
