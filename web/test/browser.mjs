@@ -2,6 +2,7 @@
 // and the checks made on every page state: screenshots at desktop and phone
 // sizes, no horizontal scrolling at 360 px, labels, visible focus, contrast.
 
+import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -150,4 +151,31 @@ export async function focusIsVisible(page) {
     const ok = style.outlineStyle !== "none" && width >= 2;
     return { ok, what: `${el.tagName.toLowerCase()}#${el.id} outline ${style.outlineStyle} ${style.outlineWidth}` };
   });
+}
+
+/** Picks `paths` in the page's file input and waits until none is being read. */
+export async function pick(page, paths, timeout = 300_000) {
+  const before = await page.locator("#images li").count();
+  await page.setInputFiles("#pick", paths);
+  await page.waitForFunction(
+    (n) => {
+      const items = Array.from(document.querySelectorAll("#images li"), (li) => /** @type {HTMLElement} */ (li));
+      return items.length === n && items.every((li) => li.dataset.state !== "reading");
+    },
+    before + paths.length,
+    { timeout },
+  );
+}
+
+/** Presses Tab until `selector` has focus, checking the focus ring at every stop. */
+export async function tabTo(page, selector, key = "Tab") {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press(key);
+    // Past the last control focus leaves the page, and the next Tab comes back to the first.
+    if (await page.evaluate(() => document.activeElement === document.body)) continue;
+    const focus = await focusIsVisible(page);
+    assert.ok(focus.ok, `focus not visible on ${focus.what}`);
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  assert.fail(`${selector} cannot be reached with the keyboard`);
 }

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { focusIsVisible, launch, newPage, snapshot, SCREENSHOTS } from "./browser.mjs";
+import { launch, newPage, pick, snapshot, tabTo, SCREENSHOTS } from "./browser.mjs";
 import { bigFile, drawImage, filesUnder, textFile } from "./images.mjs";
 import { checkRequests, recordRequests } from "./privacy.mjs";
 import { ROOT, Server, TESTDATA } from "./server.mjs";
@@ -32,35 +32,9 @@ let scratch;
 /** The case filed in "files a case", followed and withdrawn after. */
 const filed = { page: null, number: "", pin: "", values: [] };
 
-async function pick(page, paths) {
-  const before = await page.locator("#images li").count();
-  await page.setInputFiles("#pick", paths);
-  await page.waitForFunction(
-    (n) => {
-      const items = Array.from(document.querySelectorAll("#images li"), (li) => /** @type {HTMLElement} */ (li));
-      return items.length === n && items.every((li) => li.dataset.state !== "reading");
-    },
-    before + paths.length,
-    { timeout: 180_000 },
-  );
-}
-
 /** The list's items: their state and what the page computed. */
 function items(page) {
   return page.$$eval("#images li", (lis) => lis.map((li) => ({ ...li.dataset })));
-}
-
-/** Presses Tab until `selector` has focus, checking the focus ring at every stop. */
-async function tabTo(page, selector, key = "Tab") {
-  for (let i = 0; i < 60; i++) {
-    await page.keyboard.press(key);
-    // Past the last control focus leaves the page, and the next Tab comes back to the first.
-    if (await page.evaluate(() => document.activeElement === document.body)) continue;
-    const focus = await focusIsVisible(page);
-    assert.ok(focus.ok, `focus not visible on ${focus.what}`);
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  assert.fail(`${selector} cannot be reached with the keyboard`);
 }
 
 before(async () => {

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { focusIsVisible, launch, newPage, snapshot } from "./browser.mjs";
+import { launch, newPage, pick, snapshot, tabTo } from "./browser.mjs";
 import { checkRequests, recordRequests } from "./privacy.mjs";
 import { Server, TESTDATA } from "./server.mjs";
 
@@ -30,33 +30,8 @@ function ffmpeg(args) {
   execFileSync("ffmpeg", ["-v", "error", "-nostdin", "-y", ...args], { stdio: ["ignore", "ignore", "inherit"] });
 }
 
-/** Picks `paths` and waits until none is being read. */
-async function pick(page, paths) {
-  const before = await page.locator("#images li").count();
-  await page.setInputFiles("#pick", paths);
-  await page.waitForFunction(
-    (n) => {
-      const items = Array.from(document.querySelectorAll("#images li"), (li) => /** @type {HTMLElement} */ (li));
-      return items.length === n && items.every((li) => li.dataset.state !== "reading");
-    },
-    before + paths.length,
-    { timeout: 300_000 },
-  );
-}
-
 function items(page) {
   return page.$$eval("#images li", (lis) => lis.map((li) => ({ ...li.dataset, state: li.dataset.state, text: li.querySelector(".state")?.textContent ?? "" })));
-}
-
-async function tabTo(page, selector) {
-  for (let i = 0; i < 60; i++) {
-    await page.keyboard.press("Tab");
-    if (await page.evaluate(() => document.activeElement === document.body)) continue;
-    const focus = await focusIsVisible(page);
-    assert.ok(focus.ok, `focus not visible on ${focus.what}`);
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  assert.fail(`${selector} cannot be reached with the keyboard`);
 }
 
 /** The plain frames of a vPDQ text: [number, hex]. */
