@@ -151,6 +151,9 @@ impl Bank {
                 Some((h.hash_id?, video))
             })
             .collect();
+        // Frame comparisons for the moments, over all the reports of one
+        // view: many reports of long videos can't make a view slow.
+        let mut budget = MOMENTS_BUDGET;
         for (name, hash_id, content_ref, reported_at, outcome, outcome_at, value) in rows {
             let entry = platforms.entry(name.clone()).or_insert(CasePlatform {
                 platform: name.clone(),
@@ -171,7 +174,7 @@ impl Bank {
                 outcome: outcome.as_deref().map(str::parse).transpose()?,
                 outcome_at: outcome_at.map(rfc3339),
                 moments: match (videos.get(&hash_id), value) {
-                    (Some(video), Some(value)) => moments(video, &value),
+                    (Some(video), Some(value)) => moments(video, &value, &mut budget),
                     _ => Vec::new(),
                 },
             });
@@ -391,9 +394,15 @@ where
         .collect()
 }
 
+/// The most frame comparisons one view of a case spends on moments (a
+/// report of a 10,000-frame copy against a 10,000-frame video is 10^8);
+/// past it, the remaining reports show none.
+const MOMENTS_BUDGET: usize = 200_000_000;
+
 /// The moments of the case's `video` that a report's `value` (the
-/// platform's vPDQ hash of its copy, or the PDQ hash of one frame) shows.
-fn moments(video: &VideoHash, value: &str) -> Vec<f64> {
+/// platform's vPDQ hash of its copy, or the PDQ hash of one frame) shows,
+/// if the comparisons fit in what is left of `budget`.
+fn moments(video: &VideoHash, value: &str, budget: &mut usize) -> Vec<f64> {
     let rule = VideoRule::default();
     let copy: Vec<pdq::Hash256> = match pdq::Hash256::from_hex(value) {
         Ok(frame) => vec![frame],
@@ -406,6 +415,11 @@ fn moments(video: &VideoHash, value: &str) -> Vec<f64> {
             Err(_) => return Vec::new(),
         },
     };
+    let cost = copy.len().saturating_mul(video.frames.len());
+    if cost > *budget {
+        return Vec::new();
+    }
+    *budget -= cost;
     let mut found = model::moments_found(video, &copy, &rule);
     found.truncate(api::MAX_MOMENTS);
     found
@@ -441,4 +455,26 @@ fn ensure_open(case: &OpenCase) -> Result<()> {
 
 fn withdrawn_error() -> BankError {
     BankError::Conflict("this case was withdrawn; file a new case to add hashes".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_stop_when_the_views_budget_is_spent() {
+        let hash = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+        let other = "07070f311f0b57b0f9c8f5ddfc709c0f4c91d12a699de1e2cc194c63b16364dd";
+        let video =
+            VideoHash::from_text(&format!("0,90,{hash},0.000\n30,90,{other},1.000\n")).unwrap();
+        let mut budget = 5;
+        // One frame against two: 2 comparisons.
+        assert_eq!(moments(&video, other, &mut budget), [1.0]);
+        assert_eq!(budget, 3);
+        // The copy's two frames against two: 4, more than is left.
+        let copy = video.to_text();
+        assert!(moments(&video, &copy, &mut budget).is_empty());
+        assert_eq!(budget, 3);
+        assert!(moments(&video, "not a hash", &mut budget).is_empty());
+    }
 }
