@@ -165,6 +165,36 @@ export interface FeedPage {
   more: boolean;
 }
 
+/** One feedback's result. */
+export interface FeedbackRecorded {
+  /** The hash value, as given. */
+  hashValue: string;
+  /** What became of it. */
+  result: FeedbackResult;
+  /**
+   * The report that holds it, when recorded (the same report for every
+   * feedback of this platform on this value).
+   */
+  reportId?: number | null;
+}
+
+/** What became of one feedback. */
+export type FeedbackResult = "recorded" | "unknown_hash" | "ignored";
+
+/** A page of `FetchHashes`. */
+export interface FetchHashesResponse {
+  /** Records in this page. */
+  count: number;
+  /** To read on while `hasMoreRecords`; null at the end. */
+  nextPageToken?: string | null;
+  /** The checkpoint to keep: the next fetch's `startTimestamp`. */
+  nextSetTimestamp: number;
+  /** Whether more records follow right now. */
+  hasMoreRecords: boolean;
+  /** The records, in release order. */
+  hashRecords: StopNciiHashRecord[];
+}
+
 /** A moment of a video. */
 export interface FrameAt {
   /** The frame's number, from 0. */
@@ -401,6 +431,74 @@ export interface Shares {
   query: number;
   /** The share of the stored video's frames found in the query, 0 to 1. */
   stored: number;
+}
+
+/** A platform's feedback as a record carries it. */
+export interface StopNciiFeedback {
+  /** The feedback. */
+  feedbackValue: StopNciiFeedbackValue;
+  /** Tags the platform gave. */
+  tags?: string[];
+  /** Who gave it: the platform's name. */
+  source?: string;
+}
+
+/** A platform's feedback on a hash, as StopNCII names it. */
+export type StopNciiFeedbackValue = "Unknown" | "None" | "QualityUnknown" | "PendingReview" | "Blocked" | "NotBlocked" | "Withdrawn" | "Deleted";
+
+/** One feedback of `SubmitFeedback`. */
+export interface StopNciiHashFeedback {
+  /** The hash value the feedback is on, hex, as a record gave it. */
+  hashValue: string;
+  /** The feedback. */
+  feedbackValue: StopNciiFeedbackValue;
+  /** Tags: accepted and not kept. */
+  tags?: string[];
+}
+
+/** One hash value's state now. */
+export interface StopNciiHashRecord {
+  /** When the record was released to platforms (Unix seconds). */
+  lastModtimestamp: number;
+  /** What the value is a hash of. */
+  signalType: StopNciiSignalType;
+  /**
+   * The hash, lower-case hex. For a withdrawn or deleted record, the
+   * value the client must delete (kept sealed by the bank for the
+   * window only, docs/erasure.md).
+   */
+  hashValue: string;
+  /** Active, Withdrawn or Deleted. */
+  hashStatus: StopNciiHashStatus;
+  /** Always empty: the bank never gives a case number to a platform. */
+  caseNumbers: Record<string, unknown>;
+  /**
+   * Always empty: feedback goes to the bank as reports, and a
+   * platform's own reports are its own to keep.
+   */
+  CSPFeedbacks: StopNciiFeedback[];
+}
+
+/** Whether a record's hash is to be matched or deleted. */
+export type StopNciiHashStatus = "Active" | "Withdrawn" | "Deleted";
+
+/** What a record's value is a hash of, as StopNCII names it. */
+export type StopNciiSignalType = "ImagePDQ" | "VideoMD5";
+
+/** The body of `POST /v1/stopncii/SubmitFeedback`. */
+export interface SubmitFeedbackRequest {
+  /** How many feedbacks follow (checked when given). */
+  count?: number | null;
+  /** 1 to 1000 feedbacks. */
+  hashFeedbacks: StopNciiHashFeedback[];
+}
+
+/** What `SubmitFeedback` answers. */
+export interface SubmitFeedbackResponse {
+  /** Feedbacks recorded. */
+  count: number;
+  /** Per feedback, in order. */
+  results: FeedbackRecorded[];
 }
 
 /** What a withdrawal answers (`POST /v1/cases/{number}/withdraw`). */

@@ -44,6 +44,7 @@ mod matching;
 pub mod openapi;
 mod reports;
 mod service;
+mod stopncii;
 
 pub use cases::{
     CaseHash, CaseHashes, CasePlatform, CaseReport, CaseStatus, CaseView, CreatedCase, HashStatus,
@@ -55,6 +56,11 @@ pub use matching::{
 };
 pub use reports::{NewReport, Outcome, OutcomeRecorded, OutcomeRequest, ReportCreated};
 pub use service::{ErrorBody, Health, Readiness};
+pub use stopncii::{
+    FeedbackRecorded, FeedbackResult, FetchHashesQuery, FetchHashesResponse, StopNciiFeedback,
+    StopNciiFeedbackValue, StopNciiHashFeedback, StopNciiHashRecord, StopNciiHashStatus,
+    StopNciiSignalType, SubmitFeedbackRequest, SubmitFeedbackResponse,
+};
 
 #[cfg(test)]
 mod tests {
@@ -80,6 +86,7 @@ mod tests {
         check(CaseStatus::ALL);
         check(Outcome::ALL);
         check(FeedOp::ALL);
+        check(FeedbackResult::ALL);
     }
 
     /// What the bank leaves out is absent, not null; only a match's

@@ -271,6 +271,7 @@ impl Bank {
         self.flush_grants().await?;
         self.db.maintain().await;
         crate::release::release(&self.db, &self.settings.feed_release).await?;
+        crate::withdrawn::destroy_expired(&self.db, crate::clock::now_ms()).await?;
         Ok(())
     }
 

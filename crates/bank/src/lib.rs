@@ -82,7 +82,9 @@ mod release;
 mod reports;
 mod secrets;
 mod stats;
+mod stopncii;
 mod values;
+mod withdrawn;
 mod write;
 
 pub use audit::{
@@ -119,3 +121,5 @@ pub use reports::{
 };
 pub use secrets::{Argon2Cost, CASE_NUMBER_PREFIX, KEY_PREFIX, PIN_DIGITS};
 pub use stats::Stats;
+pub use stopncii::{DEFAULT_STOPNCII_PAGE, FEEDBACK_CONTENT_REF, MAX_FEEDBACKS, MAX_STOPNCII_PAGE};
+pub use withdrawn::WITHDRAWN_WINDOW_DAYS;

@@ -218,6 +218,7 @@ pub(crate) async fn attach(
 pub(crate) async fn release(write: &mut Write, ids: &BTreeSet<i64>) -> Result<()> {
     let mut gone = Vec::new();
     let mut erased = Vec::new();
+    let mut sealed = Vec::new();
     let mut refed = Vec::new();
     for &id in ids {
         let row: Option<ValueRow> = sqlx::query_as(
@@ -242,6 +243,16 @@ pub(crate) async fn release(write: &mut Write, ids: &BTreeSet<i64>) -> Result<()
             if stored.status == HashStatus::Active {
                 gone.push(id);
             }
+            sealed.push(crate::withdrawn::Erased {
+                id,
+                kind: stored.entry.kind,
+                label: stored.entry.label,
+                value: stored.entry.value.clone(),
+                reason: match stored.status {
+                    HashStatus::Active => crate::withdrawn::Reason::Withdrawn,
+                    _ => crate::withdrawn::Reason::Suspended,
+                },
+            });
         } else if stored.minor && minor_holders == 0 {
             set_category(write, &[id], false).await?;
             if stored.status == HashStatus::Active {
@@ -267,6 +278,9 @@ pub(crate) async fn release(write: &mut Write, ids: &BTreeSet<i64>) -> Result<()
             .execute(write.conn())
             .await?;
     }
+    // Kept sealed for the window in which clients that delete by value
+    // need it (`crate::withdrawn`), never in the clear.
+    crate::withdrawn::seal(write, sealed).await?;
     if !gone.is_empty() {
         write.feed_delete(gone).await?;
     }

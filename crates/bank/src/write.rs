@@ -97,6 +97,7 @@ impl Write {
             rows.push(vec![
                 Value::Int(self.feed_cursor),
                 Value::OptInt(public),
+                Value::OptInt(released.then_some(self.at)),
                 Value::Int(self.at),
                 Value::Int(self.batch),
                 Value::Text("add".into()),
@@ -115,6 +116,7 @@ impl Write {
             &[
                 "cursor",
                 "public_cursor",
+                "released_at",
                 "written_at",
                 "batch",
                 "op",
@@ -255,17 +257,25 @@ impl Write {
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql = format!(
-                "UPDATE feed SET public_cursor = v.column2 FROM (VALUES {values}) AS v \
-                 WHERE feed.cursor = v.column1 AND feed.public_cursor IS NULL"
+                "UPDATE feed SET public_cursor = v.column2, released_at = ${} \
+                 FROM (VALUES {values}) AS v \
+                 WHERE feed.cursor = v.column1 AND feed.public_cursor IS NULL",
+                2 * chunk.len() + 1
             );
             let mut query = sqlx::query::<Any>(&sql);
             for cursor in chunk {
                 self.public_cursor += 1;
                 query = query.bind(*cursor).bind(self.public_cursor);
             }
+            query = query.bind(self.at);
             query.execute(&mut *self.tx).await?;
         }
         Ok(())
+    }
+
+    /// Marks this write as erasing: the disk is cleaned after it commits.
+    pub(crate) fn mark_erased(&mut self) {
+        self.erased = true;
     }
 
     /// Commits; returns the changes the matcher must apply. After a write

@@ -37,6 +37,7 @@ mod listen;
 pub mod openapi;
 mod platform;
 mod routes;
+mod stopncii;
 mod tls;
 
 pub use client::ClientAddr;

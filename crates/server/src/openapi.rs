@@ -35,6 +35,8 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
         crate::platform::match_hashes,
         crate::platform::report,
         crate::platform::outcome,
+        crate::stopncii::fetch_hashes,
+        crate::stopncii::submit_feedback,
     ),
     components(responses(
         BadRequest,
@@ -53,6 +55,7 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
         (name = "service", description = "Whether the bank is up, and this document."),
         (name = "cases", description = "A person's case: case number in the path, PIN in X-Case-Pin."),
         (name = "platforms", description = "Platforms, with their API key: the feed, matching, reports."),
+        (name = "stopncii", description = "The feed and reports in the shape of the StopNCII partner API, for clients written for StopNCII.org; the platform key goes in Ocp-Apim-Subscription-Key."),
     )
 )]
 struct Document;
@@ -92,6 +95,15 @@ impl Modify for Credentials {
                     ))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "stopnciiKey",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Ocp-Apim-Subscription-Key",
+                "A platform API key, as for platformKey, in the header a StopNCII client \
+                 sends its subscription key in. Such a client also sends x-functions-key: \
+                 give it the same key (a different one is refused).",
+            ))),
         );
         components.add_security_scheme(
             "casePin",

@@ -61,6 +61,7 @@ fn api() -> Api {
         .merge(crate::health::routes()) //   GET  /healthz, /readyz, /openapi.json
         .merge(crate::cases::routes()) //    case number + PIN: file, view, add, withdraw
         .merge(crate::platform::routes()) // platform key: feed, match, reports, outcomes
+        .merge(crate::stopncii::routes()) // platform key, StopNCII's shape: fetch, feedback
 }
 
 /// Every (path, method) the API serves, for checking the OpenAPI document.

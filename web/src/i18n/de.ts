@@ -169,6 +169,8 @@ export const de: Messages = {
   "case.withdraw.title": "Den Fall zurückziehen",
   "case.withdraw.text":
     "Wenn Sie Ihren Fall zurückziehen, wird jeder Fingerabdruck darin aus diesem Dienst gelöscht, und alle Plattformen werden aufgefordert, sie zu löschen und nicht mehr nach diesen Bildern zu suchen. Das kann nicht rückgängig gemacht werden. Sie können jederzeit einen neuen Fall melden.",
+  "case.withdraw.window":
+    "Manche Plattformen können einen Fingerabdruck nur löschen, wenn er ihnen noch einmal geschickt wird. Deshalb bewahrt dieser Dienst Ihre Fingerabdrücke nach dem Zurückziehen noch 30 Tage auf, mit einem Schlüssel verschlossen (verschlüsselt), nur dafür. Danach wird der Schlüssel vernichtet, und niemand kann sie je wieder lesen.",
   "case.withdraw": "Meinen Fall zurückziehen…",
   "case.withdraw.confirm.title": "Diesen Fall zurückziehen?",
   "case.withdraw.confirm": "Ja, zurückziehen und löschen",

@@ -165,6 +165,8 @@ export const en = {
   "case.withdraw.title": "Withdraw the case",
   "case.withdraw.text":
     "If you withdraw your case, every fingerprint in it is erased from this service, and all platforms are told to delete them and stop looking for these images. This cannot be undone. You can file a new case at any time.",
+  "case.withdraw.window":
+    "Some platforms can delete a fingerprint only when it is sent to them once more. So for 30 days after you withdraw, this service keeps your fingerprints locked with a key (encrypted), for that alone. Then the key is destroyed, and nobody can ever read them again.",
   "case.withdraw": "Withdraw my case…",
   "case.withdraw.confirm.title": "Withdraw this case?",
   "case.withdraw.confirm": "Yes, withdraw and erase",

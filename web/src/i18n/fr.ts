@@ -162,6 +162,8 @@ export const fr: Messages = {
   "case.withdraw.title": "Retirer le signalement",
   "case.withdraw.text":
     "Si vous retirez votre signalement, chacune de ses empreintes est effacée de ce service, et toutes les plateformes sont invitées à les supprimer et à ne plus rechercher ces images. Cette action est définitive. Vous pouvez faire un nouveau signalement à tout moment.",
+  "case.withdraw.window":
+    "Certaines plateformes ne peuvent supprimer une empreinte que si elle leur est envoyée une dernière fois. Pendant 30 jours après le retrait, ce service garde donc vos empreintes verrouillées par une clé (chiffrées), uniquement pour cela. Ensuite, la clé est détruite et plus personne ne pourra jamais les lire.",
   "case.withdraw": "Retirer mon signalement…",
   "case.withdraw.confirm.title": "Retirer ce signalement ?",
   "case.withdraw.confirm": "Oui, retirer et effacer",

@@ -162,6 +162,8 @@ export const nl: Messages = {
   "case.withdraw.title": "De melding intrekken",
   "case.withdraw.text":
     "Als je je melding intrekt, wordt elke vingerafdruk ervan gewist uit deze dienst, en krijgen alle platforms de vraag ze te verwijderen en niet langer naar deze beelden te zoeken. Dit kan niet ongedaan gemaakt worden. Je kunt altijd een nieuwe melding doen.",
+  "case.withdraw.window":
+    "Sommige platforms kunnen een vingerafdruk alleen verwijderen als ze die nog één keer krijgen. Daarom bewaart deze dienst je vingerafdrukken na het intrekken nog 30 dagen, vergrendeld met een sleutel (versleuteld), alleen daarvoor. Daarna wordt de sleutel vernietigd en kan niemand ze ooit nog lezen.",
   "case.withdraw": "Mijn melding intrekken…",
   "case.withdraw.confirm.title": "Deze melding intrekken?",
   "case.withdraw.confirm": "Ja, intrekken en wissen",

@@ -42,7 +42,7 @@ fn database_files(db: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 /// Which of `values` some database file still holds, naming file and form.
 /// Hex text is looked for among every run of 32 or more hex digits in the
 /// files; raw bytes, for the first 20 values only (a byte search each).
-fn found_on_disk(db: &Path, values: &[String]) -> Vec<String> {
+pub(crate) fn found_on_disk(db: &Path, values: &[String]) -> Vec<String> {
     let files = database_files(db);
     let mut found = Vec::new();
     for (path, bytes) in &files {

@@ -15,6 +15,7 @@ mod memory;
 mod operator;
 mod restart;
 mod shared;
+mod stopncii;
 mod support;
 mod suspend;
 mod transport;
