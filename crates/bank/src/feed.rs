@@ -187,3 +187,16 @@ pub(crate) async fn pull(
         more,
     })
 }
+
+impl crate::bank::Bank {
+    /// Up to `limit` released additions after public cursor `after`, in
+    /// public cursor order: the active hashes a platform may see (a
+    /// withdrawal or suspension removes a value's addition, and held ones
+    /// are not released yet). What `hashbank export` writes; not logged as
+    /// a platform's read.
+    pub async fn released_additions(&self, after: i64, limit: i64) -> Result<Vec<FeedEntry>> {
+        let sql = "SELECT public_cursor, op, hash_id, kind, role, value, quality, category, label \
+                   FROM feed WHERE public_cursor > $1 AND op = 'add' ORDER BY public_cursor LIMIT $2";
+        read(&self.db, sql, &[after, limit]).await
+    }
+}

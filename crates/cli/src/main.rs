@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod audit;
 mod bank_args;
+mod export;
 mod hash;
 mod import;
 mod index;
@@ -43,6 +44,9 @@ enum Command {
     Audit(audit::AuditArgs),
     /// Load a list of hashes into the bank as new cases.
     Import(import::ImportArgs),
+    /// Write the active hashes platforms may see, as JSON lines or
+    /// python-threatexchange's lines.
+    Export(export::ExportArgs),
     /// Keep a local copy of the bank's hashes in one file, from its feed.
     Sync(sync::SyncArgs),
     /// Scan files, folders and archives for the bank's images.
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
         Command::Stats(args) => stats::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Import(args) => import::run(args),
+        Command::Export(args) => export::run(args),
         Command::Sync(args) => sync::run(args),
         Command::Scan(args) => scan::run(args),
     };

@@ -10,6 +10,7 @@ mod erasure;
 mod feed_mixing;
 mod labels;
 mod limits;
+mod lists;
 mod lockout;
 mod memory;
 mod operator;
