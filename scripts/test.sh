@@ -75,6 +75,13 @@ if [ -n "${HASHBANK_TEST_LEAN:-}" ]; then
   find "${CARGO_TARGET_DIR:-target}/debug/deps" -maxdepth 1 -type f -perm -u+x -delete
 fi
 
+# The python-threatexchange extension (integrations/python-threatexchange):
+# the real `threatexchange` CLI, pip threatexchange 1.2.17 in a venv under
+# target/peers, against `hashbank serve` on SQLite with the binary the cargo
+# tests built (docs/threatexchange.md).
+echo "== python-threatexchange against hashbank serve"
+HASHBANK_BIN="$(realpath -m "${CARGO_TARGET_DIR:-target}/debug/hashbank")" bash integrations/python-threatexchange/test.sh
+
 # The victim page in a real browser (web/test): Debian's Chromium (never a
 # browser download), the page built (web/build.sh: WebAssembly and
 # TypeScript), the hashbank binary the cargo tests built, then node's test
