@@ -841,3 +841,198 @@ pub(crate) async fn forward_outcome(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::{test_bank, Settings};
+    use crate::feed::{read_feed, FeedOp};
+    use crate::hashes::{Kind, Role};
+    use crate::NewCase;
+
+    const V: &str = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+    const W: &str = "0123456789abcdef0123456789abcdef";
+
+    fn pdq(value: &str) -> NewHash {
+        NewHash {
+            kind: Kind::Pdq,
+            value: value.into(),
+            quality: Some(100),
+            role: Role::Plain,
+            label: None,
+        }
+    }
+
+    fn add(cursor: i64, hash_id: i64, hash: &NewHash, origin: Option<&str>) -> api::FeedEntry {
+        api::FeedEntry {
+            cursor,
+            op: FeedOp::Add,
+            hash_id,
+            kind: Some(hash.kind),
+            role: Some(hash.role),
+            label: None,
+            value: Some(hash.value.clone()),
+            quality: hash.quality.map(i64::from),
+            category: None,
+            origin: origin.map(str::to_string),
+        }
+    }
+
+    fn delete(cursor: i64, hash_id: i64) -> api::FeedEntry {
+        api::FeedEntry {
+            cursor,
+            op: FeedOp::Delete,
+            hash_id,
+            kind: None,
+            role: None,
+            label: None,
+            value: None,
+            quality: None,
+            category: None,
+            origin: None,
+        }
+    }
+
+    fn page(entries: Vec<api::FeedEntry>) -> api::FeedPage {
+        let next_cursor = entries.last().map_or(0, |e| e.cursor);
+        api::FeedPage {
+            entries,
+            next_cursor,
+            more: false,
+            bank_id: Some("remote".into()),
+            head_cursor: Some(next_cursor),
+        }
+    }
+
+    /// The active additions on the feed: value, origin.
+    async fn fed(bank: &Bank) -> Vec<(String, Option<String>)> {
+        let mut held = std::collections::BTreeMap::new();
+        for e in read_feed(&bank.db, 0, 10_000).await.unwrap() {
+            match e.op {
+                FeedOp::Add => held.insert(e.hash_id, (e.value.unwrap(), e.origin)),
+                FeedOp::Delete => held.remove(&e.hash_id),
+            };
+        }
+        let mut out: Vec<_> = held.into_values().collect();
+        out.sort();
+        out
+    }
+
+    async fn source(bank: &Bank) -> Source {
+        bank.active_sources().await.unwrap().remove(0)
+    }
+
+    #[tokio::test]
+    async fn a_source_adds_values_once_and_lets_go_of_them_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let bank = test_bank(&dir, Settings::default()).await;
+        let case = bank
+            .create_case(NewCase {
+                hashes: vec![pdq(V)],
+                category: None,
+            })
+            .await
+            .unwrap();
+        bank.add_exchange("other", "https://other.example", "hbk_a_b")
+            .await
+            .unwrap();
+        let w = NewHash {
+            kind: Kind::Md5,
+            quality: None,
+            ..pdq(W)
+        };
+        let applied = bank
+            .apply_exchange_page(
+                &source(&bank).await,
+                &page(vec![add(1, 7, &pdq(V), None), add(2, 8, &w, None)]),
+            )
+            .await
+            .unwrap();
+        assert_eq!((applied.added, applied.skipped), (2, false));
+        // V is not doubled, and stays this bank's own; W is the source's.
+        assert_eq!(
+            fed(&bank).await,
+            vec![
+                (W.to_string(), Some("remote".to_string())),
+                (V.to_string(), None)
+            ]
+        );
+        let (values,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM hash_values")
+            .fetch_one(&bank.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(values, 2);
+        // The case shows its own hash only.
+        let view = bank.view_case(&case.case_number, &case.pin).await.unwrap();
+        assert_eq!(view.hashes.len(), 1);
+
+        // The same page again (another server's stale read): not applied.
+        let stale = bank
+            .apply_exchange_page(
+                &Source {
+                    cursor: 0,
+                    ..source(&bank).await
+                },
+                &page(vec![add(1, 7, &pdq(V), None)]),
+            )
+            .await
+            .unwrap();
+        assert!(stale.skipped);
+
+        // The source deletes both: W leaves, V stays for the case.
+        let mut gone = page(vec![delete(3, 7), delete(4, 8)]);
+        gone.head_cursor = Some(4);
+        let applied = bank
+            .apply_exchange_page(&source(&bank).await, &gone)
+            .await
+            .unwrap();
+        assert_eq!(applied.deleted, 2);
+        assert_eq!(fed(&bank).await, vec![(V.to_string(), None)]);
+
+        // Held by the source alone once the case withdraws, V takes the
+        // source's origin; removing the exchange then takes it off.
+        bank.apply_exchange_page(&source(&bank).await, &page(vec![add(5, 9, &pdq(V), None)]))
+            .await
+            .unwrap();
+        bank.withdraw_case(&case.case_number, &case.pin)
+            .await
+            .unwrap();
+        assert_eq!(
+            fed(&bank).await,
+            vec![(V.to_string(), Some("remote".to_string()))]
+        );
+        assert_eq!(bank.remove_exchange("other").await.unwrap(), 1);
+        assert!(fed(&bank).await.is_empty());
+        assert!(matches!(
+            bank.remove_exchange("other").await,
+            Err(BankError::NotFound(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn additions_of_this_banks_own_hashes_come_back_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let bank = test_bank(&dir, Settings::default()).await;
+        let me = bank.bank_id().await.unwrap();
+        assert_eq!(me.len(), 32);
+        bank.add_exchange("other", "https://other.example", "hbk_a_b")
+            .await
+            .unwrap();
+        let applied = bank
+            .apply_exchange_page(
+                &source(&bank).await,
+                &page(vec![add(1, 7, &pdq(V), Some(&me))]),
+            )
+            .await
+            .unwrap();
+        assert_eq!((applied.added, applied.looped), (0, 1));
+        assert!(fed(&bank).await.is_empty());
+        // A page of this bank's own feed is refused.
+        let mut own = page(vec![]);
+        own.bank_id = Some(me);
+        assert!(bank
+            .apply_exchange_page(&source(&bank).await, &own)
+            .await
+            .is_err());
+    }
+}
