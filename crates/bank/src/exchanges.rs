@@ -370,21 +370,53 @@ impl Bank {
     }
 
     /// Records that fetching from `source` failed (shown by `hashbank
-    /// exchange list` until a fetch succeeds). With `rewind`, the source
-    /// is read again from cursor 0. Nothing is recorded when another
-    /// server moved the cursor meanwhile.
-    pub async fn exchange_failed(&self, source: &Source, error: &str, rewind: bool) -> Result<()> {
+    /// exchange list` until a fetch succeeds). Nothing is recorded when
+    /// another server moved the cursor meanwhile.
+    pub async fn exchange_failed(&self, source: &Source, error: &str) -> Result<()> {
         let error: String = error.chars().take(1000).collect();
-        let rewind = if rewind { ", cursor = 0" } else { "" };
-        sqlx::query(&format!(
-            "UPDATE exchanges SET error = $1, error_at = $2{rewind} WHERE id = $3 AND cursor = $4"
-        ))
-        .bind(error)
-        .bind(now_ms())
+        sqlx::query("UPDATE exchanges SET error = $1, error_at = $2 WHERE id = $3 AND cursor = $4")
+            .bind(error)
+            .bind(now_ms())
+            .bind(source.id)
+            .bind(source.cursor)
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Reads `source` again from cursor 0 (its feed ends before the cursor
+    /// saved: it was restored from a backup), recording `error`. The
+    /// hashes held from it that the re-read does not give again are let go
+    /// of once it has read to the end.
+    pub async fn exchange_reread(&self, source: &Source, error: &str) -> Result<()> {
+        let error: String = error.chars().take(1000).collect();
+        let mut write = Write::begin(&self.db).await?;
+        let done = sqlx::query(
+            "UPDATE exchanges SET error = $1, error_at = $2, cursor = 0, rereading = 1 \
+             WHERE id = $3 AND cursor = $4",
+        )
+        .bind(&error)
+        .bind(write.at)
         .bind(source.id)
         .bind(source.cursor)
-        .execute(&self.db.pool)
+        .execute(write.conn())
         .await?;
+        if done.rows_affected() == 0 {
+            return Ok(());
+        }
+        sqlx::query("UPDATE exchange_holdings SET seen = 0 WHERE exchange_id = $1")
+            .bind(source.id)
+            .execute(write.conn())
+            .await?;
+        write
+            .audit(
+                &Actor::System,
+                "exchange.reread",
+                &format!("exchange:{}", source.id),
+                &format!("name={} from_cursor={}", source.name, source.cursor),
+            )
+            .await?;
+        write.commit().await?;
         Ok(())
     }
 
@@ -414,12 +446,13 @@ impl Bank {
             ));
         }
         let mut write = Write::begin(&self.db).await?;
-        let row: Option<(i64, i64, Option<String>)> =
-            sqlx::query_as("SELECT cursor, paused, remote_bank_id FROM exchanges WHERE id = $1")
-                .bind(source.id)
-                .fetch_optional(write.conn())
-                .await?;
-        let Some((cursor, paused, known)) = row else {
+        let row: Option<(i64, i64, Option<String>, i64)> = sqlx::query_as(
+            "SELECT cursor, paused, remote_bank_id, rereading FROM exchanges WHERE id = $1",
+        )
+        .bind(source.id)
+        .fetch_optional(write.conn())
+        .await?;
+        let Some((cursor, paused, known, rereading)) = row else {
             return Ok(Applied {
                 skipped: true,
                 ..Applied::default()
@@ -477,7 +510,7 @@ impl Bank {
             if let Some((value_id,)) = held {
                 // Given again (its category or origin changed there).
                 sqlx::query(
-                    "UPDATE exchange_holdings SET origin = $1, minor = $2 \
+                    "UPDATE exchange_holdings SET origin = $1, minor = $2, seen = 1 \
                      WHERE exchange_id = $3 AND source_hash_id = $4",
                 )
                 .bind(origin)
@@ -562,18 +595,35 @@ impl Bank {
             .await?;
             applied.added += 1;
         }
+        // Read again to the end after a restore: what the source no longer
+        // gives is let go of.
+        if rereading != 0 && !page.more {
+            let stale: Vec<(i64,)> = sqlx::query_as(
+                "SELECT value_id FROM exchange_holdings WHERE exchange_id = $1 AND seen = 0",
+            )
+            .bind(source.id)
+            .fetch_all(write.conn())
+            .await?;
+            sqlx::query("DELETE FROM exchange_holdings WHERE exchange_id = $1 AND seen = 0")
+                .bind(source.id)
+                .execute(write.conn())
+                .await?;
+            applied.deleted += stale.len();
+            touched.extend(stale.into_iter().map(|(v,)| v));
+        }
         // New values go on the feed before the holds are looked at again, so
         // that one added and deleted within the page leaves by a deletion.
         write.feed_add(fed).await?;
         crate::values::release(&mut write, &touched).await?;
         sqlx::query(
             "UPDATE exchanges SET cursor = $1, head_cursor = $2, remote_bank_id = $3, \
-             fetched_at = $4, error = NULL, error_at = NULL WHERE id = $5",
+             fetched_at = $4, error = NULL, error_at = NULL, rereading = $5 WHERE id = $6",
         )
         .bind(page.next_cursor)
         .bind(page.head_cursor)
         .bind(remote)
         .bind(write.at)
+        .bind(i64::from(rereading != 0 && page.more))
         .bind(source.id)
         .execute(write.conn())
         .await?;
@@ -595,18 +645,21 @@ impl Bank {
         Ok(applied)
     }
 
-    /// Records that `source` answered a successful fetch with nothing to
-    /// apply: clears its error, keeps its lag.
-    pub async fn exchange_fetched(&self, source: &Source, head_cursor: Option<i64>) -> Result<()> {
-        sqlx::query(
+    /// Records that `source` answered `page` with no entries: clears its
+    /// error, keeps its lag (a re-read that ends there is applied).
+    pub async fn exchange_fetched(&self, source: &Source, page: &api::FeedPage) -> Result<()> {
+        let done = sqlx::query(
             "UPDATE exchanges SET fetched_at = $1, head_cursor = $2, error = NULL, \
-             error_at = NULL WHERE id = $3",
+             error_at = NULL WHERE id = $3 AND rereading = 0",
         )
         .bind(now_ms())
-        .bind(head_cursor)
+        .bind(page.head_cursor)
         .bind(source.id)
         .execute(&self.db.pool)
         .await?;
+        if done.rows_affected() == 0 {
+            self.apply_exchange_page(source, page).await?;
+        }
         Ok(())
     }
 
@@ -1034,5 +1087,51 @@ mod tests {
             .apply_exchange_page(&source(&bank).await, &own)
             .await
             .is_err());
+    }
+
+    #[tokio::test]
+    async fn a_source_read_again_lets_go_of_what_it_no_longer_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let bank = test_bank(&dir, Settings::default()).await;
+        bank.add_exchange("other", "https://other.example", "hbk_a_b")
+            .await
+            .unwrap();
+        let w = NewHash {
+            kind: Kind::Md5,
+            quality: None,
+            ..pdq(W)
+        };
+        bank.apply_exchange_page(
+            &source(&bank).await,
+            &page(vec![add(1, 7, &pdq(V), None), add(2, 8, &w, None)]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(fed(&bank).await.len(), 2);
+        // Restored from a backup that held only V: read again from 0, in
+        // two pages; W goes once the end is reached, V is not doubled.
+        bank.exchange_reread(&source(&bank).await, "restored")
+            .await
+            .unwrap();
+        let reread = source(&bank).await;
+        assert_eq!(reread.cursor, 0);
+        let mut first = page(vec![add(1, 7, &pdq(V), None)]);
+        first.more = true;
+        bank.apply_exchange_page(&reread, &first).await.unwrap();
+        assert_eq!(fed(&bank).await.len(), 2);
+        let mut end = page(vec![]);
+        end.next_cursor = 1;
+        bank.exchange_fetched(&source(&bank).await, &end)
+            .await
+            .unwrap();
+        assert_eq!(
+            fed(&bank).await,
+            vec![(V.to_string(), Some("remote".to_string()))]
+        );
+        let (values,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM hash_values")
+            .fetch_one(&bank.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(values, 1);
     }
 }

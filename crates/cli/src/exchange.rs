@@ -211,7 +211,7 @@ pub async fn follow(bank: Arc<Bank>, interval: Duration) {
                         retry_in_ms = wait.as_millis() as u64,
                         "fetching from a source failed"
                     );
-                    if let Err(err) = bank.exchange_failed(&source, &text, false).await {
+                    if let Err(err) = bank.exchange_failed(&source, &text).await {
                         tracing::warn!(error = %err, "recording an exchange's error failed");
                     }
                 }
@@ -255,11 +255,11 @@ async fn fetch(bank: &Bank, mut source: Source, limit: u32) -> anyhow::Result<()
                 source.cursor
             );
             tracing::warn!(exchange = %source.name, "{text}");
-            bank.exchange_failed(&source, &text, true).await?;
+            bank.exchange_reread(&source, &text).await?;
             return Ok(());
         }
         if page.entries.is_empty() {
-            bank.exchange_fetched(&source, page.head_cursor).await?;
+            bank.exchange_fetched(&source, &page).await?;
             return Ok(());
         }
         let applied = bank.apply_exchange_page(&source, &page).await?;

@@ -23,7 +23,9 @@ CREATE TABLE exchanges (
     created_at     BIGINT  NOT NULL,
     fetched_at     BIGINT,            -- the last fetch that succeeded
     error          TEXT,              -- the last fetch's error, cleared by a success
-    error_at       BIGINT
+    error_at       BIGINT,
+    rereading      BIGINT  NOT NULL DEFAULT 0 -- 1: read again from 0 (a source restored
+                                              -- from a backup); holdings not seen again go
 );
 
 -- Which source holds which value: a value stays while a case of this bank
@@ -35,6 +37,7 @@ CREATE TABLE exchange_holdings (
     value_id       BIGINT NOT NULL REFERENCES hash_values (id),
     origin         TEXT   NOT NULL,
     minor          BIGINT NOT NULL DEFAULT 0,
+    seen           BIGINT NOT NULL DEFAULT 1, -- 0: not given again since a re-read began
     PRIMARY KEY (exchange_id, source_hash_id)
 );
 CREATE INDEX exchange_holdings_by_value ON exchange_holdings (value_id);
