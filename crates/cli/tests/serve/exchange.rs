@@ -359,20 +359,37 @@ fn a_failing_source_is_recorded_retried_and_loses_nothing() {
             file.to_str().unwrap(),
         ],
     );
-    let b = start(&b_db);
-    a.create_case(json!([pdq(&random_pdq())]), false);
+    let mut b = start(&b_db);
+    let reported = random_pdq();
+    let (number, pin, _) = a.create_case(json!([pdq(&reported)]), false);
     assert!(eventually(CROSS, || additions(&b, &b_key).len() == 1));
     assert!(eventually(CROSS, || {
         listed(&b_db, "garbage").contains("does not look like a hashbank")
             && listed(&b_db, "refusing").contains("refused the key")
     }));
 
-    // Gone: the error is recorded; what was held stays.
+    // Gone: the error is recorded; what was held stays. A report and its
+    // outcome made on B meanwhile wait for A, through a restart of B.
     proxy.set_up(false);
     a.create_case(json!([pdq(&random_pdq())]), false);
     assert!(eventually(CROSS, || listed(&b_db, "bank-a")
         .contains("cannot reach the bank")));
     assert_eq!(additions(&b, &b_key).len(), 1);
+    let hash_id = additions(&b, &b_key)[0]["hash_id"].as_i64().unwrap();
+    let report = b.report(&b_key, hash_id, &reported, "photo-9");
+    assert_eq!(report.status, 201, "{:?}", report.body);
+    let report_id = report.body["report_id"].as_i64().unwrap();
+    assert_eq!(b.outcome(&b_key, report_id, "removed").status, 200);
+    let pending = || {
+        listed(&b_db, "bank-a")
+            .split_whitespace()
+            .nth(6)
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(pending(), "2");
+    b.kill();
+    let b = start(&b_db);
 
     // Back, with cases filed while B could not reach A: B catches up
     // (retried within the backoff), with nothing lost or doubled.
@@ -380,6 +397,16 @@ fn a_failing_source_is_recorded_retried_and_loses_nothing() {
     a.create_case(json!([pdq(&random_pdq()), pdq(&random_pdq())]), false);
     assert!(eventually(CROSS, || additions(&b, &b_key).len() == 4));
     assert!(eventually(CROSS, || !listed(&b_db, "bank-a").contains("cannot reach")));
+    assert!(eventually(CROSS, || pending() == "0"));
+    let view = a.get(&format!("/v1/cases/{number}"), &Auth::Pin(pin));
+    let platform = &view.body["platforms"][0];
+    assert_eq!(platform["platform"], "bank-b", "{:?}", view.body);
+    assert_eq!(
+        (&platform["matches_reported"], &platform["removed"]),
+        (&json!(1), &json!(1)),
+        "{:?}",
+        view.body
+    );
 
     // A checkpoint from the future (as if A were restored from an older
     // backup): recorded, read again from 0, nothing doubled.
