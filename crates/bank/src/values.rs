@@ -145,7 +145,7 @@ pub(crate) async fn attach(
         let label = label_text(hash.label);
         let key = key_of(hash.kind, label.as_deref(), &hash.value);
         if let Some(stored) = known.get_mut(&key) {
-            let to_minor = minor && !stored.minor;
+            let to_minor = minor && !stored.minor && stored.status == HashStatus::Active;
             // A value held only from sources is filed here now: this bank
             // is its origin from now on.
             let to_here = stored.entry.origin.is_some();

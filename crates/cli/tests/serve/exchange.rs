@@ -150,6 +150,16 @@ fn a_case_reaches_platforms_of_a_following_bank(a_db: TestDb, b_db: TestDb) {
     let row = listed(&b_db, "bank-a");
     assert!(row.contains(&a.base) && row.contains("  2  "), "{row}");
 
+    // A bank following B sees them with the origin A.
+    let c_db = TestDb::sqlite();
+    let c_platform = add_platform(&c_db, "photos-c");
+    follow(&c_db, "bank-b", &b_db, &b, "bank-c", dir.path());
+    let c = start(&c_db);
+    assert!(eventually(CROSS, || additions(&c, &c_platform).len() == 2));
+    for entry in additions(&c, &c_platform) {
+        assert_eq!(entry["origin"], a_id.as_str(), "{entry}");
+    }
+
     // A platform synced to B alone has them.
     let key_path = key_file(dir.path(), "photos-b.key", &b_platform);
     let out = dir.path().join("b.hbl");
@@ -327,8 +337,18 @@ fn a_failing_source_is_recorded_retried_and_loses_nothing() {
         "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\
          Connection: close\r\n\r\n{\"error\":\"bad_key\",\"message\":\"no key!!\"}",
     );
+    let failing = TcpListener::bind("127.0.0.1:0").unwrap();
+    let failing_url = format!("http://{}", failing.local_addr().unwrap());
+    fake_source(
+        failing,
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
     let key = key_file(dir.path(), "some.key", "hbk_x_y");
-    for (name, url) in [("garbage", &garbage_url), ("refusing", &refusing_url)] {
+    for (name, url) in [
+        ("garbage", &garbage_url),
+        ("refusing", &refusing_url),
+        ("failing", &failing_url),
+    ] {
         exchange(
             &b_db,
             &[
@@ -366,6 +386,7 @@ fn a_failing_source_is_recorded_retried_and_loses_nothing() {
     assert!(eventually(CROSS, || {
         listed(&b_db, "garbage").contains("does not look like a hashbank")
             && listed(&b_db, "refusing").contains("refused the key")
+            && listed(&b_db, "failing").contains("HTTP 503")
     }));
 
     // Gone: the error is recorded; what was held stays. A report and its
