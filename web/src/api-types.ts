@@ -150,6 +150,12 @@ export interface FeedEntry {
   quality?: number;
   /** Additions from a `minor` case. */
   category?: Category;
+  /**
+   * Additions that came to this bank from another bank it follows (an
+   * exchange): the id of the bank where the hash was filed. Absent for
+   * the serving bank's own hashes (its page's `bank_id`).
+   */
+  origin?: string;
 }
 
 /** Addition or deletion. */
@@ -163,6 +169,19 @@ export interface FeedPage {
   next_cursor: number;
   /** Whether more entries follow right now. */
   more: boolean;
+  /**
+   * The serving bank's random id: additions without an `origin` were
+   * filed there. A bank following this one (an exchange) gives it as
+   * their origin on its own feed, and ignores additions whose origin is
+   * itself.
+   */
+  bank_id?: string;
+  /**
+   * The last cursor the feed has given so far: a reader whose cursor is
+   * beyond it holds a checkpoint this feed never gave (the bank was
+   * restored from a backup) and reads again from 0.
+   */
+  head_cursor?: number;
 }
 
 /** One feedback's result. */

@@ -90,6 +90,12 @@ pub struct FeedEntry {
         schema(value_type = Option<crate::openapi::CategorySchema>, nullable = false)
     )]
     pub category: Option<Category>,
+    /// Additions that came to this bank from another bank it follows (an
+    /// exchange): the id of the bank where the hash was filed. Absent for
+    /// the serving bank's own hashes (its page's `bank_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub origin: Option<String>,
 }
 
 /// A page of the feed.
@@ -102,4 +108,17 @@ pub struct FeedPage {
     pub next_cursor: i64,
     /// Whether more entries follow right now.
     pub more: bool,
+    /// The serving bank's random id: additions without an `origin` were
+    /// filed there. A bank following this one (an exchange) gives it as
+    /// their origin on its own feed, and ignores additions whose origin is
+    /// itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub bank_id: Option<String>,
+    /// The last cursor the feed has given so far: a reader whose cursor is
+    /// beyond it holds a checkpoint this feed never gave (the bank was
+    /// restored from a backup) and reads again from 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub head_cursor: Option<i64>,
 }

@@ -103,6 +103,7 @@ mod tests {
             value: None,
             quality: None,
             category: None,
+            origin: None,
         };
         assert_eq!(
             serde_json::to_string(&delete).unwrap(),

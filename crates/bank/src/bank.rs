@@ -119,6 +119,8 @@ pub struct Bank {
     argon2_runs: AtomicU64,
     /// Work for the argon2 threads.
     argon2_jobs: mpsc::Sender<Argon2Job>,
+    /// This bank's random id, read once (`crate::exchanges`).
+    pub(crate) bank_id: tokio::sync::OnceCell<String>,
 }
 
 /// A computation for an argon2 thread.
@@ -225,6 +227,7 @@ impl Bank {
             argon2_pool: Arc::new(Semaphore::new(settings.argon2_permits)),
             argon2_runs: AtomicU64::new(0),
             argon2_jobs: start_argon2_threads(settings.argon2_permits)?,
+            bank_id: tokio::sync::OnceCell::new(),
             settings,
         }))
     }

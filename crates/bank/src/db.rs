@@ -55,7 +55,8 @@ fn sqlite_setup() -> String {
 /// (a burst of withdrawals makes one vacuum, not one each).
 const VACUUM_EVERY: Duration = Duration::from_secs(60);
 /// The tables that hold hash values, and the keys of saved matchers.
-const VALUE_TABLES: &str = "hashes, hash_values, reports, feed, matcher_keys";
+const VALUE_TABLES: &str =
+    "hashes, hash_values, reports, feed, matcher_keys, exchange_holdings, exchange_forwards";
 
 /// Which database the bank is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

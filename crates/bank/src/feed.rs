@@ -40,6 +40,9 @@ pub struct FeedEntry {
     pub quality: Option<i64>,
     /// Additions from a `minor` case.
     pub category: Option<Category>,
+    /// Additions from a source this bank follows: the bank where it was
+    /// filed.
+    pub origin: Option<String>,
 }
 
 impl From<FeedEntry> for api::FeedEntry {
@@ -54,6 +57,7 @@ impl From<FeedEntry> for api::FeedEntry {
             value: entry.value,
             quality: entry.quality,
             category: entry.category,
+            origin: entry.origin,
         }
     }
 }
@@ -61,7 +65,7 @@ impl From<FeedEntry> for api::FeedEntry {
 /// Up to `limit` entries after internal cursor `after`, released or held,
 /// in commit order: what servers follow.
 pub(crate) async fn read_feed(db: &Db, after: i64, limit: i64) -> Result<Vec<FeedEntry>> {
-    let sql = "SELECT cursor, op, hash_id, kind, role, value, quality, category, label FROM feed \
+    let sql = "SELECT cursor, op, hash_id, kind, role, value, quality, category, label, origin FROM feed \
                WHERE cursor > $1 ORDER BY cursor LIMIT $2";
     read(db, sql, &[after, limit]).await
 }
@@ -75,7 +79,7 @@ pub(crate) async fn read_additions(
     upto: i64,
     limit: i64,
 ) -> Result<Vec<FeedEntry>> {
-    let sql = "SELECT cursor, op, hash_id, kind, role, value, quality, category, label FROM feed \
+    let sql = "SELECT cursor, op, hash_id, kind, role, value, quality, category, label, origin FROM feed \
                WHERE cursor > $1 AND cursor <= $2 AND op = 'add' ORDER BY cursor LIMIT $3";
     read(db, sql, &[after, upto, limit]).await
 }
@@ -83,8 +87,8 @@ pub(crate) async fn read_additions(
 /// Up to `limit` released entries after public cursor `after`, in public
 /// cursor order, their `cursor` the public one: what platforms read.
 async fn read_released(db: &Db, after: i64, limit: i64) -> Result<Vec<FeedEntry>> {
-    let sql = "SELECT public_cursor, op, hash_id, kind, role, value, quality, category, label \
-               FROM feed WHERE public_cursor > $1 ORDER BY public_cursor LIMIT $2";
+    let sql = "SELECT public_cursor, op, hash_id, kind, role, value, quality, category, label, \
+               origin FROM feed WHERE public_cursor > $1 ORDER BY public_cursor LIMIT $2";
     read(db, sql, &[after, limit]).await
 }
 
@@ -108,7 +112,7 @@ async fn read(db: &Db, sql: &str, binds: &[i64]) -> Result<Vec<FeedEntry>> {
 }
 
 /// A feed entry from a row of `cursor, op, hash_id, kind, role, value,
-/// quality, category, label`, whichever driver read it.
+/// quality, category, label, origin`, whichever driver read it.
 ///
 /// The columns are decoded without checking their SQL types against the
 /// Rust ones (`try_get_unchecked`): the queries above name them, and the
@@ -140,6 +144,7 @@ where
         value: row.try_get_unchecked(5)?,
         quality: row.try_get_unchecked(6)?,
         category: parse_category(category)?,
+        origin: row.try_get_unchecked(9)?,
     })
 }
 
@@ -148,6 +153,7 @@ where
 /// `feed_reads` with the platform and the cursor range.
 pub(crate) async fn pull(
     db: &Db,
+    bank_id: &str,
     platform_id: i64,
     after: i64,
     limit: Option<i64>,
@@ -166,6 +172,10 @@ pub(crate) async fn pull(
         ));
     }
     let mut entries = read_released(db, after, limit + 1).await?;
+    // Read after the entries, so that it is at least the last of them.
+    let (head_cursor,): (i64,) = sqlx::query_as("SELECT public_cursor FROM head WHERE id = 1")
+        .fetch_one(&db.pool)
+        .await?;
     let more = entries.len() as i64 > limit;
     entries.truncate(limit as usize);
     let next_cursor = entries.last().map_or(after, |e| e.cursor);
@@ -185,6 +195,8 @@ pub(crate) async fn pull(
         entries,
         next_cursor,
         more,
+        bank_id: Some(bank_id.to_string()),
+        head_cursor: Some(head_cursor),
     })
 }
 
@@ -195,7 +207,7 @@ impl crate::bank::Bank {
     /// are not released yet). What `hashbank export` writes; not logged as
     /// a platform's read.
     pub async fn released_additions(&self, after: i64, limit: i64) -> Result<Vec<FeedEntry>> {
-        let sql = "SELECT public_cursor, op, hash_id, kind, role, value, quality, category, label \
+        let sql = "SELECT public_cursor, op, hash_id, kind, role, value, quality, category, label, origin \
                    FROM feed WHERE public_cursor > $1 AND op = 'add' ORDER BY public_cursor LIMIT $2";
         read(&self.db, sql, &[after, limit]).await
     }

@@ -72,6 +72,7 @@ mod cases;
 mod clock;
 mod db;
 mod error;
+mod exchanges;
 mod feed;
 mod hashes;
 mod import;
@@ -103,6 +104,9 @@ pub use cases::{
 pub use clock::rfc3339;
 pub use db::{Backend, Db};
 pub use error::{BankError, Result};
+pub use exchanges::{
+    Applied, ExchangeInfo, Forward, ForwardKind, Source, FORWARD_PREFIX, MAX_FORWARD_HOPS,
+};
 pub use feed::{FeedEntry, FeedOp, FeedPage, DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT};
 pub use hashes::{
     blank_pdq_hashes, check_hex, check_new_hashes, check_pdq_value, check_video, Category,

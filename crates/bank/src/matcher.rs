@@ -50,6 +50,9 @@ pub struct Entry {
     pub quality: Option<i64>,
     /// Whether its case is in the `minor` category.
     pub minor: bool,
+    /// The bank it was filed at, when it came from a source this bank
+    /// follows (an exchange); none when filed here.
+    pub origin: Option<String>,
 }
 
 /// One change to the set of active hashes.
@@ -267,6 +270,7 @@ fn to_change(entry: FeedEntry) -> Result<Change> {
             value: entry.value.ok_or_else(|| missing("value"))?,
             quality: entry.quality,
             minor: entry.category == Some(Category::Minor),
+            origin: entry.origin,
         }),
     })
 }
@@ -321,6 +325,7 @@ mod tests {
             value: value.into(),
             quality: None,
             minor,
+            origin: None,
         }
     }
 

@@ -104,7 +104,8 @@ impl Bank {
         after: i64,
         limit: Option<i64>,
     ) -> Result<FeedPage> {
-        pull(&self.db, platform.id, after, limit).await
+        let bank_id = self.bank_id().await?;
+        pull(&self.db, &bank_id, platform.id, after, limit).await
     }
 
     /// Matches a batch of hashes. A PDQ query is compared only with the
@@ -330,6 +331,16 @@ impl Bank {
         .bind(write.at)
         .execute(write.conn())
         .await?;
+        crate::exchanges::forward_report(
+            &mut write,
+            id,
+            report.hash_id,
+            &platform.name,
+            &report.value.to_ascii_lowercase(),
+            label.map(|l| l.as_str()),
+            &report.content_ref,
+        )
+        .await?;
         write
             .audit(
                 &Actor::Platform(platform.name.clone()),
@@ -371,6 +382,7 @@ impl Bank {
             .bind(report_id)
             .execute(write.conn())
             .await?;
+        crate::exchanges::forward_outcome(&mut write, report_id, outcome.as_str()).await?;
         write
             .audit(
                 &Actor::Platform(platform.name.clone()),

@@ -53,7 +53,8 @@ fn key_of(kind: Kind, label: Option<&str>, value: &str) -> ValueKey {
     (kind, label.unwrap_or("").to_string(), value.to_string())
 }
 
-/// A value row: id, kind, role, label, value, quality, category, status.
+/// A value row: id, kind, role, label, value, quality, category, status,
+/// origin.
 type ValueRow = (
     i64,
     String,
@@ -63,10 +64,15 @@ type ValueRow = (
     Option<i64>,
     Option<String>,
     String,
+    Option<String>,
 );
 
+/// The columns of a [`ValueRow`].
+pub(crate) const VALUE_COLUMNS: &str =
+    "id, kind, role, label, value, quality, category, status, origin";
+
 fn stored_of(row: ValueRow) -> Result<Stored> {
-    let (id, kind, role, label, value, quality, category, status) = row;
+    let (id, kind, role, label, value, quality, category, status, origin) = row;
     let minor = parse_category(category.as_deref())? == Some(Category::Minor);
     Ok(Stored {
         id,
@@ -80,6 +86,7 @@ fn stored_of(row: ValueRow) -> Result<Stored> {
             value,
             quality,
             minor,
+            origin,
         },
     })
 }
@@ -92,10 +99,7 @@ fn lookup_sql(n: usize) -> String {
         .map(|n| format!("${n}"))
         .collect::<Vec<_>>()
         .join(", ");
-    format!(
-        "SELECT id, kind, role, label, value, quality, category, status FROM hash_values \
-         WHERE value_key IN ({list})"
-    )
+    format!("SELECT {VALUE_COLUMNS} FROM hash_values WHERE value_key IN ({list})")
 }
 
 async fn lookup(write: &mut Write, hashes: &[&CheckedHash]) -> Result<HashMap<ValueKey, Stored>> {
@@ -141,10 +145,18 @@ pub(crate) async fn attach(
         let label = label_text(hash.label);
         let key = key_of(hash.kind, label.as_deref(), &hash.value);
         if let Some(stored) = known.get_mut(&key) {
-            if minor && !stored.minor && stored.status == HashStatus::Active {
-                stored.minor = true;
-                stored.entry.minor = true;
-                now_minor.push(stored.entry.clone());
+            let to_minor = minor && !stored.minor && stored.status == HashStatus::Active;
+            // A value held only from sources is filed here now: this bank
+            // is its origin from now on.
+            let to_here = stored.entry.origin.is_some();
+            if to_minor || to_here {
+                stored.minor |= minor;
+                stored.entry.minor = stored.minor;
+                stored.entry.origin = None;
+                set_held(write, stored.id, stored.minor, None).await?;
+                if stored.status == HashStatus::Active {
+                    now_minor.push(stored.entry.clone());
+                }
             }
             out.push((stored.id, stored.status));
             continue;
@@ -170,6 +182,7 @@ pub(crate) async fn attach(
             value: hash.value.clone(),
             quality: hash.quality,
             minor,
+            origin: None,
         };
         fed.push(entry.clone());
         known.insert(
@@ -201,30 +214,32 @@ pub(crate) async fn attach(
         rows,
     )
     .await?;
-    // A value made minor by this filing is already fed: its addition is
-    // replaced, so readers from now on see the category.
+    // A value made minor by this filing, or filed here after it came from
+    // a source, is already fed: its addition is replaced, so readers from
+    // now on see the category and the origin.
     let ids: Vec<i64> = now_minor.iter().map(|e| e.id).collect();
-    set_category(write, &ids, true).await?;
     drop_additions(write, &ids).await?;
     fed.extend(now_minor);
     write.feed_add(fed).await?;
     Ok(out)
 }
 
-/// Values `ids` after some of their holders let go of them (their hash rows
-/// no longer point at them): a value no open case holds is deleted (its
-/// reports and grants with it) and, when active, leaves the feed; a value
-/// that stops being minor has its feed addition replaced.
+/// Values `ids` after some of their holders let go of them or took them
+/// (their hash rows no longer point at them, a source deleted them or gave
+/// them again): a value no open case and no source holds is deleted (its
+/// reports, grants and forwards with it) and, when active, leaves the
+/// feed; a value whose category or origin changes has its feed addition
+/// replaced (minor while a minor case or source holds it; its origin this
+/// bank while a case holds it, else a source's).
 pub(crate) async fn release(write: &mut Write, ids: &BTreeSet<i64>) -> Result<()> {
     let mut gone = Vec::new();
     let mut erased = Vec::new();
     let mut sealed = Vec::new();
     let mut refed = Vec::new();
     for &id in ids {
-        let row: Option<ValueRow> = sqlx::query_as(
-            "SELECT id, kind, role, label, value, quality, category, status FROM hash_values \
-             WHERE id = $1",
-        )
+        let row: Option<ValueRow> = sqlx::query_as(&format!(
+            "SELECT {VALUE_COLUMNS} FROM hash_values WHERE id = $1"
+        ))
         .bind(id)
         .fetch_optional(write.conn())
         .await?;
@@ -238,7 +253,15 @@ pub(crate) async fn release(write: &mut Write, ids: &BTreeSet<i64>) -> Result<()
         .bind(id)
         .fetch_one(write.conn())
         .await?;
-        if holders == 0 {
+        let (sources, minor_sources, source_origin): (i64, i64, Option<String>) = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN minor <> 0 THEN 1 ELSE 0 END), 0), \
+                 MIN(origin) FROM exchange_holdings \
+                 WHERE value_id = $1",
+        )
+        .bind(id)
+        .fetch_one(write.conn())
+        .await?;
+        if holders == 0 && sources == 0 {
             erased.push(id);
             if stored.status == HashStatus::Active {
                 gone.push(id);
@@ -253,23 +276,30 @@ pub(crate) async fn release(write: &mut Write, ids: &BTreeSet<i64>) -> Result<()
                     _ => crate::withdrawn::Reason::Suspended,
                 },
             });
-        } else if stored.minor && minor_holders == 0 {
-            set_category(write, &[id], false).await?;
+            continue;
+        }
+        let minor = minor_holders > 0 || minor_sources > 0;
+        let origin = if holders > 0 { None } else { source_origin };
+        if minor != stored.minor || origin != stored.entry.origin {
+            set_held(write, id, minor, origin.clone()).await?;
             if stored.status == HashStatus::Active {
                 refed.push(Entry {
-                    minor: false,
+                    minor,
+                    origin,
                     ..stored.entry
                 });
             }
         }
     }
     for id in &erased {
-        // Reports and grants name the value; they go with it.
-        sqlx::query("DELETE FROM reports WHERE hash_id = $1")
-            .bind(id)
-            .execute(write.conn())
-            .await?;
-        sqlx::query("DELETE FROM match_grants WHERE hash_id = $1")
+        // Reports, grants and forwards name the value; they go with it.
+        for table in ["reports", "match_grants"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE hash_id = $1"))
+                .bind(id)
+                .execute(write.conn())
+                .await?;
+        }
+        sqlx::query("DELETE FROM exchange_forwards WHERE value_id = $1")
             .bind(id)
             .execute(write.conn())
             .await?;
@@ -312,15 +342,14 @@ pub(crate) async fn suspend(write: &mut Write, id: i64) -> Result<bool> {
     Ok(true)
 }
 
-/// Marks values `ids` minor or not.
-async fn set_category(write: &mut Write, ids: &[i64], minor: bool) -> Result<()> {
-    for id in ids {
-        sqlx::query("UPDATE hash_values SET category = $1 WHERE id = $2")
-            .bind(minor.then_some(Category::Minor.as_str()))
-            .bind(id)
-            .execute(write.conn())
-            .await?;
-    }
+/// Marks value `id` minor or not, and from `origin` (none: filed here).
+async fn set_held(write: &mut Write, id: i64, minor: bool, origin: Option<String>) -> Result<()> {
+    sqlx::query("UPDATE hash_values SET category = $1, origin = $2 WHERE id = $3")
+        .bind(minor.then_some(Category::Minor.as_str()))
+        .bind(origin)
+        .bind(id)
+        .execute(write.conn())
+        .await?;
     Ok(())
 }
 
@@ -345,10 +374,9 @@ pub(crate) struct ReportedValue {
 
 /// Value `id` for a report, or 404.
 pub(crate) async fn for_report(write: &mut Write, id: i64) -> Result<ReportedValue> {
-    let row: Option<ValueRow> = sqlx::query_as(
-        "SELECT id, kind, role, label, value, quality, category, status FROM hash_values \
-         WHERE id = $1",
-    )
+    let row: Option<ValueRow> = sqlx::query_as(&format!(
+        "SELECT {VALUE_COLUMNS} FROM hash_values WHERE id = $1"
+    ))
     .bind(id)
     .fetch_optional(write.conn())
     .await?;

@@ -108,6 +108,7 @@ impl Write {
                 Value::OptInt(entry.quality),
                 Value::OptText(entry.minor.then(|| "minor".to_string())),
                 Value::OptText(label_text(entry.label)),
+                Value::OptText(entry.origin.clone()),
             ]);
         }
         insert_rows(
@@ -127,6 +128,7 @@ impl Write {
                 "quality",
                 "category",
                 "label",
+                "origin",
             ],
             rows,
         )

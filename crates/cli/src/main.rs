@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod audit;
 mod bank_args;
+mod exchange;
 mod export;
 mod hash;
 mod import;
@@ -38,6 +39,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Add, list and revoke platforms and their API keys.
     Platform(platform::PlatformArgs),
+    /// Follow other banks' feeds (exchanges): add, list, pause, resume, remove.
+    Exchange(exchange::ExchangeArgs),
     /// Print counts of cases, hashes, platforms, reports, feed and audit log.
     Stats(stats::StatsArgs),
     /// Check the audit log's hash chain.
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Index(args) => index::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Platform(args) => platform::run(args),
+        Command::Exchange(args) => exchange::run(args),
         Command::Stats(args) => stats::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Import(args) => import::run(args),

@@ -40,6 +40,11 @@ pub struct ServeArgs {
     /// Read the feed for other servers' writes every this many milliseconds.
     #[arg(long, default_value_t = DEFAULT_FOLLOW_INTERVAL.as_millis() as u64)]
     follow_interval_ms: u64,
+    /// Fetch from the banks this one follows (`hashbank exchange`) and send
+    /// them forwarded reports every this many milliseconds (failures back
+    /// off from it, doubling up to 5 minutes).
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..))]
+    exchange_interval_ms: u64,
     /// Trust a verified API key this many milliseconds before checking again
     /// whether it was revoked.
     #[arg(long, default_value_t = hashbank_bank::DEFAULT_KEY_CACHE_TTL.as_millis() as u64)]
@@ -246,9 +251,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             connections: args.connections.limits(),
             matcher_file: args.matcher_file,
         };
-        hashbank_server::run(bank.clone(), options, shutdown_signal())
-            .await
-            .context("serving")?;
+        let exchanges = tokio::spawn(crate::exchange::follow(
+            bank.clone(),
+            Duration::from_millis(args.exchange_interval_ms),
+        ));
+        let served = hashbank_server::run(bank.clone(), options, shutdown_signal()).await;
+        exchanges.abort();
+        let _ = exchanges.await;
+        served.context("serving")?;
         bank.db().close().await;
         Ok(0)
     })

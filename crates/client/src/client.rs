@@ -6,8 +6,8 @@ use std::thread::sleep;
 use std::time::Duration;
 
 use api::{
-    ErrorBody, FeedQuery, HashQuery, MatchRequest, MatchResponse, MatchedHash, NewReport,
-    ReportCreated,
+    ErrorBody, FeedQuery, HashQuery, MatchRequest, MatchResponse, MatchedHash, NewReport, Outcome,
+    OutcomeRecorded, OutcomeRequest, ReportCreated,
 };
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::StatusCode;
@@ -36,6 +36,9 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// Redirects followed at most.
 const MAX_REDIRECTS: usize = 5;
+/// The largest answer read by default (a feed page of 10,000 videos of
+/// many frames can be hundreds of MB).
+const MAX_ANSWER_BYTES: u64 = 1 << 30;
 
 /// Why the bank could not be asked.
 #[derive(Debug, thiserror::Error)]
@@ -118,6 +121,7 @@ pub struct BankClient {
     key: ApiKey,
     http: Client,
     attempts: u32,
+    max_answer_bytes: u64,
 }
 
 /// Whether a request may be sent again after a failure the server may
@@ -185,6 +189,7 @@ impl BankClient {
             key,
             http,
             attempts: ATTEMPTS,
+            max_answer_bytes: MAX_ANSWER_BYTES,
         })
     }
 
@@ -195,13 +200,21 @@ impl BankClient {
         self
     }
 
+    /// The same client, refusing answers over `bytes` (as a failure that
+    /// may pass: a smaller page may fit).
+    pub fn with_max_answer_bytes(mut self, bytes: u64) -> BankClient {
+        self.max_answer_bytes = bytes;
+        self
+    }
+
     /// The bank's URL, normalized (no trailing slash).
     pub fn url(&self) -> &str {
         &self.base
     }
 
-    /// Up to `limit` feed entries after `after`.
-    pub fn feed(&self, after: i64, limit: u32) -> Result<FeedPage, ClientError> {
+    /// Up to `limit` feed entries after `after`, as the bank gives them
+    /// (cursors checked to be in order).
+    pub fn feed_page(&self, after: i64, limit: u32) -> Result<api::FeedPage, ClientError> {
         let query = FeedQuery {
             after,
             limit: Some(i64::from(limit)),
@@ -209,15 +222,8 @@ impl BankClient {
         let page: api::FeedPage = self.call(Repeat::Safe, || {
             self.http.get(self.at("/v1/feed")).query(&query)
         })?;
-        let read = page
-            .entries
-            .iter()
-            .map(wire::change)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|detail| self.not_hashbank(detail))?;
-        let left_out = read.iter().filter(|c| c.is_none()).count() as u64;
-        let changes: Vec<Change> = read.into_iter().flatten().collect();
         let in_order = page.entries.windows(2).all(|w| w[0].cursor < w[1].cursor)
+            && page.entries.first().is_none_or(|e| e.cursor > after)
             && page
                 .entries
                 .last()
@@ -227,6 +233,20 @@ impl BankClient {
         if !in_order {
             return Err(self.not_hashbank("feed cursors out of order".into()));
         }
+        Ok(page)
+    }
+
+    /// Up to `limit` feed entries after `after`.
+    pub fn feed(&self, after: i64, limit: u32) -> Result<FeedPage, ClientError> {
+        let page = self.feed_page(after, limit)?;
+        let read = page
+            .entries
+            .iter()
+            .map(wire::change)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|detail| self.not_hashbank(detail))?;
+        let left_out = read.iter().filter(|c| c.is_none()).count() as u64;
+        let changes: Vec<Change> = read.into_iter().flatten().collect();
         Ok(FeedPage {
             changes,
             next_cursor: page.next_cursor,
@@ -377,6 +397,18 @@ impl BankClient {
         Ok(created.report_id)
     }
 
+    /// Gives the outcome of this platform's report `report_id`. Sending
+    /// it twice records it once.
+    pub fn outcome(&self, report_id: i64, outcome: Outcome) -> Result<(), ClientError> {
+        let request = OutcomeRequest { outcome };
+        let _: OutcomeRecorded = self.call(Repeat::Safe, || {
+            self.http
+                .post(self.at(&format!("/v1/reports/{report_id}/outcome")))
+                .json(&request)
+        })?;
+        Ok(())
+    }
+
     fn at(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -445,12 +477,29 @@ impl BankClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let bytes = response.bytes().map_err(|e| ClientError::Network {
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_answer_bytes)
+        {
+            return Ok(Answer::Retry {
+                detail: format!("an answer over {} bytes", self.max_answer_bytes),
+                after: None,
+            });
+        }
+        let mut bytes = Vec::new();
+        let mut body = std::io::Read::take(response, self.max_answer_bytes + 1);
+        std::io::Read::read_to_end(&mut body, &mut bytes).map_err(|e| ClientError::Network {
             url: self.base.clone(),
-            detail: describe(&e),
+            detail: format!("request failed: {e}"),
         })?;
+        if bytes.len() as u64 > self.max_answer_bytes {
+            return Ok(Answer::Retry {
+                detail: format!("an answer over {} bytes", self.max_answer_bytes),
+                after: None,
+            });
+        }
         if status.is_success() {
-            return Ok(Answer::Done(bytes.to_vec()));
+            return Ok(Answer::Done(bytes));
         }
         let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {

@@ -68,8 +68,9 @@ impl ApiKey {
         Ok(ApiKey(key.to_string()))
     }
 
-    /// The key, for the `Authorization` header only.
-    pub(crate) fn expose(&self) -> &str {
+    /// The key, for the `Authorization` header, and for a bank that keeps
+    /// it to send it (an exchange's source key); never to print.
+    pub fn expose(&self) -> &str {
         &self.0
     }
 }

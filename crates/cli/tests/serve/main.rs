@@ -7,6 +7,7 @@ mod audit_chain;
 mod auth;
 mod crash;
 mod erasure;
+mod exchange;
 mod feed_mixing;
 mod labels;
 mod limits;
