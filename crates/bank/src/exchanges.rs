@@ -446,6 +446,10 @@ impl Bank {
             ));
         }
         let mut write = Write::begin(&self.db).await?;
+        // What a source's feed gives was already released there in mixed
+        // batches: it goes on this bank's feed at once, additions and
+        // deletions, not held again.
+        write.release_at_once = true;
         let row: Option<(i64, i64, Option<String>, i64)> = sqlx::query_as(
             "SELECT cursor, paused, remote_bank_id, rereading FROM exchanges WHERE id = $1",
         )

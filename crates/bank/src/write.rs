@@ -174,9 +174,21 @@ impl Write {
         let mut rows = Vec::with_capacity(ids.len());
         for id in &ids {
             self.feed_cursor += 1;
+            // A deletion of an addition never released is never released
+            // (public cursor 0); others are held like additions, or released
+            // with this write when it releases at once.
+            let (public, released_at) = if !released.contains(id) {
+                (Some(0), None)
+            } else if self.release_at_once {
+                self.public_cursor += 1;
+                (Some(self.public_cursor), Some(self.at))
+            } else {
+                (None, None)
+            };
             rows.push(vec![
                 Value::Int(self.feed_cursor),
-                Value::OptInt((!released.contains(id)).then_some(0)),
+                Value::OptInt(public),
+                Value::OptInt(released_at),
                 Value::Int(self.at),
                 Value::Int(self.batch),
                 Value::Text("delete".into()),
@@ -189,6 +201,7 @@ impl Write {
             &[
                 "cursor",
                 "public_cursor",
+                "released_at",
                 "written_at",
                 "batch",
                 "op",
