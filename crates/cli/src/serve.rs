@@ -43,7 +43,7 @@ pub struct ServeArgs {
     /// Fetch from the banks this one follows (`hashbank exchange`) and send
     /// them forwarded reports every this many milliseconds (failures back
     /// off from it, doubling up to 5 minutes).
-    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
     exchange_interval_ms: u64,
     /// Trust a verified API key this many milliseconds before checking again
     /// whether it was revoked.
