@@ -16,6 +16,8 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "serve"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from machine import machine  # noqa: E402
 from serving import LIGHT_ARGON2, binary, random_pdq  # noqa: E402
 
 # Goals (docs: the performance section).
@@ -136,15 +138,6 @@ def peer_fetch(base, key, work):
         return None, f"no end after {PEER_TIMEOUT_S} s"
     except subprocess.CalledProcessError as e:
         return None, f"failed: {(e.stderr or b'')[-300:]!r}"
-
-
-def machine():
-    model = "unknown CPU"
-    for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
-        if line.startswith("Model name:"):
-            model = line.split(":", 1)[1].strip()
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{model}, {os.cpu_count()} cores, {mem:.0f} GiB RAM"
 
 
 def main():
