@@ -35,8 +35,8 @@ pub const MAX_RADIUS: u32 = 63;
 pub const MAX_CONTENT_REF_LEN: usize = 1024;
 /// The largest distance a report may give (a PDQ hash has 256 bits).
 const MAX_DISTANCE: i64 = 256;
-/// Match grants recorded per statement.
-const GRANTS_PER_STATEMENT: usize = 200;
+/// Match grants recorded per statement (three parameters each).
+const GRANTS_PER_STATEMENT: usize = crate::db::PARAMS_PER_STATEMENT / 3;
 /// Most video frame hashes in one match request, over all its video
 /// queries, views included: each is one search of the index.
 pub const MAX_QUERY_FRAMES: usize = 10_000;

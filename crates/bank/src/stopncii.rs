@@ -150,7 +150,7 @@ impl Bank {
             .map(|r| r.2)
             .collect();
         let mut gone = std::collections::HashMap::new();
-        for chunk in deleted.chunks(500) {
+        for chunk in deleted.chunks(crate::db::PARAMS_PER_STATEMENT) {
             let list = (1..=chunk.len())
                 .map(|n| format!("${n}"))
                 .collect::<Vec<_>>()

@@ -20,9 +20,10 @@ use crate::hashes::label_text;
 use crate::matcher::{Change, Entry};
 
 /// Most ids in one `IN (...)` list.
-const IDS_PER_STATEMENT: usize = 500;
-/// Most rows given public cursors by one statement.
-const ROWS_PER_UPDATE: usize = 200;
+const IDS_PER_STATEMENT: usize = crate::db::PARAMS_PER_STATEMENT;
+/// Most rows given public cursors by one statement (two parameters each,
+/// and the time).
+const ROWS_PER_UPDATE: usize = (crate::db::PARAMS_PER_STATEMENT - 1) / 2;
 
 /// An open write transaction.
 pub(crate) struct Write {
