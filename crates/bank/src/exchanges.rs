@@ -23,13 +23,15 @@
 //! issues): whoever reads the database can read the bank's feed at its
 //! sources.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
+use sqlx::Any;
 
 use crate::audit::Actor;
 use crate::bank::Bank;
 use crate::clock::{now_ms, rfc3339};
+use crate::db::{insert_rows, Value};
 use crate::error::{BankError, Result};
 use crate::hashes::{check_new_hashes, label_text, Category, NewHash};
 use crate::matcher::Entry;
@@ -480,54 +482,22 @@ impl Bank {
         let mut applied = Applied::default();
         let mut touched = BTreeSet::new();
         let mut fed = Vec::new();
-        for entry in &page.entries {
-            let held: Option<(i64,)> = sqlx::query_as(
-                "SELECT value_id FROM exchange_holdings WHERE exchange_id = $1 \
-                 AND source_hash_id = $2",
-            )
-            .bind(source.id)
-            .bind(entry.hash_id)
-            .fetch_optional(write.conn())
-            .await?;
-            let origin = entry.origin.as_deref().unwrap_or(remote);
-            if entry.op == api::FeedOp::Delete || origin == me {
-                if entry.op == api::FeedOp::Add {
-                    applied.looped += 1;
-                }
-                if let Some((value_id,)) = held {
-                    sqlx::query(
-                        "DELETE FROM exchange_holdings WHERE exchange_id = $1 \
-                         AND source_hash_id = $2",
-                    )
-                    .bind(source.id)
-                    .bind(entry.hash_id)
-                    .execute(write.conn())
-                    .await?;
-                    touched.insert(value_id);
-                    if entry.op == api::FeedOp::Delete {
-                        applied.deleted += 1;
-                    }
-                }
-                continue;
-            }
-            let minor = entry.category == Some(Category::Minor);
-            if let Some((value_id,)) = held {
-                // Given again (its category or origin changed there).
-                sqlx::query(
-                    "UPDATE exchange_holdings SET origin = $1, minor = $2, seen = 1 \
-                     WHERE exchange_id = $3 AND source_hash_id = $4",
-                )
-                .bind(origin)
-                .bind(i64::from(minor))
-                .bind(source.id)
-                .bind(entry.hash_id)
-                .execute(write.conn())
-                .await?;
-                touched.insert(value_id);
-                continue;
-            }
-            let hash = match checked(entry) {
-                Ok(hash) => hash,
+        // The page is applied in memory, entry by entry in order, against
+        // the holds read for all of it at once; then written in a few
+        // statements: holds given again, let go of, and new.
+        let mut held = self::held(&mut write, source.id, &page.entries).await?;
+        let mut added: HashMap<i64, Hold> = HashMap::new();
+        let mut regiven: Vec<(i64, Hold)> = Vec::new();
+        let mut gone: Vec<i64> = Vec::new();
+        let additions: Vec<(usize, crate::hashes::CheckedHash)> = page
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                e.op == api::FeedOp::Add && e.origin.as_deref().unwrap_or(remote) != me
+            })
+            .filter_map(|(i, entry)| match checked(entry) {
+                Ok(hash) => Some((i, hash)),
                 Err(err) => {
                     tracing::warn!(
                         exchange = %source.name,
@@ -536,69 +506,167 @@ impl Bank {
                         "a source's feed addition left out"
                     );
                     applied.refused += 1;
-                    continue;
+                    None
                 }
+            })
+            .collect();
+        let mut made = HashMap::new();
+        let known = {
+            let hashes: Vec<&crate::hashes::CheckedHash> =
+                additions.iter().map(|(_, h)| h).collect();
+            crate::values::lookup(&mut write, &hashes).await?
+        };
+        let mut checked_at: HashMap<usize, crate::hashes::CheckedHash> =
+            additions.into_iter().collect();
+        let mut new_values = Vec::new();
+        for (i, entry) in page.entries.iter().enumerate() {
+            let origin = entry.origin.as_deref().unwrap_or(remote);
+            if entry.op == api::FeedOp::Delete || origin == me {
+                if entry.op == api::FeedOp::Add {
+                    applied.looped += 1;
+                }
+                let value_id = match added.remove(&entry.hash_id) {
+                    Some(hold) => Some(hold.value_id),
+                    None => held
+                        .remove(&entry.hash_id)
+                        .inspect(|_| gone.push(entry.hash_id)),
+                };
+                if let Some(value_id) = value_id {
+                    touched.insert(value_id);
+                    if entry.op == api::FeedOp::Delete {
+                        applied.deleted += 1;
+                    }
+                }
+                continue;
+            }
+            let minor = entry.category == Some(Category::Minor);
+            let hold = |value_id| Hold {
+                value_id,
+                origin: origin.to_string(),
+                minor,
+            };
+            // Given again (its category or origin changed there).
+            if let Some(pending) = added.get_mut(&entry.hash_id) {
+                *pending = hold(pending.value_id);
+                touched.insert(pending.value_id);
+                continue;
+            }
+            if let Some(&value_id) = held.get(&entry.hash_id) {
+                regiven.push((entry.hash_id, hold(value_id)));
+                touched.insert(value_id);
+                continue;
+            }
+            // Checked above, unless it was refused.
+            let Some(hash) = checked_at.remove(&i) else {
+                continue;
             };
             let label = label_text(hash.label);
-            let found: Option<(i64,)> = sqlx::query_as(
-                "SELECT id FROM hash_values WHERE value_key = $1 AND kind = $2 \
-                 AND COALESCE(label, '') = $3",
-            )
-            .bind(value_key(hash.kind, &hash.value))
-            .bind(hash.kind.as_str())
-            .bind(label.as_deref().unwrap_or(""))
-            .fetch_optional(write.conn())
-            .await?;
-            let value_id = match found {
-                Some((id,)) => {
+            let key = crate::values::key_of(hash.kind, label.as_deref(), &hash.value);
+            let value_id = match known.get(&key).map(|s| s.id).or(made.get(&key).copied()) {
+                Some(id) => {
                     touched.insert(id);
                     id
                 }
                 None => {
                     let id = random_id();
-                    sqlx::query(
-                        "INSERT INTO hash_values (id, kind, role, label, value, value_key, \
-                         quality, category, status, created_at, origin) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10)",
-                    )
-                    .bind(id)
-                    .bind(hash.kind.as_str())
-                    .bind(hash.role.as_str())
-                    .bind(label.clone())
-                    .bind(&hash.value)
-                    .bind(value_key(hash.kind, &hash.value))
-                    .bind(hash.quality)
-                    .bind(minor.then_some(Category::Minor.as_str()))
-                    .bind(write.at)
-                    .bind(origin)
-                    .execute(write.conn())
-                    .await?;
-                    fed.push(Entry {
+                    new_values.push(vec![
+                        Value::Int(id),
+                        Value::Text(hash.kind.as_str().into()),
+                        Value::Text(hash.role.as_str().into()),
+                        Value::OptText(label),
+                        Value::Text(hash.value.clone()),
+                        Value::Text(value_key(hash.kind, &hash.value)),
+                        Value::OptInt(hash.quality),
+                        Value::OptText(minor.then(|| Category::Minor.as_str().to_string())),
+                        Value::Text("active".into()),
+                        Value::Int(write.at),
+                        Value::Text(origin.to_string()),
+                    ]);
+                    let entry = Entry {
                         id,
                         kind: hash.kind,
                         role: hash.role,
                         label: hash.label,
-                        value: hash.value.clone(),
+                        value: hash.value,
                         quality: hash.quality,
                         minor,
                         origin: Some(origin.to_string()),
-                    });
+                    };
+                    made.insert(key, id);
+                    fed.push(entry);
                     id
                 }
             };
-            sqlx::query(
-                "INSERT INTO exchange_holdings (exchange_id, source_hash_id, value_id, origin, \
-                 minor) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(source.id)
-            .bind(entry.hash_id)
-            .bind(value_id)
-            .bind(origin)
-            .bind(i64::from(minor))
-            .execute(write.conn())
-            .await?;
+            added.insert(entry.hash_id, hold(value_id));
             applied.added += 1;
         }
+        for (hash_id, hold) in regiven {
+            sqlx::query(
+                "UPDATE exchange_holdings SET origin = $1, minor = $2, seen = 1 \
+                 WHERE exchange_id = $3 AND source_hash_id = $4",
+            )
+            .bind(hold.origin)
+            .bind(i64::from(hold.minor))
+            .bind(source.id)
+            .bind(hash_id)
+            .execute(write.conn())
+            .await?;
+        }
+        for chunk in gone.chunks(HOLDS_PER_STATEMENT) {
+            let sql = format!(
+                "DELETE FROM exchange_holdings WHERE exchange_id = $1 AND source_hash_id IN ({})",
+                params(2, chunk.len())
+            );
+            let mut query = sqlx::query::<Any>(&sql).bind(source.id);
+            for hash_id in chunk {
+                query = query.bind(*hash_id);
+            }
+            query.execute(write.conn()).await?;
+        }
+        insert_rows(
+            write.conn(),
+            "hash_values",
+            &[
+                "id",
+                "kind",
+                "role",
+                "label",
+                "value",
+                "value_key",
+                "quality",
+                "category",
+                "status",
+                "created_at",
+                "origin",
+            ],
+            new_values,
+        )
+        .await?;
+        let holds = added
+            .into_iter()
+            .map(|(hash_id, hold)| {
+                vec![
+                    Value::Int(source.id),
+                    Value::Int(hash_id),
+                    Value::Int(hold.value_id),
+                    Value::Text(hold.origin),
+                    Value::Int(i64::from(hold.minor)),
+                ]
+            })
+            .collect();
+        insert_rows(
+            write.conn(),
+            "exchange_holdings",
+            &[
+                "exchange_id",
+                "source_hash_id",
+                "value_id",
+                "origin",
+                "minor",
+            ],
+            holds,
+        )
+        .await?;
         // Read again to the end after a restore: what the source no longer
         // gives is let go of.
         if rereading != 0 && !page.more {
@@ -804,6 +872,49 @@ fn checked(entry: &api::FeedEntry) -> Result<crate::hashes::CheckedHash> {
     };
     let mut checked = check_new_hashes(&[hash], &HashSet::new())?;
     Ok(checked.remove(0))
+}
+
+/// Source hash ids in one `IN` list (and the exchange's id).
+const HOLDS_PER_STATEMENT: usize = crate::db::PARAMS_PER_STATEMENT - 1;
+
+/// A source's hold on a value, as a page leaves it.
+struct Hold {
+    value_id: i64,
+    origin: String,
+    minor: bool,
+}
+
+/// `$first, …` for `n` parameters.
+fn params(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The values `source` holds for the hash ids `entries` name, by hash id.
+async fn held(
+    write: &mut Write,
+    source: i64,
+    entries: &[api::FeedEntry],
+) -> Result<HashMap<i64, i64>> {
+    let mut ids: Vec<i64> = entries.iter().map(|e| e.hash_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut held = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(HOLDS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT source_hash_id, value_id FROM exchange_holdings \
+             WHERE exchange_id = $1 AND source_hash_id IN ({})",
+            params(2, chunk.len())
+        );
+        let mut query = sqlx::query_as::<Any, (i64, i64)>(&sql).bind(source);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        held.extend(query.fetch_all(write.conn()).await?);
+    }
+    Ok(held)
 }
 
 /// In a report's write: when value `value_id` is held by no open case but
@@ -1064,6 +1175,71 @@ mod tests {
             bank.remove_exchange("other").await,
             Err(BankError::NotFound(_))
         ));
+    }
+
+    /// A page is applied in its order, though written at once: a hash
+    /// given, taken back and given again within one page, or given and
+    /// taken back, ends as the last entry says, and is never doubled.
+    #[tokio::test]
+    async fn a_page_ends_as_its_last_entry_for_each_hash_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let bank = test_bank(&dir, Settings::default()).await;
+        bank.add_exchange("other", "https://other.example", "hbk_a_b")
+            .await
+            .unwrap();
+        let w = NewHash {
+            kind: Kind::Md5,
+            quality: None,
+            ..pdq(W)
+        };
+        let applied = bank
+            .apply_exchange_page(
+                &source(&bank).await,
+                &page(vec![
+                    add(1, 7, &pdq(V), None),
+                    add(2, 8, &w, None),
+                    delete(3, 8),
+                    add(4, 7, &pdq(V), Some("third")),
+                ]),
+            )
+            .await
+            .unwrap();
+        assert_eq!((applied.added, applied.deleted), (2, 1));
+        assert_eq!(
+            fed(&bank).await,
+            vec![(V.to_string(), Some("third".to_string()))]
+        );
+        // Held before the page: taken back and given again, it stays held
+        // once; W given under a second id of the source is one value.
+        let next = page(vec![
+            delete(5, 7),
+            add(6, 7, &pdq(V), None),
+            add(7, 9, &w, None),
+            add(8, 10, &w, None),
+        ]);
+        let applied = bank
+            .apply_exchange_page(&source(&bank).await, &next)
+            .await
+            .unwrap();
+        assert!(!applied.skipped);
+        assert_eq!(
+            fed(&bank).await,
+            vec![
+                (W.to_string(), Some("remote".to_string())),
+                (V.to_string(), Some("remote".to_string()))
+            ]
+        );
+        let holds: Vec<(i64,)> =
+            sqlx::query_as("SELECT source_hash_id FROM exchange_holdings ORDER BY source_hash_id")
+                .fetch_all(&bank.db.pool)
+                .await
+                .unwrap();
+        assert_eq!(holds, vec![(7,), (9,), (10,)]);
+        let (values,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM hash_values")
+            .fetch_one(&bank.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(values, 2);
     }
 
     #[tokio::test]

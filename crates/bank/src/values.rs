@@ -25,10 +25,10 @@ use crate::secrets::random_id;
 use crate::write::Write;
 
 /// Values looked up per statement.
-const VALUES_PER_STATEMENT: usize = 500;
+const VALUES_PER_STATEMENT: usize = crate::db::PARAMS_PER_STATEMENT;
 
 /// The key of a value: kind, label text ("" for none), hex.
-type ValueKey = (Kind, String, String);
+pub(crate) type ValueKey = (Kind, String, String);
 
 /// What a value is looked up and kept unique by (`value_key`): the value
 /// itself, or for a video, too long for an index, the SHA-256 of its text.
@@ -42,14 +42,14 @@ pub(crate) fn value_key(kind: Kind, value: &str) -> String {
 
 /// A stored value, as read for filing.
 #[derive(Clone, Debug)]
-struct Stored {
-    id: i64,
+pub(crate) struct Stored {
+    pub(crate) id: i64,
     status: HashStatus,
     minor: bool,
     entry: Entry,
 }
 
-fn key_of(kind: Kind, label: Option<&str>, value: &str) -> ValueKey {
+pub(crate) fn key_of(kind: Kind, label: Option<&str>, value: &str) -> ValueKey {
     (kind, label.unwrap_or("").to_string(), value.to_string())
 }
 
@@ -91,7 +91,6 @@ fn stored_of(row: ValueRow) -> Result<Stored> {
     })
 }
 
-/// The stored values among `hashes`, by key.
 /// The lookup of `n` values: by the value, which leads the unique index, so
 /// it reads only the rows asked for however many values are stored.
 fn lookup_sql(n: usize) -> String {
@@ -102,7 +101,11 @@ fn lookup_sql(n: usize) -> String {
     format!("SELECT {VALUE_COLUMNS} FROM hash_values WHERE value_key IN ({list})")
 }
 
-async fn lookup(write: &mut Write, hashes: &[&CheckedHash]) -> Result<HashMap<ValueKey, Stored>> {
+/// The stored values among `hashes`, by key.
+pub(crate) async fn lookup(
+    write: &mut Write,
+    hashes: &[&CheckedHash],
+) -> Result<HashMap<ValueKey, Stored>> {
     let mut found = HashMap::new();
     let mut keys: Vec<String> = hashes.iter().map(|h| value_key(h.kind, &h.value)).collect();
     keys.sort_unstable();

@@ -135,10 +135,13 @@ pub fn run(args: ExchangeArgs) -> anyhow::Result<u8> {
     })
 }
 
-/// Feed entries asked per page from a source.
-const PAGE: u32 = 1000;
+/// Feed entries asked per page from a source, the most a feed gives: each
+/// page is one write here, and a random-id insert costs most in the pages
+/// it dirties, so larger writes cost less per hash (a page holds this
+/// bank's write lock for about a second at a million hashes).
+const PAGE: u32 = 10_000;
 /// Pages applied from one source per round, before the others get theirs.
-const PAGES_PER_ROUND: usize = 20;
+const PAGES_PER_ROUND: usize = 5;
 /// The largest answer read from a source (a page of videos can be large;
 /// past it, the page is asked again smaller).
 const MAX_ANSWER_BYTES: u64 = 64 << 20;
@@ -174,8 +177,14 @@ pub async fn follow(bank: Arc<Bank>, interval: Duration) {
     let mut state: HashMap<i64, Follow> = HashMap::new();
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // A source that had more to give than a round takes is read again
+    // at once, not at the next tick.
+    let mut more = false;
     loop {
-        ticker.tick().await;
+        if !more {
+            ticker.tick().await;
+        }
+        more = false;
         let sources = match bank.active_sources().await {
             Ok(sources) => sources,
             Err(err) => {
@@ -193,7 +202,8 @@ pub async fn follow(bank: Arc<Bank>, interval: Duration) {
                 continue;
             }
             match fetch(&bank, source.clone(), follow.limit).await {
-                Ok(()) => {
+                Ok(left) => {
+                    more |= left;
                     follow.failures = 0;
                     follow.limit = PAGE;
                 }
@@ -242,12 +252,28 @@ async fn with_client<T: Send + 'static>(
         .context("the exchange's request task failed")
 }
 
+/// Asks `source` for a page of its feed after `after`, on a blocking
+/// thread (the client is a blocking one, made and dropped there).
+fn request_page(
+    source: &Source,
+    after: i64,
+    limit: u32,
+) -> tokio::task::JoinHandle<Result<hashbank_bank::FeedPage, ClientError>> {
+    let source = source.clone();
+    tokio::task::spawn_blocking(move || client_of(&source).and_then(|c| c.feed_page(after, limit)))
+}
+
 /// Pulls and applies pages of `source`'s feed until it has no more (or
-/// this round's share is used).
-async fn fetch(bank: &Bank, mut source: Source, limit: u32) -> anyhow::Result<()> {
-    for _ in 0..PAGES_PER_ROUND {
-        let after = source.cursor;
-        let page = with_client(&source, move |c| c.feed_page(after, limit)).await??;
+/// this round's share is used); true when it has more. The next page is
+/// asked for while one is applied, so that the source's work and the
+/// network overlap this bank's writing.
+async fn fetch(bank: &Bank, mut source: Source, limit: u32) -> anyhow::Result<bool> {
+    let mut next = Some(request_page(&source, source.cursor, limit));
+    for round in 0..PAGES_PER_ROUND {
+        let Some(asked) = next.take() else { break };
+        let page = asked
+            .await
+            .context("the exchange's request task failed")??;
         if let Some(head) = page.head_cursor.filter(|&h| h < source.cursor) {
             let text = format!(
                 "the source's feed ends at cursor {head}, before this bank's cursor {} \
@@ -256,15 +282,21 @@ async fn fetch(bank: &Bank, mut source: Source, limit: u32) -> anyhow::Result<()
             );
             tracing::warn!(exchange = %source.name, "{text}");
             bank.exchange_reread(&source, &text).await?;
-            return Ok(());
+            return Ok(false);
         }
         if page.entries.is_empty() {
             bank.exchange_fetched(&source, &page).await?;
-            return Ok(());
+            return Ok(false);
+        }
+        let last = !page.more || round + 1 == PAGES_PER_ROUND;
+        // Asked before this page is applied; left unread when applying
+        // fails or is skipped.
+        if !last {
+            next = Some(request_page(&source, page.next_cursor, limit));
         }
         let applied = bank.apply_exchange_page(&source, &page).await?;
         if applied.skipped {
-            return Ok(());
+            return Ok(false);
         }
         tracing::info!(
             exchange = %source.name,
@@ -276,11 +308,11 @@ async fn fetch(bank: &Bank, mut source: Source, limit: u32) -> anyhow::Result<()
             "applied a page of a source's feed"
         );
         source.cursor = page.next_cursor;
-        if !page.more {
-            return Ok(());
+        if last {
+            return Ok(page.more);
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// What became of one forward.
