@@ -449,6 +449,14 @@ pub(crate) const PARAMS_PER_STATEMENT: usize = 256;
 /// (SQLite 32,766, PostgreSQL 65,535).
 const INSERT_PARAMS: usize = 4096;
 
+/// `$first, …`: `n` numbered parameters, for an `IN` list.
+pub(crate) fn params(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Inserts `rows` into `table (columns)`, several rows per statement.
 pub(crate) async fn insert_rows(
     conn: &mut sqlx::AnyConnection,

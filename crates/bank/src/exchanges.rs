@@ -31,12 +31,11 @@ use sqlx::Any;
 use crate::audit::Actor;
 use crate::bank::Bank;
 use crate::clock::{now_ms, rfc3339};
-use crate::db::{insert_rows, Value};
+use crate::db::{insert_rows, params, Value};
 use crate::error::{BankError, Result};
 use crate::hashes::{check_new_hashes, label_text, Category, NewHash};
 use crate::matcher::Entry;
 use crate::secrets::random_id;
-use crate::values::value_key;
 use crate::write::Write;
 
 /// Longest exchange name.
@@ -569,19 +568,13 @@ impl Bank {
                 }
                 None => {
                     let id = random_id();
-                    new_values.push(vec![
-                        Value::Int(id),
-                        Value::Text(hash.kind.as_str().into()),
-                        Value::Text(hash.role.as_str().into()),
-                        Value::OptText(label),
-                        Value::Text(hash.value.clone()),
-                        Value::Text(value_key(hash.kind, &hash.value)),
-                        Value::OptInt(hash.quality),
-                        Value::OptText(minor.then(|| Category::Minor.as_str().to_string())),
-                        Value::Text("active".into()),
-                        Value::Int(write.at),
-                        Value::Text(origin.to_string()),
-                    ]);
+                    new_values.push(crate::values::new_row(
+                        id,
+                        &hash,
+                        minor,
+                        write.at,
+                        Some(origin),
+                    ));
                     let entry = Entry {
                         id,
                         kind: hash.kind,
@@ -623,25 +616,7 @@ impl Bank {
             }
             query.execute(write.conn()).await?;
         }
-        insert_rows(
-            write.conn(),
-            "hash_values",
-            &[
-                "id",
-                "kind",
-                "role",
-                "label",
-                "value",
-                "value_key",
-                "quality",
-                "category",
-                "status",
-                "created_at",
-                "origin",
-            ],
-            new_values,
-        )
-        .await?;
+        crate::values::insert_new(&mut write, new_values).await?;
         let holds = added
             .into_iter()
             .map(|(hash_id, hold)| {
@@ -884,14 +859,6 @@ struct Hold {
     minor: bool,
 }
 
-/// `$first, …` for `n` parameters.
-fn params(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The values `source` holds for the hash ids `entries` name, by hash id.
 async fn held(
     write: &mut Write,
@@ -1086,6 +1053,20 @@ mod tests {
         out
     }
 
+    fn md5(value: &str) -> NewHash {
+        NewHash {
+            kind: Kind::Md5,
+            quality: None,
+            ..pdq(value)
+        }
+    }
+
+    async fn follow_other(bank: &Bank) {
+        bank.add_exchange("other", "https://other.example", "hbk_a_b")
+            .await
+            .unwrap();
+    }
+
     async fn source(bank: &Bank) -> Source {
         bank.active_sources().await.unwrap().remove(0)
     }
@@ -1101,14 +1082,8 @@ mod tests {
             })
             .await
             .unwrap();
-        bank.add_exchange("other", "https://other.example", "hbk_a_b")
-            .await
-            .unwrap();
-        let w = NewHash {
-            kind: Kind::Md5,
-            quality: None,
-            ..pdq(W)
-        };
+        follow_other(&bank).await;
+        let w = md5(W);
         let applied = bank
             .apply_exchange_page(
                 &source(&bank).await,
@@ -1184,14 +1159,8 @@ mod tests {
     async fn a_page_ends_as_its_last_entry_for_each_hash_says() {
         let dir = tempfile::tempdir().unwrap();
         let bank = test_bank(&dir, Settings::default()).await;
-        bank.add_exchange("other", "https://other.example", "hbk_a_b")
-            .await
-            .unwrap();
-        let w = NewHash {
-            kind: Kind::Md5,
-            quality: None,
-            ..pdq(W)
-        };
+        follow_other(&bank).await;
+        let w = md5(W);
         let applied = bank
             .apply_exchange_page(
                 &source(&bank).await,
@@ -1248,9 +1217,7 @@ mod tests {
         let bank = test_bank(&dir, Settings::default()).await;
         let me = bank.bank_id().await.unwrap();
         assert_eq!(me.len(), 32);
-        bank.add_exchange("other", "https://other.example", "hbk_a_b")
-            .await
-            .unwrap();
+        follow_other(&bank).await;
         let applied = bank
             .apply_exchange_page(
                 &source(&bank).await,
@@ -1273,14 +1240,8 @@ mod tests {
     async fn a_source_read_again_lets_go_of_what_it_no_longer_gives() {
         let dir = tempfile::tempdir().unwrap();
         let bank = test_bank(&dir, Settings::default()).await;
-        bank.add_exchange("other", "https://other.example", "hbk_a_b")
-            .await
-            .unwrap();
-        let w = NewHash {
-            kind: Kind::Md5,
-            quality: None,
-            ..pdq(W)
-        };
+        follow_other(&bank).await;
+        let w = md5(W);
         bank.apply_exchange_page(
             &source(&bank).await,
             &page(vec![add(1, 7, &pdq(V), None), add(2, 8, &w, None)]),

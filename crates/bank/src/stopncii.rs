@@ -151,10 +151,7 @@ impl Bank {
             .collect();
         let mut gone = std::collections::HashMap::new();
         for chunk in deleted.chunks(crate::db::PARAMS_PER_STATEMENT) {
-            let list = (1..=chunk.len())
-                .map(|n| format!("${n}"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = crate::db::params(1, chunk.len());
             let sql = format!(
                 "SELECT id, kind, label, value FROM hash_values \
                  WHERE status = 'suspended' AND id IN ({list})"

@@ -94,11 +94,10 @@ fn stored_of(row: ValueRow) -> Result<Stored> {
 /// The lookup of `n` values: by the value, which leads the unique index, so
 /// it reads only the rows asked for however many values are stored.
 fn lookup_sql(n: usize) -> String {
-    let list = (1..=n)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!("SELECT {VALUE_COLUMNS} FROM hash_values WHERE value_key IN ({list})")
+    format!(
+        "SELECT {VALUE_COLUMNS} FROM hash_values WHERE value_key IN ({})",
+        crate::db::params(1, n)
+    )
 }
 
 /// The stored values among `hashes`, by key.
@@ -165,18 +164,7 @@ pub(crate) async fn attach(
             continue;
         }
         let id = random_id();
-        rows.push(vec![
-            Value::Int(id),
-            Value::Text(hash.kind.as_str().into()),
-            Value::Text(hash.role.as_str().into()),
-            Value::OptText(label),
-            Value::Text(hash.value.clone()),
-            Value::Text(value_key(hash.kind, &hash.value)),
-            Value::OptInt(hash.quality),
-            Value::OptText(minor.then(|| Category::Minor.as_str().to_string())),
-            Value::Text(HashStatus::Active.as_str().into()),
-            Value::Int(write.at),
-        ]);
+        rows.push(new_row(id, hash, minor, write.at, None));
         let entry = Entry {
             id,
             kind: hash.kind,
@@ -199,6 +187,43 @@ pub(crate) async fn attach(
         );
         out.push((id, HashStatus::Active));
     }
+    insert_new(write, rows).await?;
+    // A value made minor by this filing, or filed here after it came from
+    // a source, is already fed: its addition is replaced, so readers from
+    // now on see the category and the origin.
+    let ids: Vec<i64> = now_minor.iter().map(|e| e.id).collect();
+    drop_additions(write, &ids).await?;
+    fed.extend(now_minor);
+    write.feed_add(fed).await?;
+    Ok(out)
+}
+
+/// The row of a new active value `id` of `hash`, held by a minor case or
+/// source or not, from `origin` (none: filed here); for [`insert_new`].
+pub(crate) fn new_row(
+    id: i64,
+    hash: &CheckedHash,
+    minor: bool,
+    at: i64,
+    origin: Option<&str>,
+) -> Vec<Value> {
+    vec![
+        Value::Int(id),
+        Value::Text(hash.kind.as_str().into()),
+        Value::Text(hash.role.as_str().into()),
+        Value::OptText(label_text(hash.label)),
+        Value::Text(hash.value.clone()),
+        Value::Text(value_key(hash.kind, &hash.value)),
+        Value::OptInt(hash.quality),
+        Value::OptText(minor.then(|| Category::Minor.as_str().to_string())),
+        Value::Text(HashStatus::Active.as_str().into()),
+        Value::Int(at),
+        Value::OptText(origin.map(str::to_string)),
+    ]
+}
+
+/// Inserts new values' rows ([`new_row`]).
+pub(crate) async fn insert_new(write: &mut Write, rows: Vec<Vec<Value>>) -> Result<()> {
     insert_rows(
         write.conn(),
         "hash_values",
@@ -213,18 +238,11 @@ pub(crate) async fn attach(
             "category",
             "status",
             "created_at",
+            "origin",
         ],
         rows,
     )
-    .await?;
-    // A value made minor by this filing, or filed here after it came from
-    // a source, is already fed: its addition is replaced, so readers from
-    // now on see the category and the origin.
-    let ids: Vec<i64> = now_minor.iter().map(|e| e.id).collect();
-    drop_additions(write, &ids).await?;
-    fed.extend(now_minor);
-    write.feed_add(fed).await?;
-    Ok(out)
+    .await
 }
 
 /// Values `ids` after some of their holders let go of them or took them

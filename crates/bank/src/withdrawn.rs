@@ -145,10 +145,7 @@ where
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = (1..=ids.len())
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = crate::db::params(1, ids.len());
     let sql = format!(
         "SELECT w.hash_id, w.kind, w.label, w.reason, w.nonce, w.sealed, k.key \
          FROM withdrawn_values w JOIN withdrawal_keys k ON k.day = w.day \

@@ -146,10 +146,7 @@ impl Write {
         ids.shuffle(&mut rand::rngs::OsRng);
         let mut released = std::collections::HashSet::new();
         for chunk in ids.chunks(IDS_PER_STATEMENT) {
-            let list = (1..=chunk.len())
-                .map(|n| format!("${n}"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = crate::db::params(1, chunk.len());
             let sql = format!(
                 "SELECT hash_id FROM feed WHERE op = 'add' AND public_cursor IS NOT NULL \
                  AND hash_id IN ({list})"

@@ -240,27 +240,33 @@ fn client_of(source: &Source) -> Result<BankClient, ClientError> {
     )
 }
 
-/// Runs `call` with a client of `source` on a blocking thread (the client
-/// is a blocking one, made and dropped there).
+/// Starts `call` with a client of `source` on a blocking thread (the
+/// client is a blocking one, made and dropped there).
+fn spawn_client<T: Send + 'static>(
+    source: &Source,
+    call: impl FnOnce(&BankClient) -> Result<T, ClientError> + Send + 'static,
+) -> tokio::task::JoinHandle<Result<T, ClientError>> {
+    let source = source.clone();
+    tokio::task::spawn_blocking(move || client_of(&source).and_then(|c| call(&c)))
+}
+
+/// Runs `call` with a client of `source` ([`spawn_client`]) to its end.
 async fn with_client<T: Send + 'static>(
     source: &Source,
     call: impl FnOnce(&BankClient) -> Result<T, ClientError> + Send + 'static,
 ) -> anyhow::Result<Result<T, ClientError>> {
-    let source = source.clone();
-    tokio::task::spawn_blocking(move || client_of(&source).and_then(|c| call(&c)))
+    spawn_client(source, call)
         .await
         .context("the exchange's request task failed")
 }
 
-/// Asks `source` for a page of its feed after `after`, on a blocking
-/// thread (the client is a blocking one, made and dropped there).
+/// Asks `source` for a page of its feed after `after` ([`spawn_client`]).
 fn request_page(
     source: &Source,
     after: i64,
     limit: u32,
 ) -> tokio::task::JoinHandle<Result<hashbank_bank::FeedPage, ClientError>> {
-    let source = source.clone();
-    tokio::task::spawn_blocking(move || client_of(&source).and_then(|c| c.feed_page(after, limit)))
+    spawn_client(source, move |c| c.feed_page(after, limit))
 }
 
 /// Pulls and applies pages of `source`'s feed until it has no more (or
