@@ -43,12 +43,15 @@ const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
 const SQLITE_CACHE_KIB: u32 = 32 * 1024;
 /// Statements run on every new SQLite connection: write-ahead log, every
 /// commit synced to disk before it returns, foreign keys enforced, deleted
-/// content overwritten with zeros.
+/// content overwritten with zeros, and temporary data (a statement's undo
+/// copies of the pages it changes, sorts) kept in memory: never in a
+/// temporary file, where deleted values would outlive their erasure.
 fn sqlite_setup() -> String {
     format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
          PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON; \
-         PRAGMA cache_size = -{SQLITE_CACHE_KIB}; PRAGMA secure_delete = ON;"
+         PRAGMA cache_size = -{SQLITE_CACHE_KIB}; PRAGMA secure_delete = ON; \
+         PRAGMA temp_store = MEMORY;"
     )
 }
 /// PostgreSQL: the tables an erasure touched are vacuumed at most this often

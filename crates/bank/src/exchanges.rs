@@ -35,7 +35,7 @@ use crate::db::{insert_rows, params, Value};
 use crate::error::{BankError, Result};
 use crate::hashes::{check_new_hashes, label_text, Category, NewHash};
 use crate::matcher::Entry;
-use crate::secrets::random_id;
+use crate::secrets::{random_block, random_id};
 use crate::write::Write;
 
 /// Longest exchange name.
@@ -518,6 +518,7 @@ impl Bank {
         let mut checked_at: HashMap<usize, crate::hashes::CheckedHash> =
             additions.into_iter().collect();
         let mut new_values = Vec::new();
+        let mut fresh_ids = free_block(&mut write, checked_at.len()).await?;
         for (i, entry) in page.entries.iter().enumerate() {
             let origin = entry.origin.as_deref().unwrap_or(remote);
             if entry.op == api::FeedOp::Delete || origin == me {
@@ -567,13 +568,10 @@ impl Bank {
                     id
                 }
                 None => {
-                    let id = random_id();
-                    new_values.push(crate::values::new_row(
+                    let id = fresh_ids.pop().unwrap_or_else(random_id);
+                    new_values.push((
                         id,
-                        &hash,
-                        minor,
-                        write.at,
-                        Some(origin),
+                        crate::values::new_row(id, &hash, minor, write.at, Some(origin)),
                     ));
                     let entry = Entry {
                         id,
@@ -616,7 +614,12 @@ impl Bank {
             }
             query.execute(write.conn()).await?;
         }
+        // In id order: the block's rows then fill the table's pages in turn.
+        new_values.sort_by_key(|(id, _)| *id);
+        let new_values = new_values.into_iter().map(|(_, row)| row).collect();
         crate::values::insert_new(&mut write, new_values).await?;
+        let mut added: Vec<(i64, Hold)> = added.into_iter().collect();
+        added.sort_by_key(|(hash_id, _)| *hash_id);
         let holds = added
             .into_iter()
             .map(|(hash_id, hold)| {
@@ -860,6 +863,30 @@ struct Hold {
 }
 
 /// The values `source` holds for the hash ids `entries` name, by hash id.
+/// `len` ids for a page's new values ([`random_block`]), from a block no
+/// value holds yet.
+async fn free_block(write: &mut Write, len: usize) -> Result<Vec<i64>> {
+    if len == 0 {
+        return Ok(Vec::new());
+    }
+    loop {
+        let ids = random_block(len);
+        let (first, last) = (ids.iter().min(), ids.iter().max());
+        let (Some(&first), Some(&last)) = (first, last) else {
+            return Ok(ids);
+        };
+        let taken: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM hash_values WHERE id BETWEEN $1 AND $2 LIMIT 1")
+                .bind(first)
+                .bind(last)
+                .fetch_optional(write.conn())
+                .await?;
+        if taken.is_none() {
+            return Ok(ids);
+        }
+    }
+}
+
 async fn held(
     write: &mut Write,
     source: i64,

@@ -9,6 +9,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::rngs::OsRng;
+use rand::seq::SliceRandom;
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
 
@@ -119,6 +120,25 @@ pub fn random_id() -> i64 {
     }
 }
 
+/// `len` ids for values that arrive together from a source's feed page (see
+/// `exchanges`): a random block of `len` consecutive ids, handed out in a
+/// random order. The page's values already came together there, and go on
+/// this bank's feed in one shuffled write, so the block tells nothing more;
+/// a value table kept in id order then takes a page's values in a few of its
+/// pages, not in one page each. The caller checks that the block is free.
+pub fn random_block(len: usize) -> Vec<i64> {
+    let len = len as u64;
+    let base = loop {
+        let base = OsRng.next_u64() & ID_MASK;
+        if base != 0 && base.checked_add(len).is_some_and(|end| end <= ID_MASK + 1) {
+            break base;
+        }
+    };
+    let mut ids: Vec<i64> = (base..base + len).map(|id| id as i64).collect();
+    ids.shuffle(&mut OsRng);
+    ids
+}
+
 /// `len` random Crockford base32 characters.
 fn random_base32(len: usize) -> String {
     (0..len)
@@ -209,6 +229,22 @@ mod tests {
         iterations: 1,
         parallelism: 1,
     };
+
+    #[test]
+    fn a_block_of_ids_is_consecutive_valid_and_out_of_order() {
+        for len in [1, 2, 10_000] {
+            let ids = random_block(len);
+            assert_eq!(ids.len(), len);
+            let mut sorted = ids.clone();
+            sorted.sort_unstable();
+            assert!(sorted[0] > 0 && sorted[len - 1] as u64 <= ID_MASK);
+            assert!(sorted.windows(2).all(|w| w[1] == w[0] + 1), "consecutive");
+            if len > 2 {
+                assert_ne!(ids, sorted, "handed out in a random order");
+            }
+        }
+        assert!(random_block(0).is_empty());
+    }
 
     #[test]
     fn case_numbers_round_trip_and_forgive_typing() {
