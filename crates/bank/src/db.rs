@@ -41,17 +41,22 @@ const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
 /// SQLite's page cache per connection, in KiB (its default is 2 MiB, which
 /// makes random-id inserts into a bank of millions of hashes disk-bound).
 const SQLITE_CACHE_KIB: u32 = 32 * 1024;
+/// The size the write-ahead log file is cut back to when it starts again.
+const SQLITE_LOG_KEEP_BYTES: u64 = 64 * 1024 * 1024;
 /// Statements run on every new SQLite connection: write-ahead log, every
 /// commit synced to disk before it returns, foreign keys enforced, deleted
 /// content overwritten with zeros, and temporary data (a statement's undo
 /// copies of the pages it changes, sorts) kept in memory: never in a
-/// temporary file, where deleted values would outlive their erasure.
+/// temporary file, where deleted values would outlive their erasure. The
+/// log grows while readers keep a checkpoint from starting it again (a bank
+/// copying another's feed grows it by gigabytes); it is cut back to
+/// [`SQLITE_LOG_KEEP_BYTES`] whenever it starts again.
 fn sqlite_setup() -> String {
     format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
          PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON; \
          PRAGMA cache_size = -{SQLITE_CACHE_KIB}; PRAGMA secure_delete = ON; \
-         PRAGMA temp_store = MEMORY;"
+         PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = {SQLITE_LOG_KEEP_BYTES};"
     )
 }
 /// PostgreSQL: the tables an erasure touched are vacuumed at most this often
