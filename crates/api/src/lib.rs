@@ -44,6 +44,7 @@ mod matching;
 pub mod openapi;
 mod reports;
 mod service;
+mod statements;
 mod stopncii;
 
 pub use cases::{
@@ -56,6 +57,10 @@ pub use matching::{
 };
 pub use reports::{NewReport, Outcome, OutcomeRecorded, OutcomeRequest, ReportCreated};
 pub use service::{ErrorBody, Health, Readiness};
+pub use statements::{
+    AutomatedDecision, CategorySpecification, ContentType, DecisionGround, DecisionVisibility,
+    SourceType, Statement, StatementCategory, YesNo,
+};
 pub use stopncii::{
     FeedbackRecorded, FeedbackResult, FetchHashesQuery, FetchHashesResponse, StopNciiFeedback,
     StopNciiFeedbackValue, StopNciiHashFeedback, StopNciiHashRecord, StopNciiHashStatus,
