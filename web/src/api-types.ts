@@ -3,6 +3,9 @@
 // fails when this file differs from them, and with HASHBANK_WRITE_API_TYPES=1
 // writes it.
 
+/** How the decision was made, as the platform states in its outcome. */
+export type AutomatedDecision = "AUTOMATED_DECISION_FULLY" | "AUTOMATED_DECISION_PARTIALLY" | "AUTOMATED_DECISION_NOT_AUTOMATED";
+
 /** PDQ only: what a stored hash is a hash of. pdq: the whole image (role plain); the others (role extra): the image without uniform borders (trim) or a fixed part of it (central crops crop95, crop90, crop80; 85% crops pushed to a corner crop85tl, crop85tr, crop85bl, crop85br; the top or bottom 80%). */
 export type BankLabel = "pdq" | "trim" | "crop95" | "crop90" | "crop80" | "crop85tl" | "crop85tr" | "crop85bl" | "crop85br" | "top80" | "bottom80";
 
@@ -100,6 +103,12 @@ export interface CaseView {
 /** The images were taken before the person was 18: platforms handle these first. */
 export type Category = "minor";
 
+/** The category's keyword. */
+export type CategorySpecification = "KEYWORD_NON_CONSENSUAL_IMAGE_SHARING";
+
+/** What kind of content it was. */
+export type ContentType = "CONTENT_TYPE_IMAGE" | "CONTENT_TYPE_VIDEO";
+
 /** What filing a case answers: number and PIN, shown once. */
 export interface CreatedCase {
   /** The case number. */
@@ -114,6 +123,12 @@ export interface CreatedCase {
   /** Its hashes with their ids. */
   hashes: CaseHash[];
 }
+
+/** Why: the law, or the platform's terms. */
+export type DecisionGround = "DECISION_GROUND_ILLEGAL_CONTENT" | "DECISION_GROUND_INCOMPATIBLE_CONTENT";
+
+/** What the decision did to the content's visibility. */
+export type DecisionVisibility = "DECISION_VISIBILITY_CONTENT_REMOVED" | "DECISION_VISIBILITY_CONTENT_DISABLED";
 
 /** Every error answer: `{"error": code, "message": text}`. */
 export interface ErrorBody {
@@ -409,6 +424,28 @@ export interface OutcomeRecorded {
 export interface OutcomeRequest {
   /** What became of the content. */
   outcome: Outcome;
+  /**
+   * For the statement of reasons of a removal: how automated the
+   * decision was (the draft needs it).
+   */
+  automated_decision?: null | AutomatedDecision;
+  /**
+   * For the statement: picture or video, when the bank cannot tell
+   * (a file's MD5 or SHA-256 is of either).
+   */
+  content_type?: null | ContentType;
+  /**
+   * For the statement: the EEA countries (two-letter codes) where the
+   * content is restricted; everywhere when none.
+   */
+  territorial_scope?: string[];
+  /** For the statement: when the content was posted (`YYYY-MM-DD`). */
+  content_date?: string;
+  /**
+   * For the statement: when the restriction ends (`YYYY-MM-DD`); none
+   * for a permanent removal.
+   */
+  end_date?: string;
 }
 
 /** PDQ only: what a query hash is a hash of: the whole image (pdq), turned or mirrored (rot90, flipx, ...), without uniform borders (trim), without a caption band (uncaption), the picture inside a screenshot (screen), a turned picture straightened (straight), or a fixed part (top80, bottom80, ...). */
@@ -451,6 +488,72 @@ export interface Shares {
   /** The share of the stored video's frames found in the query, 0 to 1. */
   stored: number;
 }
+
+/**
+ * Where the decision came from: a platform's own hash matching is
+ * voluntary.
+ */
+export type SourceType = "SOURCE_VOLUNTARY";
+
+/**
+ * A draft statement of reasons, in the Transparency Database API's fields.
+ * It holds no personal data: no case number, no hash value, nothing of the
+ * victim.
+ */
+export interface Statement {
+  /** What was done to the content. */
+  decision_visibility: DecisionVisibility[];
+  /** Law or terms. */
+  decision_ground: DecisionGround;
+  /** With illegal content: the law relied on (at most 500 characters). */
+  illegal_content_legal_ground?: string | null;
+  /** With illegal content: why it is illegal (at most 2,000). */
+  illegal_content_explanation?: string | null;
+  /** With incompatible content: the terms' clause (at most 500). */
+  incompatible_content_ground?: string | null;
+  /** With incompatible content: why (at most 2,000). */
+  incompatible_content_explanation?: string | null;
+  /** Where the clause or the law is published. */
+  decision_ground_reference_url?: string | null;
+  /** Picture or video. */
+  content_type: ContentType[];
+  /** Cyber violence. */
+  category: StatementCategory;
+  /** Protection of minors, for a hash of a minor case. */
+  category_addition?: StatementCategory[];
+  /** Non-consensual image sharing. */
+  category_specification: CategorySpecification[];
+  /**
+   * Where the restriction applies (EEA country codes), as the platform
+   * states in its outcome; everywhere when empty.
+   */
+  territorial_scope?: string[];
+  /**
+   * When the content was posted (`YYYY-MM-DD`), as the platform states;
+   * else the day it was reported.
+   */
+  content_date: string;
+  /** When the restriction started (`YYYY-MM-DD`): the outcome's day. */
+  application_date: string;
+  /**
+   * When the restriction ends (`YYYY-MM-DD`), as the platform states;
+   * none for a permanent removal.
+   */
+  end_date_visibility_restriction?: string | null;
+  /** The facts: the kind of hash, the distance, the bank, the review. */
+  decision_facts: string;
+  /** The platform's own matching. */
+  source_type: SourceType;
+  /** A hash match is automated detection. */
+  automated_detection: YesNo;
+  /** As the platform states in its outcome. */
+  automated_decision: AutomatedDecision;
+  /** The platform's unique id of the decision: its content reference. */
+  puid: string;
+}
+
+/** The statement's category (and added categories). */
+export type StatementCategory = "STATEMENT_CATEGORY_CYBER_VIOLENCE" | "STATEMENT_CATEGORY_PROTECTION_OF_MINORS";
 
 /** A platform's feedback as a record carries it. */
 export interface StopNciiFeedback {
@@ -531,3 +634,6 @@ export interface Withdrawn {
   /** Hashes erased. */
   hashes_erased: number;
 }
+
+/** The database's yes and no. */
+export type YesNo = "Yes" | "No";

@@ -69,6 +69,42 @@ words!(Outcome, "outcome", {
 pub struct OutcomeRequest {
     /// What became of the content.
     pub outcome: Outcome,
+    /// For the statement of reasons of a removal: how automated the
+    /// decision was (the draft needs it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automated_decision: Option<crate::AutomatedDecision>,
+    /// For the statement: picture or video, when the bank cannot tell
+    /// (a file's MD5 or SHA-256 is of either).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<crate::ContentType>,
+    /// For the statement: the EEA countries (two-letter codes) where the
+    /// content is restricted; everywhere when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 30))]
+    pub territorial_scope: Vec<String>,
+    /// For the statement: when the content was posted (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(format = Date, nullable = false))]
+    pub content_date: Option<String>,
+    /// For the statement: when the restriction ends (`YYYY-MM-DD`); none
+    /// for a permanent removal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(format = Date, nullable = false))]
+    pub end_date: Option<String>,
+}
+
+impl OutcomeRequest {
+    /// An outcome with nothing for a statement of reasons.
+    pub fn new(outcome: Outcome) -> OutcomeRequest {
+        OutcomeRequest {
+            outcome,
+            automated_decision: None,
+            content_type: None,
+            territorial_scope: Vec::new(),
+            content_date: None,
+            end_date: None,
+        }
+    }
 }
 
 /// What giving an outcome answers.

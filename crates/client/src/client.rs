@@ -400,7 +400,7 @@ impl BankClient {
     /// Gives the outcome of this platform's report `report_id`. Sending
     /// it twice records it once.
     pub fn outcome(&self, report_id: i64, outcome: Outcome) -> Result<(), ClientError> {
-        let request = OutcomeRequest { outcome };
+        let request = OutcomeRequest::new(outcome);
         let _: OutcomeRecorded = self.call(Repeat::Safe, || {
             self.http
                 .post(self.at(&format!("/v1/reports/{report_id}/outcome")))
