@@ -555,6 +555,31 @@ export interface Statement {
 /** The statement's category (and added categories). */
 export type StatementCategory = "STATEMENT_CATEGORY_CYBER_VIOLENCE" | "STATEMENT_CATEGORY_PROTECTION_OF_MINORS";
 
+/**
+ * What a platform says once for the statements of all its removals
+ * (`PUT /v1/statement-settings`): on which ground it removes matched
+ * copies, and why.
+ */
+export interface StatementSettings {
+  /** Removed (the default) or access disabled. */
+  decision_visibility?: DecisionVisibility;
+  /** Illegal content, or incompatible with the platform's terms. */
+  decision_ground: DecisionGround;
+  /**
+   * Illegal content: the law relied on (e.g. the national article on
+   * sharing intimate images without consent). Incompatible content: the
+   * clause of the terms. At most 500 characters.
+   */
+  ground: string;
+  /**
+   * Why the content is illegal or incompatible. At most 2,000
+   * characters.
+   */
+  explanation: string;
+  /** Where the law or the clause is published (`https://`). */
+  reference_url?: string | null;
+}
+
 /** A platform's feedback as a record carries it. */
 export interface StopNciiFeedback {
   /** The feedback. */

@@ -59,7 +59,8 @@ pub use reports::{NewReport, Outcome, OutcomeRecorded, OutcomeRequest, ReportCre
 pub use service::{ErrorBody, Health, Readiness};
 pub use statements::{
     AutomatedDecision, CategorySpecification, ContentType, DecisionGround, DecisionVisibility,
-    SourceType, Statement, StatementCategory, YesNo,
+    SourceType, Statement, StatementCategory, StatementSettings, YesNo, MAX_EXPLANATION_CHARS,
+    MAX_GROUND_CHARS,
 };
 pub use stopncii::{
     FeedbackRecorded, FeedbackResult, FetchHashesQuery, FetchHashesResponse, StopNciiFeedback,

@@ -148,6 +148,7 @@ word_schema!(
     crate::SourceType,
     crate::YesNo,
     crate::Statement,
+    crate::StatementSettings,
     crate::StopNciiSignalType,
     crate::StopNciiHashStatus,
     crate::StopNciiFeedbackValue,

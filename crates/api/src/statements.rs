@@ -139,6 +139,42 @@ words!(YesNo, "yes or no", {
     No => "No",
 });
 
+/// Most characters of a legal ground, a terms clause or a reference URL.
+pub const MAX_GROUND_CHARS: usize = 500;
+/// Most characters of an explanation.
+pub const MAX_EXPLANATION_CHARS: usize = 2000;
+
+/// What a platform says once for the statements of all its removals
+/// (`PUT /v1/statement-settings`): on which ground it removes matched
+/// copies, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StatementSettings {
+    /// Removed (the default) or access disabled.
+    #[serde(default = "removed")]
+    pub decision_visibility: DecisionVisibility,
+    /// Illegal content, or incompatible with the platform's terms.
+    pub decision_ground: DecisionGround,
+    /// Illegal content: the law relied on (e.g. the national article on
+    /// sharing intimate images without consent). Incompatible content: the
+    /// clause of the terms. At most 500 characters.
+    #[cfg_attr(feature = "openapi", schema(max_length = 500, min_length = 1))]
+    pub ground: String,
+    /// Why the content is illegal or incompatible. At most 2,000
+    /// characters.
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000, min_length = 1))]
+    pub explanation: String,
+    /// Where the law or the clause is published (`https://`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    pub reference_url: Option<String>,
+}
+
+fn removed() -> DecisionVisibility {
+    DecisionVisibility::ContentRemoved
+}
+
 /// A draft statement of reasons, in the Transparency Database API's fields.
 /// It holds no personal data: no case number, no hash value, nothing of the
 /// victim.

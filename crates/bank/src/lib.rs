@@ -82,6 +82,7 @@ mod platforms;
 mod release;
 mod reports;
 mod secrets;
+mod statements;
 mod stats;
 mod stopncii;
 mod values;
@@ -124,6 +125,7 @@ pub use reports::{
     MAX_MATCH_BATCH, MAX_QUERY_FRAMES, MAX_RADIUS,
 };
 pub use secrets::{Argon2Cost, CASE_NUMBER_PREFIX, KEY_PREFIX, PIN_DIGITS};
+pub use statements::puid_of;
 pub use stats::Stats;
 pub use stopncii::{DEFAULT_STOPNCII_PAGE, FEEDBACK_CONTENT_REF, MAX_FEEDBACKS, MAX_STOPNCII_PAGE};
 pub use withdrawn::WITHDRAWN_WINDOW_DAYS;

@@ -358,12 +358,18 @@ impl Bank {
     /// violating, the value is suspended: off the feed (a deletion entry)
     /// and out of matching, in every case that holds it or files it again,
     /// still shown on those cases.
+    ///
+    /// What the outcome says for a statement of reasons (how automated,
+    /// picture or video, countries, days) is checked and kept with it, in
+    /// place of what an earlier outcome said.
     pub async fn set_outcome(
         &self,
         platform: &Platform,
         report_id: i64,
-        outcome: Outcome,
+        request: &api::OutcomeRequest,
     ) -> Result<()> {
+        let outcome = request.outcome;
+        let facts = crate::statements::check_outcome_facts(request)?;
         let mut write = Write::begin(&self.db).await?;
         let row: Option<(i64,)> =
             sqlx::query_as("SELECT hash_id FROM reports WHERE id = $1 AND platform_id = $2")
@@ -376,12 +382,21 @@ impl Bank {
                 "this platform made no report with id {report_id}"
             )));
         };
-        sqlx::query("UPDATE reports SET outcome = $1, outcome_at = $2 WHERE id = $3")
-            .bind(outcome.as_str())
-            .bind(write.at)
-            .bind(report_id)
-            .execute(write.conn())
-            .await?;
+        sqlx::query(
+            "UPDATE reports SET outcome = $1, outcome_at = $2, automated_decision = $3, \
+             content_type = $4, territorial_scope = $5, content_date = $6, end_date = $7 \
+             WHERE id = $8",
+        )
+        .bind(outcome.as_str())
+        .bind(write.at)
+        .bind(facts.automated_decision)
+        .bind(facts.content_type)
+        .bind(facts.territorial_scope)
+        .bind(facts.content_date)
+        .bind(facts.end_date)
+        .bind(report_id)
+        .execute(write.conn())
+        .await?;
         crate::exchanges::forward_outcome(&mut write, report_id, outcome.as_str()).await?;
         write
             .audit(

@@ -273,7 +273,8 @@ impl Bank {
             };
             let report_id = self.feedback_report(platform, &value).await?;
             if let (Some(report_id), Some(outcome)) = (report_id, outcome) {
-                self.set_outcome(platform, report_id, outcome).await?;
+                self.set_outcome(platform, report_id, &api::OutcomeRequest::new(outcome))
+                    .await?;
             }
             results.push(FeedbackRecorded {
                 hash_value: feedback.hash_value,

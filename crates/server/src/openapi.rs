@@ -35,6 +35,9 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
         crate::platform::match_hashes,
         crate::platform::report,
         crate::platform::outcome,
+        crate::platform::statement,
+        crate::platform::put_statement_settings,
+        crate::platform::get_statement_settings,
         crate::stopncii::fetch_hashes,
         crate::stopncii::submit_feedback,
     ),
@@ -206,7 +209,9 @@ error_response!(
 error_response!(
     /// 409.
     Conflict,
-    "The case was withdrawn, or this platform already reported this content for this hash."
+    "The case was withdrawn, or this platform already reported this content for this hash, \
+     or a statement of reasons lacks what it needs (a removal, the platform's settings, how \
+     automated the decision was, picture or video)."
 );
 error_response!(
     /// 413.

@@ -4,7 +4,7 @@
 
 use api::{
     FeedPage, FeedQuery, MatchRequest, MatchResponse, NewReport, OutcomeRecorded, OutcomeRequest,
-    ReportCreated,
+    ReportCreated, Statement, StatementSettings,
 };
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -23,6 +23,17 @@ pub(crate) fn routes() -> Api {
         .route(Method::POST, "/v1/match", match_hashes)
         .route(Method::POST, "/v1/reports", report)
         .route(Method::POST, "/v1/reports/{id}/outcome", outcome)
+        .route(Method::GET, "/v1/reports/{id}/statement", statement)
+        .route(
+            Method::PUT,
+            "/v1/statement-settings",
+            put_statement_settings,
+        )
+        .route(
+            Method::GET,
+            "/v1/statement-settings",
+            get_statement_settings,
+        )
 }
 
 /// The hash feed after a cursor: additions and deletions in cursor order.
@@ -188,10 +199,107 @@ async fn outcome(
 ) -> ApiResult<impl IntoResponse> {
     state
         .bank
-        .set_outcome(&platform, report_id, request.outcome)
+        .set_outcome(&platform, report_id, &request)
         .await?;
     Ok(axum::Json(OutcomeRecorded {
         report_id,
         outcome: request.outcome,
     }))
+}
+
+/// The draft statement of reasons of one of this platform's removals.
+///
+/// Under the EU Digital Services Act a platform that removes content owes
+/// the uploader a statement of reasons (Art. 17) and sends it to the
+/// Commission's Transparency Database (Art. 24(5)). This is that statement
+/// in the database API's fields, ready to send: from the report (the kind
+/// of hash, the distance), its outcome (removed; how automated, picture or
+/// video, countries, days) and the platform's statement settings. It holds
+/// no case number, no hash value and nothing about the person the images
+/// show. `puid` is the report's content reference, or `ref-` and the first
+/// 32 hex digits of its SHA-256 when the database would refuse it
+/// (anything but letters, digits, `-` and `_`, or over 500 characters).
+/// 409 while the outcome is not `removed`, the settings are not given, the
+/// outcome does not say how automated the decision was, or a file hash
+/// (MD5, SHA-256) matched and the outcome does not say picture or video.
+#[utoipa::path(
+    get,
+    path = "/v1/reports/{id}/statement",
+    tag = "platforms",
+    security(("platformKey" = [])),
+    params(("id" = i64, Path, description = "The report's id, as reporting answered.")),
+    responses(
+        (status = 200, description = "The draft statement", body = Statement),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    )
+)]
+async fn statement(
+    State(state): State<AppState>,
+    PlatformAuth(platform): PlatformAuth,
+    Path(report_id): Path<i64>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(axum::Json(
+        state.bank.statement(&platform, report_id).await?,
+    ))
+}
+
+/// Set this platform's settings for the statements of its removals.
+///
+/// Given once, for every draft statement: whether matched copies are
+/// removed or disabled, on which ground (illegal content with the law
+/// relied on, or incompatible with the terms with the clause), why, and
+/// where the law or clause is published.
+#[utoipa::path(
+    put,
+    path = "/v1/statement-settings",
+    tag = "platforms",
+    security(("platformKey" = [])),
+    request_body = StatementSettings,
+    responses(
+        (status = 200, description = "Recorded", body = StatementSettings),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+    )
+)]
+async fn put_statement_settings(
+    State(state): State<AppState>,
+    PlatformAuth(platform): PlatformAuth,
+    Json(settings): Json<StatementSettings>,
+) -> ApiResult<impl IntoResponse> {
+    state
+        .bank
+        .set_statement_settings(&platform, &settings)
+        .await?;
+    Ok(axum::Json(settings))
+}
+
+/// This platform's settings for its statements of reasons.
+#[utoipa::path(
+    get,
+    path = "/v1/statement-settings",
+    tag = "platforms",
+    security(("platformKey" = [])),
+    responses(
+        (status = 200, description = "The settings", body = StatementSettings),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
+async fn get_statement_settings(
+    State(state): State<AppState>,
+    PlatformAuth(platform): PlatformAuth,
+) -> ApiResult<impl IntoResponse> {
+    match state.bank.statement_settings(&platform).await? {
+        Some(settings) => Ok(axum::Json(settings)),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "this platform has not given its statement settings",
+        )),
+    }
 }

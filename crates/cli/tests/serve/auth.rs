@@ -137,6 +137,28 @@ fn every_endpoint_with_every_role(db: &TestDb) {
             Some(json!({"outcome": "pending_review"})),
             [401, 401, 401, 401, 200, 401, 401],
         ),
+        (
+            "PUT",
+            "/v1/statement-settings".into(),
+            Some(
+                json!({"decision_ground": "DECISION_GROUND_INCOMPATIBLE_CONTENT",
+                        "ground": "Terms 4.2", "explanation": "Shared without consent."}),
+            ),
+            [401, 401, 401, 401, 200, 401, 401],
+        ),
+        (
+            "GET",
+            "/v1/statement-settings".into(),
+            None,
+            [401, 401, 401, 401, 200, 401, 401],
+        ),
+        (
+            // 409 for the platform: the outcome is not a removal.
+            "GET",
+            format!("/v1/reports/{report_id}/statement"),
+            None,
+            [401, 401, 401, 401, 409, 401, 401],
+        ),
     ];
     for (method, path, body, expected) in &endpoints {
         for (role, want) in roles.iter().zip(expected) {
@@ -156,9 +178,19 @@ fn every_endpoint_with_every_role(db: &TestDb) {
     // Another platform cannot give the outcome of this platform's report.
     let answer = server.post(
         &format!("/v1/reports/{report_id}/outcome"),
-        &Auth::Key(other),
+        &Auth::Key(other.clone()),
         &json!({"outcome": "removed"}),
     );
+    assert_eq!((answer.status, answer.code()), (404, "not_found"));
+    // Nor read its statement, removed, nor its settings.
+    let answer = server.outcome(&key, report_id, "removed");
+    assert_eq!(answer.status, 200);
+    let answer = server.get(
+        &format!("/v1/reports/{report_id}/statement"),
+        &Auth::Key(other.clone()),
+    );
+    assert_eq!((answer.status, answer.code()), (404, "not_found"));
+    let answer = server.get("/v1/statement-settings", &Auth::Key(other.clone()));
     assert_eq!((answer.status, answer.code()), (404, "not_found"));
 
     // Withdrawal, last: every role but the PIN is refused.

@@ -17,6 +17,7 @@ mod memory;
 mod operator;
 mod restart;
 mod shared;
+mod statements;
 mod stopncii;
 mod support;
 mod suspend;
