@@ -136,6 +136,11 @@ export interface ErrorBody {
   error: string;
   /** What is wrong, for a person. */
   message: string;
+  /**
+   * The earlier report, when this platform already reported this
+   * content for this hash (409).
+   */
+  report_id?: number | null;
 }
 
 /** One entry of the feed. */

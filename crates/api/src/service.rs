@@ -16,6 +16,10 @@ pub struct ErrorBody {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub message: String,
+    /// The earlier report, when this platform already reported this
+    /// content for this hash (409).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_id: Option<i64>,
 }
 
 /// What `/healthz` answers: the process is up.

@@ -33,6 +33,15 @@ pub enum BankError {
     /// The request conflicts with the current state (e.g. a withdrawn case).
     #[error("{0}")]
     Conflict(String),
+    /// This platform already reported this content for this hash: report
+    /// `report_id`.
+    #[error("this platform already reported this content for hash {hash_id}: report {report_id}")]
+    AlreadyReported {
+        /// The hash.
+        hash_id: i64,
+        /// The earlier report.
+        report_id: i64,
+    },
     /// Too many PIN or key checks are waiting: try again after the wait.
     #[error("the bank is busy checking other requests; try again shortly")]
     Busy {

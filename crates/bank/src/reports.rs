@@ -311,10 +311,10 @@ impl Bank {
         .fetch_optional(write.conn())
         .await?;
         if let Some((earlier,)) = earlier {
-            return Err(BankError::Conflict(format!(
-                "this platform already reported this content for hash {}: report {earlier}",
-                report.hash_id
-            )));
+            return Err(BankError::AlreadyReported {
+                hash_id: report.hash_id,
+                report_id: earlier,
+            });
         }
         let id = random_id();
         sqlx::query(

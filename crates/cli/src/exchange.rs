@@ -407,12 +407,14 @@ async fn send(source: &Source, forward: Forward) -> Sent {
         Err(err) => Sent::Failed(format!("{err:#}")),
         Ok(Ok(remote)) => Sent::Done(remote),
         // A second report of the same content: sent before (a restart
-        // between sending and recording it); its id is in the message.
+        // between sending and recording it); the answer names it (a source
+        // of an older version only in its message).
         Ok(Err(ClientError::Api {
             status: 409,
             message,
+            report_id,
             ..
-        })) => match earlier_report(&message) {
+        })) => match report_id.or_else(|| earlier_report(&message)) {
             Some(id) => Sent::Done(Some(id)),
             None => Sent::Dropped(format!("the source answered 409: {message}")),
         },
@@ -427,8 +429,8 @@ async fn send(source: &Source, forward: Forward) -> Sent {
     }
 }
 
-/// The report id in the bank's 409 answer to a second report of the same
-/// content ("... report 123").
+/// The report id in the message of an older bank's 409 answer to a second
+/// report of the same content ("... report 123").
 fn earlier_report(message: &str) -> Option<i64> {
     message
         .rsplit_once("report ")

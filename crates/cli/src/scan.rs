@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use client::{is_url, sends_in_clear, ApiKey, BankClient, PlainHttp};
+use client::{is_url, sends_in_clear, ApiKey, BankClient, ClientError, PlainHttp};
 use hashbank_scan::archive::{
     ArchiveLimits, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_RATIO,
     DEFAULT_MAX_TOTAL_BYTES, DEFAULT_RATIO_FLOOR,
@@ -91,6 +91,14 @@ pub struct ScanArgs {
     /// --key-file), so the case's owner sees it.
     #[arg(long, value_name = "URL")]
     report_to: Option<String>,
+
+    /// With --report-to: write a JSON line per reported match to FILE:
+    /// path, hash_id, report_id, and the report's draft statement of
+    /// reasons (EU Digital Services Act) once its outcome is `removed`, or
+    /// what it is missing. Give the outcomes by report_id, then scan again:
+    /// a match reported before keeps its report.
+    #[arg(long, value_name = "FILE", requires = "report_to")]
+    statements: Option<PathBuf>,
 
     /// Send the key over plain http:// to a host other than this machine
     /// (refused without it: use https://).
@@ -255,15 +263,24 @@ fn scan_and_report(args: &ScanArgs) -> Result<u8> {
     if let Some(client) = &reporter {
         let reported = report_matches(client, &outcome.matches, &args.content_ref_prefix);
         eprintln!(
-            "hashbank: {} matches reported to {}{}",
+            "hashbank: {} matches reported to {}{}{}",
             reported.sent,
             client.url(),
+            if reported.earlier > 0 {
+                format!(" ({} by an earlier scan)", reported.earlier)
+            } else {
+                String::new()
+            },
             if reported.failed > 0 {
                 format!(", {} failed", reported.failed)
             } else {
                 String::new()
             }
         );
+        if let Some(path) = &args.statements {
+            let errors = write_statements(client, &reported.reports, path)?;
+            outcome.errors.extend(errors);
+        }
         outcome.errors.extend(reported.errors);
         if reported.failed as usize > outcome.errors.len() {
             outcome
@@ -281,6 +298,68 @@ fn scan_and_report(args: &ScanArgs) -> Result<u8> {
     } else {
         EXIT_MATCHES
     })
+}
+
+/// Most reasons kept word for word for reports that have no statement yet.
+const KEPT_REASONS: usize = 3;
+
+/// Writes a JSON line per report of `reports` (path, hash id, report id)
+/// to `path`: its draft statement, or what it is missing (the bank's
+/// reason: not removed, no settings, ...); says on stderr how many and why.
+/// Failures to ask are returned as errors.
+fn write_statements(
+    client: &BankClient,
+    reports: &[(String, u64, i64)],
+    path: &Path,
+) -> Result<Vec<String>> {
+    let mut errors = Vec::new();
+    let mut reasons: Vec<String> = Vec::new();
+    let (mut written, mut waiting) = (0usize, 0usize);
+    write_to(path, |w| {
+        for (file, hash_id, report_id) in reports {
+            match client.statement(*report_id) {
+                Ok(statement) => {
+                    let line = serde_json::json!({
+                        "path": file,
+                        "hash_id": hash_id,
+                        "report_id": report_id,
+                        "statement": statement,
+                    });
+                    writeln!(w, "{line}")?;
+                    written += 1;
+                }
+                Err(ClientError::Api {
+                    status: 409,
+                    message,
+                    ..
+                }) => {
+                    let line = serde_json::json!({
+                        "path": file,
+                        "hash_id": hash_id,
+                        "report_id": report_id,
+                        "missing": message,
+                    });
+                    writeln!(w, "{line}")?;
+                    waiting += 1;
+                    if reasons.len() < KEPT_REASONS && !reasons.contains(&message) {
+                        reasons.push(message);
+                    }
+                }
+                Err(err) => errors.push(format!("statement of report {report_id} ({file}): {err}")),
+            }
+        }
+        Ok(())
+    })?;
+    eprintln!(
+        "hashbank: {written} statements of reasons written to {}; {waiting} reports have none          yet{}",
+        path.display(),
+        if reasons.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", reasons.join("; "))
+        }
+    );
+    Ok(errors)
 }
 
 /// A client of the bank at `url`, refusing plain http:// to another host

@@ -13,7 +13,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use scan_support::*;
-use serde_json::json;
+use serde_json::{json, Value};
 use support::{add_platform, Auth, Server, TestDb};
 
 /// Originals filed as cases, and one that is not.
@@ -477,6 +477,100 @@ fn the_match_api_finds_the_same_and_reports_reach_the_case() {
     for out in [&by_api.stderr, &reported.stderr] {
         assert!(!out.contains(&bank.key));
     }
+
+    // Statements of reasons: scanned again, each match keeps its report,
+    // which has none until its outcome is a removal.
+    let statements = dir.path().join("statements.jsonl");
+    let with_statements = |prefix: &str| {
+        scan(&[
+            root,
+            "--bank",
+            file.to_str().unwrap(),
+            "--report-to",
+            &bank.server.base,
+            "--key-file",
+            key,
+            "--content-ref-prefix",
+            prefix,
+            "--statements",
+            statements.to_str().unwrap(),
+        ])
+    };
+    let lines = |path: &Path| -> Vec<Value> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let again = with_statements("seized-2031/");
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    let n = expected.len();
+    assert!(
+        again.stderr.contains(&format!("{n} matches reported"))
+            && again.stderr.contains(&format!("({n} by an earlier scan)"))
+            && again.stderr.contains("0 statements of reasons written"),
+        "{}",
+        again.stderr
+    );
+    let waiting = lines(&statements);
+    assert_eq!(waiting.len(), n);
+    assert!(waiting
+        .iter()
+        .all(|l| l["missing"].as_str().unwrap().contains("no removal")));
+    let settings = json!({"decision_ground": "DECISION_GROUND_INCOMPATIBLE_CONTENT",
+                          "ground": "Terms 4.2", "explanation": "Shared without consent."});
+    let platform = Auth::Key(bank.key.clone());
+    let answer = bank
+        .server
+        .send("PUT", "/v1/statement-settings", &platform, Some(&settings));
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    for line in &waiting {
+        let answer = bank.server.post(
+            &format!("/v1/reports/{}/outcome", line["report_id"]),
+            &platform,
+            &json!({"outcome": "removed", "automated_decision": "AUTOMATED_DECISION_PARTIALLY",
+                    "content_type": "CONTENT_TYPE_IMAGE"}),
+        );
+        assert_eq!(answer.status, 200, "{:?}", answer.body);
+    }
+    let done = with_statements("seized-2031/");
+    assert!(
+        done.stderr
+            .contains(&format!("{n} statements of reasons written")),
+        "{}",
+        done.stderr
+    );
+    let drafted = lines(&statements);
+    assert_eq!(drafted.len(), n);
+    for line in &drafted {
+        let statement = &line["statement"];
+        let path = line["path"].as_str().unwrap();
+        assert_eq!(
+            statement["puid"],
+            json!(hashbank_bank::puid_of(&format!("seized-2031/{path}")))
+        );
+        assert_eq!(statement["incompatible_content_ground"], json!("Terms 4.2"));
+        assert_eq!(statement["automated_detection"], json!("Yes"));
+        // No path, no case number in the statement.
+        let text = statement.to_string();
+        assert!(
+            !text.contains("seized-2031") && !text.contains(path),
+            "{text}"
+        );
+        for case in [&bank.duck, &bank.kangaroo, &bank.ladybird] {
+            assert!(!text.contains(&case.number));
+        }
+    }
+    // --statements needs --report-to.
+    let alone = scan(&[
+        root,
+        "--bank",
+        file.to_str().unwrap(),
+        "--statements",
+        "x.jsonl",
+    ]);
+    assert_eq!(alone.code, 2, "{}", alone.stderr);
 }
 
 #[test]

@@ -84,6 +84,9 @@ pub enum ClientError {
         code: String,
         /// The bank's message.
         message: String,
+        /// The earlier report, when the platform reported this content
+        /// for this hash before (409).
+        report_id: Option<i64>,
     },
     /// A hash id no bank gives (a bank's ids fit in 63 bits): not sent.
     #[error("hash {hash_id} is not one of a bank's hash ids")]
@@ -397,16 +400,56 @@ impl BankClient {
         Ok(created.report_id)
     }
 
+    /// Reports as [`BankClient::report`] does; a second report of the same
+    /// content gives the earlier report's id. The id, and whether the
+    /// report is new.
+    pub fn report_or_earlier(
+        &self,
+        hash_id: u64,
+        value: &str,
+        label: Option<&str>,
+        content_ref: &str,
+    ) -> Result<(i64, bool), ClientError> {
+        match self.report(hash_id, value, label, content_ref) {
+            Ok(id) => Ok((id, true)),
+            Err(ClientError::Api {
+                status: 409,
+                report_id: Some(id),
+                ..
+            }) => Ok((id, false)),
+            Err(err) => Err(err),
+        }
+    }
+
     /// Gives the outcome of this platform's report `report_id`. Sending
     /// it twice records it once.
     pub fn outcome(&self, report_id: i64, outcome: Outcome) -> Result<(), ClientError> {
-        let request = OutcomeRequest::new(outcome);
+        self.outcome_with(report_id, &OutcomeRequest::new(outcome))
+    }
+
+    /// Gives the outcome of this platform's report `report_id` with what
+    /// the platform states for its statement of reasons.
+    pub fn outcome_with(
+        &self,
+        report_id: i64,
+        request: &OutcomeRequest,
+    ) -> Result<(), ClientError> {
         let _: OutcomeRecorded = self.call(Repeat::Safe, || {
             self.http
                 .post(self.at(&format!("/v1/reports/{report_id}/outcome")))
-                .json(&request)
+                .json(request)
         })?;
         Ok(())
+    }
+
+    /// The draft statement of reasons of this platform's removal
+    /// `report_id`; the bank answers 409 while the report is not removed
+    /// or a fact is missing.
+    pub fn statement(&self, report_id: i64) -> Result<api::Statement, ClientError> {
+        self.call(Repeat::Safe, || {
+            self.http
+                .get(self.at(&format!("/v1/reports/{report_id}/statement")))
+        })
     }
 
     fn at(&self, path: &str) -> String {
@@ -519,6 +562,7 @@ impl BankClient {
                 status: status.as_u16(),
                 code: body.error.into_owned(),
                 message: body.message,
+                report_id: body.report_id,
             }),
             (_, None) => Err(self.not_hashbank(format!(
                 "HTTP {} without the bank's error body",

@@ -10,8 +10,12 @@ const KEPT_ERRORS: usize = 10;
 /// What sending the reports did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reported {
-    /// Reports the bank accepted.
+    /// Reports the bank accepted, or had from an earlier scan.
     pub sent: u64,
+    /// Of those, reports it had from an earlier scan of the same content.
+    pub earlier: u64,
+    /// Each match's report: its path, its hash id and the report's id.
+    pub reports: Vec<(String, u64, i64)>,
     /// Reports that failed.
     pub failed: u64,
     /// The first failures, in words.
@@ -22,7 +26,8 @@ pub struct Reported {
 /// deciding pair (the bank checks the distance itself); `content_ref` is
 /// `prefix` followed by the file's path in the scanned set. The bank
 /// accepts a report only of a hash this platform was given, by the feed
-/// (`sync`) or the match API.
+/// (`sync`) or the match API. A match reported by an earlier scan keeps its
+/// report (and its outcome).
 pub fn report_matches(client: &BankClient, matches: &[MatchRecord], prefix: &str) -> Reported {
     let mut out = Reported::default();
     for m in matches {
@@ -31,10 +36,12 @@ pub fn report_matches(client: &BankClient, matches: &[MatchRecord], prefix: &str
             crate::query::Label::Pdq(l) => Some(l.as_str()),
             _ => None,
         };
-        match client.report(m.hash_id, &reported_value(m), label, &content_ref) {
-            Ok(id) => {
-                tracing::debug!(report = id, hash_id = m.hash_id, "reported");
+        match client.report_or_earlier(m.hash_id, &reported_value(m), label, &content_ref) {
+            Ok((id, new)) => {
+                tracing::debug!(report = id, hash_id = m.hash_id, new, "reported");
                 out.sent += 1;
+                out.earlier += u64::from(!new);
+                out.reports.push((m.path.clone(), m.hash_id, id));
             }
             Err(e) => {
                 out.failed += 1;

@@ -25,6 +25,8 @@ pub struct ApiError {
     pub message: String,
     /// Seconds to wait before retrying (429, 503).
     pub retry_after: Option<Duration>,
+    /// The earlier report, for a second report of the same content.
+    pub report_id: Option<i64>,
 }
 
 impl ApiError {
@@ -35,6 +37,7 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            report_id: None,
         }
     }
 
@@ -118,7 +121,9 @@ impl From<BankError> for ApiError {
             BankError::Locked { .. } => (StatusCode::TOO_MANY_REQUESTS, "locked"),
             BankError::BadKey => (StatusCode::UNAUTHORIZED, "unauthorized"),
             BankError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            BankError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            BankError::Conflict(_) | BankError::AlreadyReported { .. } => {
+                (StatusCode::CONFLICT, "conflict")
+            }
             BankError::NotReady => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
             BankError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             BankError::Database(_) | BankError::Migrate(_) | BankError::Internal(_) => {
@@ -137,11 +142,16 @@ impl From<BankError> for ApiError {
             BankError::NotReady => Some(Duration::from_secs(NOT_READY_RETRY_SECONDS)),
             _ => None,
         };
+        let report_id = match err {
+            BankError::AlreadyReported { report_id, .. } => Some(report_id),
+            _ => None,
+        };
         ApiError {
             status,
             code,
             message,
             retry_after,
+            report_id,
         }
     }
 }
@@ -288,6 +298,7 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             error: Cow::Borrowed(self.code),
             message: self.message,
+            report_id: self.report_id,
         };
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(wait) = self.retry_after {

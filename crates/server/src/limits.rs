@@ -186,10 +186,12 @@ impl Limiter {
 
 fn limited(what: &str, wait: Duration, whom: &str) -> ApiError {
     ApiError {
-        status: StatusCode::TOO_MANY_REQUESTS,
-        code: "rate_limited",
-        message: format!("too many {what} from {whom}; try again later"),
         retry_after: Some(wait.max(Duration::from_secs(1))),
+        ..ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many {what} from {whom}; try again later"),
+        )
     }
 }
 

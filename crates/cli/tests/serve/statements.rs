@@ -282,6 +282,10 @@ fn statements_of_reasons(db: &TestDb) {
     let image_report = report(image_id, &copy, "uploads/2026/IMG_0042.jpg");
     let file_report = report(file_id, &file, "file-9");
     let minor_report = report(minor_id, &minor_image, "post_77");
+    // The same content again: refused, naming the report it has.
+    let again = server.report(&key, image_id, &copy, "uploads/2026/IMG_0042.jpg");
+    assert_eq!((again.status, again.code()), (409, "conflict"));
+    assert_eq!(again.body["report_id"], json!(image_report));
     let statement_path = |id: i64| format!("/v1/reports/{id}/statement");
     let conflict = |id: i64, says: &str| {
         let answer = server.get(&statement_path(id), &as_key);

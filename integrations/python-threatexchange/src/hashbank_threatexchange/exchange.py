@@ -411,9 +411,13 @@ class HashbankSignalExchangeAPI(
         """
         The id of the report a 409 answer refers to.
 
-        The bank names it in the message ("... report 1234"); a 409 that
-        names none (a withdrawn case, say) is passed on as it is.
+        The bank names it in the answer's report_id (a bank of an older
+        version only in the message, "... report 1234"); a 409 that names
+        none (a withdrawn case, say) is passed on as it is.
         """
+        named = answer.get("report_id") if isinstance(answer, dict) else None
+        if isinstance(named, int) and not isinstance(named, bool):
+            return named
         message = answer.get("message") if isinstance(answer, dict) else None
         m = re.search(r"\breport (\d+)\b", message or "")
         if m is None:
