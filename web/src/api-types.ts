@@ -9,6 +9,30 @@ export type AutomatedDecision = "AUTOMATED_DECISION_FULLY" | "AUTOMATED_DECISION
 /** PDQ only: what a stored hash is a hash of. pdq: the whole image (role plain); the others (role extra): the image without uniform borders (trim) or a fixed part of it (central crops crop95, crop90, crop80; 85% crops pushed to a corner crop85tl, crop85tr, crop85bl, crop85br; the top or bottom 80%). */
 export type BankLabel = "pdq" | "trim" | "crop95" | "crop90" | "crop80" | "crop85tl" | "crop85tr" | "crop85bl" | "crop85br" | "top80" | "bottom80";
 
+/**
+ * An investigator's find of the case's images in seized material, as the
+ * case's owner sees it: who found them, how to reach them, and what to
+ * quote. Contacting them is her choice; they do not know who she is.
+ */
+export interface CaseFind {
+  /** The investigating unit's name. */
+  unit: string;
+  /**
+   * The unit's contact text (phone, web address, opening hours, ...)
+   * per language code (`en`, `nl`, `fr`, `de`, ...), as the operator
+   * set it.
+   */
+  contact: Record<string, unknown>;
+  /** The investigation's reference, to quote when contacting them. */
+  reference: string;
+  /** The day the material was found (`YYYY-MM-DD`). */
+  found_on: string;
+  /** How many of the case's hashes were found. */
+  hashes: number;
+  /** How many files of the seized material matched them. */
+  files: number;
+}
+
 /** A hash of a case, as its owner sees it. */
 export interface CaseHash {
   /** The case's own id of this hash. */
@@ -98,6 +122,8 @@ export interface CaseView {
   hashes: CaseHash[];
   /** Per platform: matches reported and outcomes. */
   platforms: CasePlatform[];
+  /** Finds in seized material, per investigation, newest first. */
+  finds?: CaseFind[];
 }
 
 /** The images were taken before the person was 18: platforms handle these first. */
@@ -234,6 +260,15 @@ export interface FetchHashesResponse {
   hashRecords: StopNciiHashRecord[];
 }
 
+/**
+ * What filing a find answers: its id. Filing the same hash under the
+ * same reference again updates it.
+ */
+export interface FindRecorded {
+  /** The find's id. */
+  find_id: number;
+}
+
 /** A moment of a video. */
 export interface FrameAt {
   /** The frame's number, from 0. */
@@ -362,6 +397,28 @@ export interface NewCase {
   hashes: NewHash[];
   /** `minor` when the images were taken before she was 18. */
   category?: Category;
+}
+
+/**
+ * An investigator's find (`POST /v1/finds`): a bank hash found in material
+ * seized in an investigation.
+ */
+export interface NewFind {
+  /**
+   * The matched hash's id: one the match API returned to this
+   * investigator, or one it read from the feed.
+   */
+  hash_id: number;
+  /**
+   * The investigation's reference (e.g. `PV-2026-123`), which the
+   * victim quotes when she contacts the unit: 1 to 100 characters,
+   * letters, digits, spaces and `-_./:#`.
+   */
+  reference: string;
+  /** The day the material was found or examined (`YYYY-MM-DD`). */
+  found_on: string;
+  /** How many files of the material matched the hash (1 to 1,000,000). */
+  files: number;
 }
 
 /** A hash as a person submits it for her case. */

@@ -199,6 +199,28 @@ pub struct CasePlatform {
     pub reports: Vec<CaseReport>,
 }
 
+/// An investigator's find of the case's images in seized material, as the
+/// case's owner sees it: who found them, how to reach them, and what to
+/// quote. Contacting them is her choice; they do not know who she is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseFind {
+    /// The investigating unit's name.
+    pub unit: String,
+    /// The unit's contact text (phone, web address, opening hours, ...)
+    /// per language code (`en`, `nl`, `fr`, `de`, ...), as the operator
+    /// set it.
+    pub contact: std::collections::BTreeMap<String, String>,
+    /// The investigation's reference, to quote when contacting them.
+    pub reference: String,
+    /// The day the material was found (`YYYY-MM-DD`).
+    pub found_on: String,
+    /// How many of the case's hashes were found.
+    pub hashes: usize,
+    /// How many files of the seized material matched them.
+    pub files: u64,
+}
+
 /// Whether a case is open or withdrawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -241,6 +263,9 @@ pub struct CaseView {
     pub hashes: Vec<CaseHash>,
     /// Per platform: matches reported and outcomes.
     pub platforms: Vec<CasePlatform>,
+    /// Finds in seized material, per investigation, newest first.
+    #[serde(default)]
+    pub finds: Vec<CaseFind>,
 }
 
 /// What a withdrawal answers (`POST /v1/cases/{number}/withdraw`).

@@ -48,14 +48,17 @@ mod statements;
 mod stopncii;
 
 pub use cases::{
-    CaseHash, CaseHashes, CasePlatform, CaseReport, CaseStatus, CaseView, CreatedCase, HashStatus,
-    MoreHashes, NewCase, NewHash, Withdrawn, MAX_MOMENTS,
+    CaseFind, CaseHash, CaseHashes, CasePlatform, CaseReport, CaseStatus, CaseView, CreatedCase,
+    HashStatus, MoreHashes, NewCase, NewHash, Withdrawn, MAX_MOMENTS,
 };
 pub use feed::{FeedEntry, FeedOp, FeedPage, FeedQuery};
 pub use matching::{
     FrameAt, HashQuery, MatchRequest, MatchResponse, MatchedFrame, MatchedHash, QueryResult, Shares,
 };
-pub use reports::{NewReport, Outcome, OutcomeRecorded, OutcomeRequest, ReportCreated};
+pub use reports::{
+    FindRecorded, NewFind, NewReport, Outcome, OutcomeRecorded, OutcomeRequest, ReportCreated,
+    MAX_REFERENCE_CHARS,
+};
 pub use service::{ErrorBody, Health, Readiness};
 pub use statements::{
     AutomatedDecision, CategorySpecification, ContentType, DecisionGround, DecisionVisibility,

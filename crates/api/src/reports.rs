@@ -116,3 +116,36 @@ pub struct OutcomeRecorded {
     /// Its outcome now.
     pub outcome: Outcome,
 }
+
+/// Longest reference of an investigation, in characters.
+pub const MAX_REFERENCE_CHARS: usize = 100;
+
+/// An investigator's find (`POST /v1/finds`): a bank hash found in material
+/// seized in an investigation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewFind {
+    /// The matched hash's id: one the match API returned to this
+    /// investigator, or one it read from the feed.
+    pub hash_id: i64,
+    /// The investigation's reference (e.g. `PV-2026-123`), which the
+    /// victim quotes when she contacts the unit: 1 to 100 characters,
+    /// letters, digits, spaces and `-_./:#`.
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, min_length = 1))]
+    pub reference: String,
+    /// The day the material was found or examined (`YYYY-MM-DD`).
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
+    pub found_on: String,
+    /// How many files of the material matched the hash (1 to 1,000,000).
+    pub files: u64,
+}
+
+/// What filing a find answers: its id. Filing the same hash under the
+/// same reference again updates it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FindRecorded {
+    /// The find's id.
+    pub find_id: i64,
+}

@@ -187,6 +187,7 @@ impl Bank {
             withdrawn_at: case.withdrawn_at.map(rfc3339),
             hashes,
             platforms: platforms.into_values().collect(),
+            finds: crate::finds::case_finds(&self.db.pool, case.id).await?,
         })
     }
 

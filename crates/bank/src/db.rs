@@ -64,7 +64,7 @@ fn sqlite_setup() -> String {
 const VACUUM_EVERY: Duration = Duration::from_secs(60);
 /// The tables that hold hash values, and the keys of saved matchers.
 const VALUE_TABLES: &str =
-    "hashes, hash_values, reports, feed, matcher_keys, exchange_holdings, exchange_forwards";
+    "hashes, hash_values, reports, finds, feed, matcher_keys, exchange_holdings, exchange_forwards";
 
 /// Which database the bank is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -33,6 +33,10 @@ pub enum BankError {
     /// The request conflicts with the current state (e.g. a withdrawn case).
     #[error("{0}")]
     Conflict(String),
+    /// The key is valid but not for this: an investigator's where a
+    /// platform's is needed, or the other way round.
+    #[error("{0}")]
+    Forbidden(String),
     /// This platform already reported this content for this hash: report
     /// `report_id`.
     #[error("this platform already reported this content for hash {hash_id}: report {report_id}")]

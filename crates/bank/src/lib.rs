@@ -74,6 +74,7 @@ mod db;
 mod error;
 mod exchanges;
 mod feed;
+mod finds;
 mod hashes;
 mod import;
 mod matcher;
@@ -109,6 +110,7 @@ pub use exchanges::{
     Applied, ExchangeInfo, Forward, ForwardKind, Source, FORWARD_PREFIX, MAX_FORWARD_HOPS,
 };
 pub use feed::{FeedEntry, FeedOp, FeedPage, DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT};
+pub use finds::MAX_FIND_FILES;
 pub use hashes::{
     blank_pdq_hashes, check_hex, check_new_hashes, check_pdq_value, check_video, Category,
     CheckedHash, HashStatus, Kind, NewHash, Role, MAX_FRAMES_PER_CASE, MAX_HASHES_PER_CASE,
@@ -118,7 +120,7 @@ pub use import::ImportedCase;
 pub use matcher::{Change, Entry, FeedMatcher, Opened};
 pub use model::{BankLabel, QueryLabel};
 pub use pins::{PinAttempt, MAX_LOCK, MAX_PIN_CLIENTS};
-pub use platforms::{Platform, PlatformInfo};
+pub use platforms::{check_contact, KeyRole, Platform, PlatformInfo};
 pub use release::{FeedRelease, DEFAULT_DELETE_HOLD, DEFAULT_HOLD, DEFAULT_MIX_WRITES};
 pub use reports::{
     video_rule, HashQuery, NewReport, Outcome, QueryResult, DEFAULT_RADIUS, MAX_CONTENT_REF_LEN,

@@ -18,13 +18,101 @@ use crate::write::Write;
 /// Longest platform name.
 const MAX_NAME_LEN: usize = 64;
 
-/// A platform that presented a valid key.
+/// Most languages of an investigator's contact text, and most characters
+/// of each.
+const MAX_CONTACT_LANGUAGES: usize = 24;
+const MAX_CONTACT_CHARS: usize = 1000;
+
+/// What a key may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyRole {
+    /// A platform: the feed, the match API, reports and outcomes.
+    Platform,
+    /// An investigator: the feed, the match API and finds.
+    Investigator,
+}
+
+impl KeyRole {
+    /// The word stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyRole::Platform => "platform",
+            KeyRole::Investigator => "investigator",
+        }
+    }
+
+    fn parse(word: &str) -> Result<KeyRole> {
+        match word {
+            "platform" => Ok(KeyRole::Platform),
+            "investigator" => Ok(KeyRole::Investigator),
+            other => Err(BankError::Internal(format!("stored key role {other:?}"))),
+        }
+    }
+}
+
+/// A platform or an investigator that presented a valid key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Platform {
     /// Its id.
     pub id: i64,
     /// Its name.
     pub name: String,
+    /// What its key may do.
+    pub role: KeyRole,
+}
+
+impl Platform {
+    /// A 403 unless the key is a platform's: reports, outcomes and
+    /// statements are platforms' business.
+    pub fn must_be_platform(&self) -> Result<()> {
+        match self.role {
+            KeyRole::Platform => Ok(()),
+            KeyRole::Investigator => Err(BankError::Forbidden(
+                "an investigator's key matches and files finds; reports, outcomes and                  statements are for platforms"
+                    .into(),
+            )),
+        }
+    }
+
+    /// A 403 unless the key is an investigator's.
+    pub fn must_be_investigator(&self) -> Result<()> {
+        match self.role {
+            KeyRole::Investigator => Ok(()),
+            KeyRole::Platform => Err(BankError::Forbidden(
+                "only an investigator's key files finds".into(),
+            )),
+        }
+    }
+}
+
+/// Checks an investigator's contact text: a JSON object of language codes
+/// (two or three lower-case letters) to texts of 1 to 1,000 characters.
+pub fn check_contact(contact: &std::collections::BTreeMap<String, String>) -> Result<()> {
+    let bad = |message: String| BankError::invalid("invalid_contact", message);
+    if contact.is_empty() || contact.len() > MAX_CONTACT_LANGUAGES {
+        return Err(bad(format!(
+            "give the contact text in 1 to {MAX_CONTACT_LANGUAGES} languages"
+        )));
+    }
+    for (language, text) in contact {
+        if !(2..=3).contains(&language.len()) || !language.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err(bad(format!(
+                "{language:?} is not a language code (two or three lower-case letters: en, nl, ...)"
+            )));
+        }
+        let chars = text.chars().count();
+        if text.trim().is_empty() || chars > MAX_CONTACT_CHARS {
+            return Err(bad(format!(
+                "the {language} text has {chars} characters; give 1 to {MAX_CONTACT_CHARS}"
+            )));
+        }
+        if text.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(bad(format!(
+                "the {language} text holds control characters (only line breaks are kept)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A platform as `hashbank platform list` shows it (never its key).
@@ -38,6 +126,8 @@ pub struct PlatformInfo {
     pub created_at: String,
     /// When its key was revoked.
     pub revoked_at: Option<String>,
+    /// `platform` or `investigator`.
+    pub role: String,
 }
 
 /// How long a wrong secret for a known key id is refused without argon2.
@@ -86,6 +176,23 @@ impl KeyCache {
 impl Bank {
     /// Adds a platform; returns its API key, which is shown only this once.
     pub async fn add_platform(&self, name: &str) -> Result<String> {
+        self.add_key(name, KeyRole::Platform, None).await
+    }
+
+    /// Adds an investigator, with its unit's contact text per language
+    /// ([`check_contact`]); returns its API key, shown once.
+    pub async fn add_investigator(
+        &self,
+        name: &str,
+        contact: &std::collections::BTreeMap<String, String>,
+    ) -> Result<String> {
+        check_contact(contact)?;
+        let json = serde_json::to_string(contact)
+            .map_err(|e| BankError::Internal(format!("contact: {e}")))?;
+        self.add_key(name, KeyRole::Investigator, Some(json)).await
+    }
+
+    async fn add_key(&self, name: &str, role: KeyRole, contact: Option<String>) -> Result<String> {
         check_name(name)?;
         let (key, key_id) = new_api_key();
         let key_hash = self.hash_secret(key.clone()).await?;
@@ -101,20 +208,25 @@ impl Bank {
         }
         let id = random_id();
         sqlx::query(
-            "INSERT INTO platforms (id, name, key_id, key_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO platforms (id, name, key_id, key_hash, created_at, role, contact) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(id)
         .bind(name)
         .bind(&key_id)
         .bind(&key_hash)
         .bind(write.at)
+        .bind(role.as_str())
+        .bind(contact)
         .execute(write.conn())
         .await?;
         write
             .audit(
                 &Actor::Operator,
-                "platform.add",
+                match role {
+                    KeyRole::Platform => "platform.add",
+                    KeyRole::Investigator => "investigator.add",
+                },
                 &format!("platform:{id}"),
                 &format!("name={name} key_id={key_id}"),
             )
@@ -125,19 +237,22 @@ impl Bank {
 
     /// Every platform, by name.
     pub async fn list_platforms(&self) -> Result<Vec<PlatformInfo>> {
-        let rows: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT name, key_id, created_at, revoked_at FROM platforms ORDER BY name",
+        let rows: Vec<(String, String, i64, Option<i64>, String)> = sqlx::query_as(
+            "SELECT name, key_id, created_at, revoked_at, role FROM platforms ORDER BY name",
         )
         .fetch_all(&self.db.pool)
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(name, key_id, created_at, revoked_at)| PlatformInfo {
-                name,
-                key_id,
-                created_at: rfc3339(created_at),
-                revoked_at: revoked_at.map(rfc3339),
-            })
+            .map(
+                |(name, key_id, created_at, revoked_at, role)| PlatformInfo {
+                    name,
+                    key_id,
+                    created_at: rfc3339(created_at),
+                    revoked_at: revoked_at.map(rfc3339),
+                    role,
+                },
+            )
             .collect())
     }
 
@@ -219,20 +334,24 @@ impl Bank {
         if self.keys.failed_recently(&digest) {
             return Err(BankError::BadKey);
         }
-        let row: Option<(i64, String, String, Option<i64>)> = sqlx::query_as(
-            "SELECT id, name, key_hash, revoked_at FROM platforms WHERE key_id = $1",
+        let row: Option<(i64, String, String, Option<i64>, String)> = sqlx::query_as(
+            "SELECT id, name, key_hash, revoked_at, role FROM platforms WHERE key_id = $1",
         )
         .bind(key_id)
         .fetch_optional(&self.db.pool)
         .await?;
-        let Some((id, name, key_hash, None)) = row else {
+        let Some((id, name, key_hash, None, role)) = row else {
             return Err(BankError::BadKey);
         };
         if !self.verify_secret(key.to_string(), Some(key_hash)).await? {
             self.keys.failed(digest);
             return Err(BankError::BadKey);
         }
-        let platform = Platform { id, name };
+        let platform = Platform {
+            id,
+            name,
+            role: KeyRole::parse(&role)?,
+        };
         self.keys
             .verified
             .lock()

@@ -270,6 +270,7 @@ impl Bank {
     /// pair of labels; 409 when this platform already reported this
     /// content for this hash.
     pub async fn report(&self, platform: &Platform, report: NewReport) -> Result<i64> {
+        platform.must_be_platform()?;
         if let Some(d) = report.distance.filter(|d| !(0..=MAX_DISTANCE).contains(d)) {
             return Err(BankError::invalid(
                 "invalid_distance",
@@ -293,11 +294,23 @@ impl Bank {
         }
     }
 
+    /// Whether the key `platform_id` was given the value `id`, by the
+    /// match API (held or written grants) or by a feed page it read.
+    pub(crate) async fn granted(
+        &self,
+        write: &mut Write,
+        platform_id: i64,
+        id: i64,
+    ) -> Result<bool> {
+        Ok(self.grants.holds(platform_id, id) || given(write, platform_id, id).await?)
+    }
+
     async fn insert_report(&self, platform: &Platform, report: &NewReport) -> Result<i64> {
         let mut write = Write::begin(&self.db).await?;
         let stored = crate::values::for_report(&mut write, report.hash_id).await?;
-        if !self.grants.holds(platform.id, report.hash_id)
-            && !given(&mut write, platform.id, report.hash_id).await?
+        if !self
+            .granted(&mut write, platform.id, report.hash_id)
+            .await?
         {
             return Err(crate::values::not_given(report.hash_id));
         }
@@ -368,6 +381,7 @@ impl Bank {
         report_id: i64,
         request: &api::OutcomeRequest,
     ) -> Result<()> {
+        platform.must_be_platform()?;
         let outcome = request.outcome;
         let facts = crate::statements::check_outcome_facts(request)?;
         let mut write = Write::begin(&self.db).await?;

@@ -151,6 +151,7 @@ impl Bank {
         platform: &Platform,
         settings: &StatementSettings,
     ) -> Result<()> {
+        platform.must_be_platform()?;
         check_settings(settings)?;
         let json = serde_json::to_string(settings)
             .map_err(|e| BankError::Internal(format!("statement settings: {e}")))?;
@@ -177,6 +178,7 @@ impl Bank {
         &self,
         platform: &Platform,
     ) -> Result<Option<StatementSettings>> {
+        platform.must_be_platform()?;
         let row: Option<(Option<String>,)> =
             sqlx::query_as("SELECT statement_settings FROM platforms WHERE id = $1")
                 .bind(platform.id)
@@ -197,6 +199,7 @@ impl Bank {
     /// settings, how automated the decision was, picture or video for a
     /// file hash).
     pub async fn statement(&self, platform: &Platform, report_id: i64) -> Result<Statement> {
+        platform.must_be_platform()?;
         let row: Option<ReportRow> = sqlx::query_as(
             "SELECT r.distance, r.content_ref, r.outcome, r.reported_at, r.outcome_at, \
              r.automated_decision, r.content_type, r.territorial_scope, r.content_date, \

@@ -234,6 +234,7 @@ impl Bank {
         platform: &Platform,
         feedbacks: Vec<StopNciiHashFeedback>,
     ) -> Result<Vec<FeedbackRecorded>> {
+        platform.must_be_platform()?;
         if feedbacks.is_empty() || feedbacks.len() > MAX_FEEDBACKS {
             return Err(BankError::invalid(
                 "invalid_feedbacks",

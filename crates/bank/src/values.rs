@@ -313,8 +313,9 @@ pub(crate) async fn release(write: &mut Write, ids: &BTreeSet<i64>) -> Result<()
         }
     }
     for id in &erased {
-        // Reports, grants and forwards name the value; they go with it.
-        for table in ["reports", "match_grants"] {
+        // Reports, finds, grants and forwards name the value; they go with
+        // it.
+        for table in ["reports", "finds", "match_grants"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE hash_id = $1"))
                 .bind(id)
                 .execute(write.conn())

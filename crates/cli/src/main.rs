@@ -39,6 +39,9 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Add, list and revoke platforms and their API keys.
     Platform(platform::PlatformArgs),
+    /// Add investigating units and their API keys (finds in seized
+    /// material).
+    Investigator(platform::InvestigatorArgs),
     /// Follow other banks' feeds (exchanges): add, list, pause, resume, remove.
     Exchange(exchange::ExchangeArgs),
     /// Print counts of cases, hashes, platforms, reports, feed and audit log.
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Index(args) => index::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Platform(args) => platform::run(args),
+        Command::Investigator(args) => platform::run_investigator(args),
         Command::Exchange(args) => exchange::run(args),
         Command::Stats(args) => stats::run(args),
         Command::Audit(args) => audit::run(args),

@@ -121,6 +121,7 @@ impl From<BankError> for ApiError {
             BankError::Locked { .. } => (StatusCode::TOO_MANY_REQUESTS, "locked"),
             BankError::BadKey => (StatusCode::UNAUTHORIZED, "unauthorized"),
             BankError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            BankError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             BankError::Conflict(_) | BankError::AlreadyReported { .. } => {
                 (StatusCode::CONFLICT, "conflict")
             }

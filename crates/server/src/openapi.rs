@@ -38,6 +38,7 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
         crate::platform::statement,
         crate::platform::put_statement_settings,
         crate::platform::get_statement_settings,
+        crate::platform::file_find,
         crate::stopncii::fetch_hashes,
         crate::stopncii::submit_feedback,
     ),
@@ -57,7 +58,8 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
     tags(
         (name = "service", description = "Whether the bank is up, and this document."),
         (name = "cases", description = "A person's case: case number in the path, PIN in X-Case-Pin."),
-        (name = "platforms", description = "Platforms, with their API key: the feed, matching, reports."),
+        (name = "platforms", description = "Platforms, with their API key: the feed, matching, reports. An investigator's key reads the feed and matches too."),
+        (name = "investigators", description = "Investigators, with their API key: finds in seized material."),
         (name = "stopncii", description = "The feed and reports in the shape of the StopNCII partner API, for clients written for StopNCII.org; the platform key goes in Ocp-Apim-Subscription-Key."),
     )
 )]
@@ -194,6 +196,12 @@ error_response!(
     Unauthorized,
     "No credentials, or wrong ones: a wrong or revoked API key, or a case number and PIN \
      that do not match (an unknown number answers the same)."
+);
+error_response!(
+    /// 403.
+    Forbidden,
+    "The key is valid but not for this route: an investigator's key reports nothing and gives \
+     no outcomes or statements; only an investigator's key files finds (`forbidden`)."
 );
 error_response!(
     /// 404.

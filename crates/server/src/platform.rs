@@ -3,8 +3,8 @@
 //! hashes by case.
 
 use api::{
-    FeedPage, FeedQuery, MatchRequest, MatchResponse, NewReport, OutcomeRecorded, OutcomeRequest,
-    ReportCreated, Statement, StatementSettings,
+    FeedPage, FeedQuery, FindRecorded, MatchRequest, MatchResponse, NewFind, NewReport,
+    OutcomeRecorded, OutcomeRequest, ReportCreated, Statement, StatementSettings,
 };
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, PlatformAuth, Query};
-use crate::openapi::{BadRequest, Conflict, NotFound, NotJson, TooLarge, Unauthorized};
+use crate::openapi::{BadRequest, Conflict, Forbidden, NotFound, NotJson, TooLarge, Unauthorized};
 use crate::routes::Api;
 use crate::AppState;
 
@@ -34,6 +34,41 @@ pub(crate) fn routes() -> Api {
             "/v1/statement-settings",
             get_statement_settings,
         )
+        .route(Method::POST, "/v1/finds", file_find)
+}
+
+/// File a find: a bank hash found in material seized in an investigation
+/// (investigators' keys only).
+///
+/// The hash id must be one this investigator was given, by the match API or
+/// the feed. The find is shown on every case holding the hash, with the
+/// unit's contact text and the reference, so that the person whose images
+/// they are may choose to contact the unit; the investigator learns
+/// nothing of the cases. The same hash under the same reference again
+/// updates the day and the count.
+#[utoipa::path(
+    post,
+    path = "/v1/finds",
+    tag = "investigators",
+    security(("platformKey" = [])),
+    request_body = NewFind,
+    responses(
+        (status = 201, description = "Recorded", body = FindRecorded),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = TooLarge),
+        (status = 415, response = NotJson),
+    )
+)]
+async fn file_find(
+    State(state): State<AppState>,
+    PlatformAuth(investigator): PlatformAuth,
+    Json(find): Json<NewFind>,
+) -> ApiResult<impl IntoResponse> {
+    let find_id = state.bank.file_find(&investigator, find).await?;
+    Ok((StatusCode::CREATED, axum::Json(FindRecorded { find_id })))
 }
 
 /// The hash feed after a cursor: additions and deletions in cursor order.

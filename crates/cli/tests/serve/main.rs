@@ -9,6 +9,7 @@ mod crash;
 mod erasure;
 mod exchange;
 mod feed_mixing;
+mod finds;
 mod labels;
 mod limits;
 mod lists;

@@ -40,8 +40,11 @@ fn platforms_stats_and_audit(db: &TestDb) {
     let list = text(&hashbank(db, &["platform", "list"]));
     let alpha = list.lines().find(|l| l.starts_with("alpha")).unwrap();
     let beta = list.lines().find(|l| l.starts_with("beta")).unwrap();
-    assert!(alpha.ends_with('-'), "{alpha}");
-    assert!(!beta.ends_with('-'), "{beta}");
+    // name, key id, added, revoked, role
+    let revoked = |line: &str| line.split_whitespace().nth(3).unwrap().to_string();
+    assert_eq!(revoked(alpha), "-", "{alpha}");
+    assert_ne!(revoked(beta), "-", "{beta}");
+    assert!(alpha.ends_with("platform"), "{alpha}");
     assert!(!list.contains(&key), "the key is never shown again");
 
     // Some writes through the API.
@@ -107,6 +110,24 @@ fn platforms_stats_and_audit(db: &TestDb) {
             "{detail}"
         );
     }
+}
+
+pub(crate) fn audit_actions(db: &TestDb) -> Vec<(String, String)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT action, detail FROM audit ORDER BY seq")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        pool.close().await;
+        rows
+    })
 }
 
 fn audit_details(db: &TestDb) -> Vec<String> {
