@@ -45,6 +45,7 @@ use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
     components(responses(
         BadRequest,
         Unauthorized,
+        Forbidden,
         NotFound,
         BodyTimeout,
         Conflict,

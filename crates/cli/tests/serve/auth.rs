@@ -27,6 +27,7 @@ fn every_endpoint_with_every_role(db: &TestDb) {
     let key = add_platform(db, "valid");
     let other = add_platform(db, "other");
     let revoked = add_platform(db, "revoked");
+    let investigator = crate::finds::add_investigator(db, "unit");
     let server = Server::start(db, &["--key-cache-ms", "300"]);
 
     // The revoked key worked, and was cached, before it was revoked.
@@ -174,6 +175,35 @@ fn every_endpoint_with_every_role(db: &TestDb) {
             }
         }
     }
+
+    // An investigator's key: what a platform's may, but reports, outcomes
+    // and statements (403); its own route, finds, refused to platforms.
+    let as_investigator = Auth::Key(investigator.clone());
+    for (method, path, body, expected) in &endpoints {
+        let platform_only = path.starts_with("/v1/reports") || path == "/v1/statement-settings";
+        let want = if platform_only { 403 } else { expected[4] };
+        let answer = server.send(method, path, &as_investigator, body.as_ref());
+        assert_eq!(
+            answer.status, want,
+            "{method} {path} as investigator: {:?}",
+            answer.body
+        );
+    }
+    let find =
+        json!({"hash_id": hash_id, "reference": "PV-1", "found_on": "2026-01-01", "files": 1});
+    for (role, want) in roles.iter().zip([401, 401, 401, 401, 403, 401, 401]) {
+        let answer = server.post("/v1/finds", &role.auth, &find);
+        assert_eq!(
+            answer.status, want,
+            "POST /v1/finds as {}: {:?}",
+            role.name, answer.body
+        );
+    }
+    assert_eq!(server.match_one(&investigator, "pdq", &image).len(), 1);
+    assert_eq!(
+        server.post("/v1/finds", &as_investigator, &find).status,
+        201
+    );
 
     // Another platform cannot give the outcome of this platform's report.
     let answer = server.post(

@@ -17,7 +17,7 @@ fn finds_reach_the_case_and_nothing_reaches_the_investigator_postgres() {
 }
 
 /// Adds investigator `name` with a contact text in Dutch and English; its key.
-fn add_investigator(db: &TestDb, name: &str) -> String {
+pub(crate) fn add_investigator(db: &TestDb, name: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let contact = dir.path().join("contact.json");
     std::fs::write(
