@@ -13,8 +13,8 @@ use hashbank_scan::archive::{
 };
 use hashbank_scan::report::{summary_text, write_csv, write_html, write_jsonl};
 use hashbank_scan::{
-    report_matches, scan, LocalBank, MatchSource, Progress, RemoteBank, ScanOptions, ScanOutcome,
-    DEFAULT_SEARCH_MEMORY,
+    file_finds, report_matches, scan, LocalBank, MatchSource, Progress, RemoteBank, ScanOptions,
+    ScanOutcome, DEFAULT_SEARCH_MEMORY,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use media::{Limits, Options, Pipeline};
@@ -99,6 +99,29 @@ pub struct ScanArgs {
     /// a match reported before keeps its report.
     #[arg(long, value_name = "FILE", requires = "report_to")]
     statements: Option<PathBuf>,
+
+    /// With --report-to, an investigator's key (`hashbank investigator
+    /// add`) and --reference: file a find per matched bank hash, with the
+    /// number of files that matched it, instead of reports. The victims
+    /// whose images they are see the find, the unit's contact text and the
+    /// reference; nothing of them comes back (docs/investigators.md).
+    #[arg(
+        long,
+        requires = "report_to",
+        requires = "reference",
+        conflicts_with_all = ["statements", "content_ref_prefix"]
+    )]
+    as_investigator: bool,
+
+    /// With --as-investigator: the investigation's reference, which victims
+    /// quote when they contact the unit (e.g. PV-2026-123).
+    #[arg(long, value_name = "REFERENCE", requires = "as_investigator")]
+    reference: Option<String>,
+
+    /// With --as-investigator: the day the material was found (YYYY-MM-DD;
+    /// default today).
+    #[arg(long, value_name = "DAY", requires = "as_investigator")]
+    found_on: Option<String>,
 
     /// Send the key over plain http:// to a host other than this machine
     /// (refused without it: use https://).
@@ -260,7 +283,31 @@ fn scan_and_report(args: &ScanArgs) -> Result<u8> {
     let mut outcome = scan(&args.paths, matcher.as_ref(), &options, &progress);
     progress.bar.finish_and_clear();
 
-    if let Some(client) = &reporter {
+    if let (Some(client), Some(reference)) = (&reporter, &args.reference) {
+        let found_on = match &args.found_on {
+            Some(day) => day.clone(),
+            None => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_millis() as i64)
+                    .unwrap_or(0);
+                hashbank_bank::rfc3339(now)[..10].to_string()
+            }
+        };
+        let filed = file_finds(client, &outcome.matches, reference, &found_on);
+        eprintln!(
+            "hashbank: {} finds filed with {} under {reference} ({} files){}",
+            filed.finds,
+            client.url(),
+            filed.files,
+            if filed.failed > 0 {
+                format!(", {} failed", filed.failed)
+            } else {
+                String::new()
+            }
+        );
+        outcome.errors.extend(filed.errors);
+    } else if let Some(client) = &reporter {
         let reported = report_matches(client, &outcome.matches, &args.content_ref_prefix);
         eprintln!(
             "hashbank: {} matches reported to {}{}{}",

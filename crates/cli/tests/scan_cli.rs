@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use scan_support::*;
 use serde_json::{json, Value};
-use support::{add_platform, Auth, Server, TestDb};
+use support::{add_investigator, add_platform, Auth, Server, TestDb};
 
 /// Originals filed as cases, and one that is not.
 const DUCK: &str = "gc-farm-duck";
@@ -562,6 +562,72 @@ fn the_match_api_finds_the_same_and_reports_reach_the_case() {
             assert!(!text.contains(&case.number));
         }
     }
+    // An investigator: a find per matched bank hash, on each case's page.
+    let unit = add_investigator(&bank._db, "fccu-test");
+    std::fs::create_dir(dir.path().join("unit")).unwrap();
+    let unit_key = key_file(&dir.path().join("unit"), &unit);
+    let unit_key = unit_key.to_str().unwrap();
+    let investigate = |extra: &[&str]| {
+        let mut args = vec![
+            root,
+            "--bank",
+            &bank.server.base,
+            "--key-file",
+            unit_key,
+            "--report-to",
+            &bank.server.base,
+        ];
+        args.extend_from_slice(extra);
+        scan(&args)
+    };
+    let no_reference = investigate(&["--as-investigator"]);
+    assert_eq!(no_reference.code, 2, "{}", no_reference.stderr);
+    let found = investigate(&[
+        "--as-investigator",
+        "--reference",
+        "PV-2026-123",
+        "--found-on",
+        "2026-12-01",
+    ]);
+    assert_eq!(found.code, 1, "{}", found.stderr);
+    let hashes: std::collections::BTreeSet<u64> = expected
+        .iter()
+        .map(|(_, case, label, _)| case.id(label))
+        .collect();
+    assert!(
+        found
+            .stderr
+            .contains(&format!("{} finds filed", hashes.len())),
+        "{}",
+        found.stderr
+    );
+    for case in [&bank.duck, &bank.kangaroo, &bank.ladybird] {
+        let view = bank.server.get(
+            &format!("/v1/cases/{}", case.number),
+            &Auth::Pin(case.pin.clone()),
+        );
+        let finds = &view.body["finds"];
+        assert_eq!(finds[0]["unit"], json!("fccu-test"), "{finds}");
+        assert_eq!(finds[0]["reference"], json!("PV-2026-123"));
+        assert_eq!(finds[0]["found_on"], json!("2026-12-01"));
+        assert!(finds[0]["files"].as_u64().unwrap() >= 1);
+    }
+    // A platform's key files no finds.
+    let refused = scan(&[
+        root,
+        "--bank",
+        &bank.server.base,
+        "--key-file",
+        key,
+        "--report-to",
+        &bank.server.base,
+        "--as-investigator",
+        "--reference",
+        "PV-1",
+    ]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("403"), "{}", refused.stderr);
+
     // --statements needs --report-to.
     let alone = scan(&[
         root,

@@ -421,6 +421,28 @@ impl BankClient {
         }
     }
 
+    /// Files an investigator's find of `hash_id` in seized material: the
+    /// investigation's `reference`, the day (`YYYY-MM-DD`), the files that
+    /// matched. Filing it again updates it. Its id.
+    pub fn find(
+        &self,
+        hash_id: u64,
+        reference: &str,
+        found_on: &str,
+        files: u64,
+    ) -> Result<i64, ClientError> {
+        let find = api::NewFind {
+            hash_id: i64::try_from(hash_id).map_err(|_| ClientError::NotABankHashId { hash_id })?,
+            reference: reference.to_string(),
+            found_on: found_on.to_string(),
+            files,
+        };
+        let recorded: api::FindRecorded = self.call(Repeat::Safe, || {
+            self.http.post(self.at("/v1/finds")).json(&find)
+        })?;
+        Ok(recorded.find_id)
+    }
+
     /// Gives the outcome of this platform's report `report_id`. Sending
     /// it twice records it once.
     pub fn outcome(&self, report_id: i64, outcome: Outcome) -> Result<(), ClientError> {
@@ -552,6 +574,17 @@ impl BankClient {
             });
         }
         match (status, body) {
+            // The key is right but not for this (an investigator's where a
+            // platform's is needed): the bank says why.
+            (StatusCode::FORBIDDEN, Some(body)) if body.error == "forbidden" => {
+                Err(ClientError::Api {
+                    url: self.base.clone(),
+                    status: status.as_u16(),
+                    code: body.error.into_owned(),
+                    message: body.message,
+                    report_id: None,
+                })
+            }
             (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, Some(_)) => {
                 Err(ClientError::KeyRefused {
                     url: self.base.clone(),

@@ -54,7 +54,7 @@ pub use decide::{decide, Candidate, FileMatch};
 pub use hashes::{hex, Category, HashMeta, HashValue, Kind, Role};
 pub use matcher::{Change, FileError, Found, LocalBank, DEFAULT_SEARCH_MEMORY};
 pub use query::{Label, Query, QueryHash};
-pub use report_to::{report_matches, Reported};
+pub use report_to::{file_finds, report_matches, Filed, Reported};
 pub use scan::{
     scan, MatchRecord, NoProgress, Progress, ScanOptions, ScanOutcome, SkipRecord, Stats,
 };

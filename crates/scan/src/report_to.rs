@@ -71,3 +71,51 @@ fn reported_value(m: &MatchRecord) -> String {
     }
     m.value.to_text()
 }
+
+/// What filing finds did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filed {
+    /// Finds the bank recorded: one per matched bank hash.
+    pub finds: u64,
+    /// Files those finds count.
+    pub files: u64,
+    /// Finds that failed.
+    pub failed: u64,
+    /// The first failures, in words.
+    pub errors: Vec<String>,
+}
+
+/// Files one find per matched bank hash through `client` (an
+/// investigator's), under `reference` and the day `found_on`, with the
+/// number of distinct files that matched it. Nothing about the files goes
+/// to the bank but that count.
+pub fn file_finds(
+    client: &BankClient,
+    matches: &[MatchRecord],
+    reference: &str,
+    found_on: &str,
+) -> Filed {
+    let mut files: std::collections::BTreeMap<u64, std::collections::BTreeSet<&str>> =
+        std::collections::BTreeMap::new();
+    for m in matches {
+        files.entry(m.hash_id).or_default().insert(m.path.as_str());
+    }
+    let mut out = Filed::default();
+    for (hash_id, paths) in files {
+        let count = paths.len() as u64;
+        match client.find(hash_id, reference, found_on, count) {
+            Ok(id) => {
+                tracing::debug!(find = id, hash_id, files = count, "find filed");
+                out.finds += 1;
+                out.files += count;
+            }
+            Err(e) => {
+                out.failed += 1;
+                if out.errors.len() < KEPT_ERRORS {
+                    out.errors.push(format!("find of hash {hash_id}: {e}"));
+                }
+            }
+        }
+    }
+    out
+}

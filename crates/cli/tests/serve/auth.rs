@@ -27,7 +27,7 @@ fn every_endpoint_with_every_role(db: &TestDb) {
     let key = add_platform(db, "valid");
     let other = add_platform(db, "other");
     let revoked = add_platform(db, "revoked");
-    let investigator = crate::finds::add_investigator(db, "unit");
+    let investigator = add_investigator(db, "unit");
     let server = Server::start(db, &["--key-cache-ms", "300"]);
 
     // The revoked key worked, and was cached, before it was revoked.

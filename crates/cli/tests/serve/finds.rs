@@ -16,37 +16,6 @@ fn finds_reach_the_case_and_nothing_reaches_the_investigator_postgres() {
     finds_reach_the_case(&TestDb::postgres());
 }
 
-/// Adds investigator `name` with a contact text in Dutch and English; its key.
-pub(crate) fn add_investigator(db: &TestDb, name: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let contact = dir.path().join("contact.json");
-    std::fs::write(
-        &contact,
-        json!({
-            "nl": "Bel 02 000 00 00 (werkdagen 9-17 uur) en noem de referentie.",
-            "en": "Call +32 2 000 00 00 (weekdays 9-17) and quote the reference.",
-        })
-        .to_string(),
-    )
-    .unwrap();
-    let out = hashbank(
-        db,
-        &[
-            "investigator",
-            "add",
-            name,
-            "--contact",
-            contact.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 fn finds_reach_the_case(db: &TestDb) {
     let platform = add_platform(db, "host");
     // Bad contact files are refused, saying why.
