@@ -6,7 +6,7 @@
 import { ApiError, viewCase, withdrawCase, type CaseHash, type CaseView } from "./api.js";
 import { byId, el, focusOn, say, show } from "./dom.js";
 import { reasonOf } from "./file-view.js";
-import { bind, formatDate, type Key } from "./i18n/index.js";
+import { bind, formatDate, formatDay, language, type Key } from "./i18n/index.js";
 
 export interface CaseViewer {
   /** Opens a case (after filing, without typing the number and PIN again). */
@@ -145,6 +145,8 @@ function render(view: CaseView): void {
   const found = byId("case-found", HTMLElement);
   if (view.platforms.length === 0) found.replaceChildren(el("p", { t: "case.found.none" }));
   else found.replaceChildren(...view.platforms.map(platformNode));
+  const finds = view.finds ?? [];
+  if (finds.length > 0) found.append(el("h3", { t: "case.finds.title" }), ...finds.map(findNode));
 
   const rows = [...view.hashes].sort((a, b) => rank(a) - rank(b) || a.id - b.id).map((hash) =>
     el(
@@ -205,6 +207,27 @@ function clock(seconds: number): string {
 
 function dateNode(iso: string): HTMLElement {
   return el("time", { t: "case.date", vars: { date: () => formatDate(iso) }, attrs: { datetime: iso } });
+}
+
+/** An investigator's find: who, when, what to quote, and how to reach them if she wants to. */
+function findNode(find: NonNullable<CaseView["finds"]>[number]): HTMLElement {
+  const what = el("p", {
+    t: "case.finds.find",
+    vars: { date: () => formatDay(find.found_on), unit: find.unit, hashes: find.hashes, files: find.files },
+  });
+  const reference = el("p", { t: "case.finds.reference", vars: { reference: find.reference } });
+  const languages = Object.keys(find.contact);
+  // The unit's own text in the page's language, else English, else the first it gave.
+  const textIn = (lang: string | undefined): string | undefined => {
+    const text = lang === undefined ? undefined : find.contact[lang];
+    return typeof text === "string" ? text : undefined;
+  };
+  const contactIn = (): string => textIn(language()) ?? textIn("en") ?? textIn(languages[0]) ?? "";
+  const contact =
+    languages.length === 0
+      ? el("p", { t: "case.finds.no_contact" })
+      : el("p", { class: "contact", t: "case.finds.contact", vars: { contact: contactIn } });
+  return el("div", { class: "find" }, what, reference, el("p", { t: "case.finds.choice" }), contact);
 }
 
 function platformNode(platform: CaseView["platforms"][number]): HTMLElement {

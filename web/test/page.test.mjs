@@ -185,6 +185,10 @@ describe("the victim page", () => {
     const report = await server.platform("POST", "/v1/reports", { hash_id: target.hash_id, value: target.value, content_ref: "upload-1" });
     await server.platform("POST", `/v1/reports/${report.report_id}/outcome`, { outcome: "removed" });
     await server.platform("POST", "/v1/reports", { hash_id: target.hash_id, value: target.value, content_ref: "upload-2" });
+    // An investigator finds it in seized material.
+    const matched = await server.investigator("POST", "/v1/match", { hashes: [{ kind: target.kind, value: target.value, label: target.label }] });
+    assert.equal(matched.results[0].matches[0].hash_id, target.hash_id);
+    await server.investigator("POST", "/v1/finds", { hash_id: target.hash_id, reference: "PV-2026-123", found_on: "2026-11-30", files: 2 });
 
     await page.click("#follow");
     await page.waitForSelector("#case-part:not([hidden])");
@@ -197,6 +201,19 @@ describe("the victim page", () => {
     assert.match(found, /test-platform: matches found: 2, removed: 1\./);
     assert.match(found, /Removed/);
     assert.match(found, /Waiting for the platform's decision/);
+    assert.match(found, /Found in an investigation/);
+    assert.match(found, /On November 30, 2026, test-unit found your images in material seized in an investigation: 1 of your fingerprints, in 2 files\./);
+    assert.match(found, /Reference to quote: PV-2026-123/);
+    assert.match(found, /whether you contact them is your choice/);
+    assert.match(found, /Call 02 000 00 00/);
+    // In her language: the page's words and the unit's own text.
+    await page.click("#languages button[lang=nl]");
+    const gevonden = await page.textContent("#case-found");
+    assert.match(gevonden, /Gevonden in een onderzoek/);
+    assert.match(gevonden, /Referentie om te vermelden: PV-2026-123/);
+    assert.match(gevonden, /Bel 02 000 00 00/);
+    await page.click("#languages button[lang=en]");
+    await page.evaluate(() => localStorage.clear());
     await page.click("#case-hashes-summary");
     const rows = await page.$$eval("#case-hash-rows tr", (trs) => trs.map((tr) => tr.textContent));
     assert.equal(rows.length, filed.values.length);

@@ -3,7 +3,7 @@
 // report matches as a platform would.
 
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -46,6 +46,7 @@ export class Server {
   database = "";
   origin = "";
   platformKey = "";
+  investigatorKey = "";
 
   async #start() {
     this.database = `sqlite://${join(this.#dir, "bank.db")}`;
@@ -59,6 +60,19 @@ export class Server {
       .split("\n")
       .pop()
       .trim();
+    const contact = join(this.#dir, "contact.json");
+    writeFileSync(
+      contact,
+      JSON.stringify({
+        en: "Call 02 000 00 00 (weekdays 9-17) and quote the reference.",
+        nl: "Bel 02 000 00 00 (werkdagen 9-17 uur) en noem de referentie.",
+      }),
+    );
+    this.investigatorKey = execFileSync(
+      this.bin,
+      ["investigator", "add", "test-unit", "--contact", contact, "--database", this.database],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    ).trim();
     const child = spawn(
       this.bin,
       [
@@ -91,9 +105,18 @@ export class Server {
 
   /** A platform call with the test platform's key. */
   async platform(method, path, body) {
+    return this.#call(this.platformKey, method, path, body);
+  }
+
+  /** An investigator's call with the test unit's key. */
+  async investigator(method, path, body) {
+    return this.#call(this.investigatorKey, method, path, body);
+  }
+
+  async #call(key, method, path, body) {
     const response = await fetch(this.origin + path, {
       method,
-      headers: { authorization: `Bearer ${this.platformKey}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = await response.json();

@@ -125,6 +125,13 @@ export function storedLanguage(): string | null {
 }
 
 /** A date and time in the current language, e.g. "3 March 2026, 14:05". */
+/** A day (`YYYY-MM-DD`) in the current language, without a time. */
+export function formatDay(day: string): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return day;
+  return new Intl.DateTimeFormat(current, { dateStyle: "long", timeZone: "UTC" }).format(date);
+}
+
 export function formatDate(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
