@@ -364,15 +364,14 @@ fn write_statements(
     let (mut written, mut waiting) = (0usize, 0usize);
     write_to(path, |w| {
         for (file, hash_id, report_id) in reports {
+            let mut line = serde_json::json!({
+                "path": file,
+                "hash_id": hash_id,
+                "report_id": report_id,
+            });
             match client.statement(*report_id) {
                 Ok(statement) => {
-                    let line = serde_json::json!({
-                        "path": file,
-                        "hash_id": hash_id,
-                        "report_id": report_id,
-                        "statement": statement,
-                    });
-                    writeln!(w, "{line}")?;
+                    line["statement"] = serde_json::json!(statement);
                     written += 1;
                 }
                 Err(ClientError::Api {
@@ -380,20 +379,18 @@ fn write_statements(
                     message,
                     ..
                 }) => {
-                    let line = serde_json::json!({
-                        "path": file,
-                        "hash_id": hash_id,
-                        "report_id": report_id,
-                        "missing": message,
-                    });
-                    writeln!(w, "{line}")?;
+                    line["missing"] = serde_json::json!(message);
                     waiting += 1;
                     if reasons.len() < KEPT_REASONS && !reasons.contains(&message) {
                         reasons.push(message);
                     }
                 }
-                Err(err) => errors.push(format!("statement of report {report_id} ({file}): {err}")),
+                Err(err) => {
+                    errors.push(format!("statement of report {report_id} ({file}): {err}"));
+                    continue;
+                }
             }
+            writeln!(w, "{line}")?;
         }
         Ok(())
     })?;

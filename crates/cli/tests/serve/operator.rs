@@ -112,6 +112,7 @@ fn platforms_stats_and_audit(db: &TestDb) {
     }
 }
 
+/// The audit log's actions and details, in order.
 pub(crate) fn audit_actions(db: &TestDb) -> Vec<(String, String)> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -131,20 +132,10 @@ pub(crate) fn audit_actions(db: &TestDb) -> Vec<(String, String)> {
 }
 
 fn audit_details(db: &TestDb) -> Vec<String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT detail FROM audit")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-        rows.into_iter().map(|(d,)| d).collect()
-    })
+    audit_actions(db)
+        .into_iter()
+        .map(|(_, detail)| detail)
+        .collect()
 }
 
 #[test]
